@@ -6,6 +6,7 @@ touches the user's own FiftyOne database or plugins.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -26,8 +27,24 @@ os.environ["FIFTYONE_DO_NOT_TRACK"] = "true"
 os.environ.setdefault("FIFTYONE_ALLOW_LEGACY_ORCHESTRATORS", "true")
 
 
-def pytest_sessionfinish(session, exitstatus):
+
+
+def _remove_tmp() -> None:
+    """Delete the session's temp dir once its mongod (stopped by fiftyone at exit) is gone."""
+    import psutil
+
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        if proc.info["name"] == "mongod" and _TMP in " ".join(proc.info["cmdline"] or []):
+            try:
+                proc.terminate()
+                proc.wait(15)
+            except psutil.Error:
+                pass
     shutil.rmtree(_TMP, ignore_errors=True)
+
+
+# Registered before fiftyone is imported, so it runs after fiftyone's own exit handlers.
+atexit.register(_remove_tmp)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""The FiftyOne adapter: the only part of synthgap that imports fiftyone."""

