@@ -41,6 +41,7 @@ def compute_embeddings(
     checkpoint: str | None = None,
     recompute: bool = False,
     overwrite: bool = False,
+    chunk_size: int = CHUNK,
     progress: Progress | None = None,
 ) -> EmbeddingSummary:
     """Embed the images of ``samples`` with ``model`` into ``field`` (default ``emb_<model>``).
@@ -60,8 +61,9 @@ def compute_embeddings(
             "field name or recompute to replace them"
         )
     todo = samples if recompute or stored != model else _missing(samples, field)
-    skipped = len(samples) - len(todo)
-    if not len(todo):
+    n_todo = len(todo)  # counted now: `todo` is a lazy view that empties as results are written
+    skipped = len(samples) - n_todo
+    if not n_todo:
         report(progress, 1.0, "embeddings up to date")
         return EmbeddingSummary(field, model, 0, skipped, 0)
 
@@ -70,9 +72,10 @@ def compute_embeddings(
         failed = _embed_with_zoo(todo, model, field, batch_size, num_workers, progress)
     else:
         failed = _embed_with_registry(
-            todo, model, field, device, batch_size, num_workers, precision, checkpoint, progress
-        )
-    return EmbeddingSummary(field, model, len(todo) - failed, skipped, failed)
+            todo, model, field, device, batch_size, num_workers, precision, checkpoint,
+            chunk_size, progress,
+        )  # fmt: skip
+    return EmbeddingSummary(field, model, n_todo - failed, skipped, failed)
 
 
 def _missing(samples, field: str):
@@ -83,8 +86,9 @@ def _missing(samples, field: str):
 
 
 def _embed_with_registry(
-    todo, model_name, field, device, batch_size, num_workers, precision, checkpoint, progress
-) -> int:
+    todo, model_name, field, device, batch_size, num_workers, precision, checkpoint, chunk_size,
+    progress,
+) -> int:  # fmt: skip
     from ..embeddings import embed_images, load_model
 
     report(progress, 0.0, f"loading {model_name}")
@@ -93,8 +97,8 @@ def _embed_with_registry(
     claim_field(dataset, field, fo.VectorField, model=model_name, dim=model.dim)
     ids, paths = todo.values(["id", "filepath"])
     failed = 0
-    for start in range(0, len(ids), CHUNK):
-        stop = min(start + CHUNK, len(ids))
+    for start in range(0, len(ids), chunk_size):
+        stop = min(start + chunk_size, len(ids))
         result = embed_images(
             paths[start:stop],
             model,
@@ -102,8 +106,12 @@ def _embed_with_registry(
             num_workers=num_workers,
             progress=span(progress, start / len(ids), stop / len(ids)),
         )
-        good = {i: v for i, v, e in zip(ids[start:stop], result.vectors, result.errors) if e is None}
-        bad = {i: e for i, e in zip(ids[start:stop], result.errors) if e is not None}
+        good = {
+            i: v
+            for i, v, e in zip(ids[start:stop], result.vectors, result.errors, strict=True)
+            if e is None
+        }
+        bad = {i: e for i, e in zip(ids[start:stop], result.errors, strict=True) if e is not None}
         errors = {**{i: None for i in good}, **bad}
         dataset.set_values(defaults.ERROR_FIELD, errors, key_field="id")
         if good:
