@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from . import defaults
-from .progress import Progress, span
+from .progress import Progress, report, span
 
 
 @dataclass
@@ -42,23 +42,38 @@ def analyze_folders(
     precision: str = "auto",
     seed: int = defaults.SEED,
     run_key: str = defaults.RUN_KEY,
+    max_pixels: int = defaults.MAX_PIXELS,
+    overwrite_fields: bool = False,
     progress: Progress | None = None,
 ) -> FolderAnalysis:
     """Import both folders into dataset ``dataset``, embed, analyze, and write files to ``out``.
 
     Reruns on the same folders add no samples, reuse stored embeddings and replace run
-    ``run_key``'s results. ``out`` defaults to ``./synthgap-out/<dataset>``.
+    ``run_key``'s results. ``out`` defaults to ``./synthgap-out/<dataset>``. Images of more than
+    ``max_pixels`` pixels are refused. Fields of the names synthgap writes that the user created
+    are never written unless ``overwrite_fields``: the clash is reported before anything is added.
     """
     from .core.pipeline import AnalysisConfig
-    from .fo.analysis import analyze, umap_points
+    from .fo.analysis import analyze, check_run_writable, umap_points
     from .fo.embeddings import compute_embeddings
-    from .fo.samples import domain_view, import_images, list_images, load_or_create_dataset
+    from .fo.fields import FieldClashError, check_writable
+    from .fo.samples import (
+        domain_field_problem,
+        domain_view,
+        import_images,
+        list_images,
+        load_or_create_dataset,
+    )
     from .report.files import Failure, write_outputs
 
-    if batch_size < 1 or num_workers < 0:
-        raise ValueError("batch size must be >= 1 and num_workers >= 0")
+    if batch_size < 1 or num_workers < 0 or max_pixels < 1:
+        raise ValueError("batch size and max pixels must be >= 1, num_workers >= 0")
+    config = AnalysisConfig(seed=seed).validate()
     real_paths, synthetic_paths = list_images(real), list_images(synthetic)
-    for side, paths, folder in (("real", real_paths, real), ("synthetic", synthetic_paths, synthetic)):
+    for side, paths, folder in (
+        ("real", real_paths, real),
+        ("synthetic", synthetic_paths, synthetic),
+    ):
         if not paths:
             raise ValueError(f"No images found in the {side} folder {folder!r}")
     overlap = set(real_paths) & set(synthetic_paths)
@@ -67,8 +82,18 @@ def analyze_folders(
             f"{len(overlap)} file(s) are in both folders (e.g. {sorted(overlap)[0]!r}); "
             "a sample is either real or synthetic"
         )
+    need_real, need_synthetic = config.min_samples()
+    if len(real_paths) < need_real or len(synthetic_paths) < need_synthetic:
+        raise ValueError(
+            f"Too few images: {len(real_paths)} real and {len(synthetic_paths)} synthetic, but the "
+            f"analysis needs at least {need_real} real and {need_synthetic} synthetic: add images"
+        )
     name = dataset or default_dataset_name(real, synthetic)
     ds = load_or_create_dataset(name)
+    check_run_writable(ds, run_key, overwrite=True, overwrite_fields=overwrite_fields)
+    check_writable(ds, [defaults.embeddings_field(model), defaults.ERROR_FIELD], overwrite_fields)
+    if domain_field_problem(ds):
+        raise FieldClashError(domain_field_problem(ds))
     import_images(ds, real_paths, defaults.REAL, span(progress, 0.0, 0.01))
     import_images(ds, synthetic_paths, defaults.SYNTHETIC, span(progress, 0.01, 0.02))
     wanted = ds.select_by("filepath", real_paths + synthetic_paths)
@@ -79,22 +104,73 @@ def analyze_folders(
         batch_size=batch_size,
         num_workers=num_workers,
         precision=precision,
+        overwrite=overwrite_fields,
+        max_pixels=max_pixels,
         progress=span(progress, 0.02, 0.6),
     )
     outcome = analyze(
         wanted,
         embeddings_field=summary.field,
         run_key=run_key,
-        config=AnalysisConfig(seed=seed),
+        config=config,
         overwrite=True,
+        overwrite_fields=overwrite_fields,
         progress=span(progress, 0.6, 0.95),
     )
     failed_view = wanted.exists(defaults.ERROR_FIELD)
     failures = [
         Failure(p, d, e)
-        for p, d, e in zip(*failed_view.values(["filepath", defaults.DOMAIN_FIELD, defaults.ERROR_FIELD]))
+        for p, d, e in zip(
+            *failed_view.values(["filepath", defaults.DOMAIN_FIELD, defaults.ERROR_FIELD]),
+            strict=True,
+        )
     ]
     out_dir = out or os.path.join("synthgap-out", name)
     files = write_outputs(outcome, umap_points(outcome), failures, out_dir)
-    span(progress, 0.95, 1.0)(1.0, "done")
+    report(progress, 1.0, "done")
     return FolderAnalysis(name, outcome, files, len(failures))
+
+
+def analyze_samples(
+    samples,
+    embeddings_field: str | None = None,
+    model: str = defaults.MODEL,
+    device: str = defaults.DEVICE,
+    batch_size: int = defaults.BATCH_SIZE,
+    num_workers: int = defaults.NUM_WORKERS,
+    seed: int = defaults.SEED,
+    run_key: str = defaults.RUN_KEY,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+):
+    """Embed the samples of a FiftyOne collection that lack embeddings, then analyze them.
+
+    ``embeddings_field``: a synthgap embeddings field (filled with the model that made it) or None
+    for the default field of ``model``. ``overwrite`` replaces an earlier run ``run_key``.
+    Returns the fo.analysis.AnalysisOutcome.
+    """
+    from .core.pipeline import AnalysisConfig
+    from .fo.analysis import analyze
+    from .fo.embeddings import compute_embeddings
+    from .fo.fields import field_meta
+    from .fo.samples import domain_view
+
+    if embeddings_field:
+        model = (field_meta(samples._dataset, embeddings_field) or {}).get("model", model)
+    summary = compute_embeddings(
+        domain_view(samples),
+        model=model,
+        field=embeddings_field,
+        device=device,
+        batch_size=batch_size,
+        num_workers=num_workers,
+        progress=span(progress, 0.0, 0.5),
+    )
+    return analyze(
+        samples,
+        embeddings_field=summary.field,
+        run_key=run_key,
+        config=AnalysisConfig(seed=seed),
+        overwrite=overwrite,
+        progress=span(progress, 0.5, 1.0),
+    )

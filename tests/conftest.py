@@ -7,9 +7,13 @@ touches the user's own FiftyOne database or plugins.
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import os
 import shutil
+import socket
+import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -19,32 +23,62 @@ _TMP = tempfile.mkdtemp(prefix="synthgap-tests-")
 _PLUGINS_DIR = os.path.join(_TMP, "plugins")
 os.makedirs(_PLUGINS_DIR)
 os.symlink(REPO_ROOT, os.path.join(_PLUGINS_DIR, "synthgap"), target_is_directory=True)
-if not os.environ.get("FIFTYONE_DATABASE_URI"):
-    os.environ["FIFTYONE_DATABASE_DIR"] = os.path.join(_TMP, "db")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_mongod() -> tuple[subprocess.Popen, str]:
+    """A private mongod (FiftyOne's bundled binary) in the temp dir, on a free port.
+
+    FiftyOne's own embedded service attaches to any database service already running for this
+    user, so a test session could otherwise write into the user's real database.
+    """
+    package = os.path.dirname(importlib.util.find_spec("fiftyone").origin)
+    db_dir = os.path.join(_TMP, "db")
+    os.makedirs(db_dir)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [os.path.join(package, "db", "bin", "mongod"), "--dbpath", db_dir, "--port", str(port),
+         "--bind_ip", "127.0.0.1", "--nounixsocket", "--logpath", os.path.join(_TMP, "mongod.log")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.time() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, f"mongodb://127.0.0.1:{port}"
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"mongod did not start; see {_TMP}/mongod.log") from None
+            time.sleep(0.2)
+
+
+_MONGOD = None
+if not os.environ.get("FIFTYONE_DATABASE_URI"):  # else: tests run against the given database
+    _MONGOD, os.environ["FIFTYONE_DATABASE_URI"] = _start_mongod()
 os.environ["FIFTYONE_PLUGINS_DIR"] = _PLUGINS_DIR
 os.environ["FIFTYONE_DATABASE_VALIDATION"] = "false"
 os.environ["FIFTYONE_DO_NOT_TRACK"] = "true"
 os.environ.setdefault("FIFTYONE_ALLOW_LEGACY_ORCHESTRATORS", "true")
 
 
-
-
-def _remove_tmp() -> None:
-    """Delete the session's temp dir once its mongod (stopped by fiftyone at exit) is gone."""
-    import psutil
-
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        if proc.info["name"] == "mongod" and _TMP in " ".join(proc.info["cmdline"] or []):
-            try:
-                proc.terminate()
-                proc.wait(15)
-            except psutil.Error:
-                pass
+def _cleanup() -> None:
+    """Stop the private mongod and delete the session's temp dir."""
+    if _MONGOD is not None:
+        _MONGOD.terminate()
+        try:
+            _MONGOD.wait(20)
+        except subprocess.TimeoutExpired:
+            _MONGOD.kill()
     shutil.rmtree(_TMP, ignore_errors=True)
 
 
 # Registered before fiftyone is imported, so it runs after fiftyone's own exit handlers.
-atexit.register(_remove_tmp)
+atexit.register(_cleanup)
 
 
 @pytest.fixture(scope="session")
