@@ -346,3 +346,23 @@ def test_format_value(value, text):
 def test_placeholders_only_for_missing_and_unreadable_files(page_text):
     assert page_text.count(placeholder("missing")) == 1  # the missing region example
     assert page_text.count(placeholder("unreadable")) == 1  # broken.png among the least realistic
+
+
+def test_numpy_scalars_render_like_python_numbers(report_data):
+    document = report_data.document
+    report_data.document = {
+        **document,
+        "n_real": np.int64(document["n_real"]),
+        "coverage": np.float32(document["coverage"]),
+        "c2st_auc": np.float64(document["c2st_auc"]),
+    }
+    shown = Page(render_report(report_data)).metrics
+    assert shown["n_real"] == "120"
+    assert shown["coverage"] == format_value(float(np.float32(0.55))) == "0.550"
+    assert shown["c2st_auc"] == "0.970"
+
+
+def test_run_parameters_are_shown_as_given(page_text):
+    assert "<th>seed</th><td>0</td>" in page_text
+    assert "<th>layers</th><td>[1, 2]</td>" in page_text
+    assert "<th>embedding dimension</th><td>1280</td>" in page_text

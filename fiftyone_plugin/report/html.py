@@ -1,0 +1,608 @@
+"""The HTML report: one self-contained page (images embedded, no network) telling, in order,
+whether the synthetic images stand in for the real ones, where they sit on the UMAP, which clusters
+and gap regions lack synthetic images, which synthetic images look least real, what could not be
+read, and how the run was made."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+
+import numpy as np
+
+from .data import ReportData
+from .figures import REAL_COLOR, SYNTHETIC_COLOR, UNCOVERED_COLOR, realism_figure, umap_figure
+from .grades import (
+    FAIR,
+    GOOD,
+    GRADE_COLORS,
+    METRICS,
+    NEUTRAL,
+    POOR,
+    THRESHOLDS,
+    VERDICTS,
+    format_value,
+    grade,
+    is_number,
+    metric_keys,
+    verdict,
+)
+from .thumbnails import ThumbnailCache
+
+#: Real examples (and as many nearest synthetic ones) shown per gap region.
+REGION_EXAMPLES = 8
+#: Gap regions shown with a gallery (the largest); the rest are listed by name.
+MAX_REGION_GALLERIES = 20
+#: Least realistic synthetic images shown.
+LEAST_REALISTIC = 12
+#: Clusters shown in the composition chart (the most under-represented first).
+MAX_CLUSTERS = 60
+#: Unreadable images listed.
+MAX_FAILURES = 500
+
+#: Counts shown under the verdict: document key -> label.
+COUNTS = {
+    "n_real": "real images",
+    "n_synthetic": "synthetic images",
+    "n_uncovered": "uncovered real images",
+    "n_gap_regions": "gap regions",
+    "n_failed": "unreadable images",
+}
+
+SECTIONS = {
+    "headline": "Verdict",
+    "umap": "Map",
+    "clusters": "Clusters",
+    "gap-regions": "Gap regions",
+    "realism": "Realism",
+    "failures": "Unreadable images",
+    "parameters": "Run parameters",
+}
+
+
+def write_report(path: str, data: ReportData) -> None:
+    """Write the report of ``data`` to ``path`` as one self-contained HTML file."""
+    page = render_report(data)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(page)
+
+
+def render_report(data: ReportData) -> str:
+    """The report of ``data`` as an HTML string."""
+    document = data.document or {}
+    thumbs = ThumbnailCache()
+    sections = [
+        _headline(document),
+        _umap_section(data),
+        _clusters_section(data.clusters or []),
+        _regions_section(document, thumbs),
+        _realism_section(data, thumbs),
+        _failures_section(data.failures or []),
+        _parameters_section(document),
+    ]
+    body = "\n".join(s for s in sections if s)
+    nav = " ".join(
+        f'<a href="#{key}">{label}</a>'
+        for key, label in SECTIONS.items()
+        if f'<section id="{key}">' in body  # data text is escaped: only real sections match
+    )
+    return _PAGE.format(
+        title=_e(data.title),
+        css=_CSS,
+        nav=nav,
+        body=body,
+    )
+
+
+def _e(value) -> str:
+    """HTML-escaped text of ``value`` (quotes included, safe in attributes)."""
+    return html.escape(str(value), quote=True)
+
+
+def _section(key: str, intro: str, body: str) -> str:
+    return (
+        f'<section id="{key}"><h2>{SECTIONS[key]}</h2>'
+        + (f'<p class="intro">{intro}</p>' if intro else "")
+        + body
+        + "</section>"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Headline
+
+
+def _rule_text(key: str) -> str:
+    rule = THRESHOLDS.get(key)
+    if rule is None:
+        if key == "kid_mean":
+            return "good when within 2 std of 0; otherwise compare runs"
+        return "no fixed scale: compare runs made with the same model" if key == "fid" else ""
+    if rule.better == "half":
+        return f"good ≤ {rule.good:g} · poor ≥ {rule.poor:g} (or the mirror below 0.5)"
+    sign = ("≥", "≤") if rule.better == "higher" else ("≤", "≥")
+    return f"good {sign[0]} {rule.good:g} · poor {sign[1]} {rule.poor:g}"
+
+
+def _metric_card(key: str, document: dict) -> str:
+    label, asks = METRICS.get(key, (key.replace("_", " "), ""))
+    value = document[key]
+    level = grade(key, value, document)
+    shown = f'<span data-metric="{_e(key)}">{_e(format_value(value))}</span>'
+    if key == "kid_mean" and is_number(document.get("kid_std")):
+        shown += f' <small>± <span data-metric="kid_std">{_e(format_value(document["kid_std"]))}</span></small>'
+    reading = (document.get("readings") or {}).get(key)
+    badge = f'<span class="badge">{level}</span>' if level != NEUTRAL else ""
+    return (
+        f'<div class="metric grade-{level}">'
+        f'<div class="metric-head"><span class="label">{_e(label)}</span>{badge}</div>'
+        f'<div class="value">{shown}</div>'
+        + (f'<div class="asks">{_e(asks)}</div>' if asks else "")
+        + (f'<div class="reading">{_e(reading)}</div>' if reading else "")
+        + (f'<div class="rule">{_e(_rule_text(key))}</div>' if _rule_text(key) else "")
+        + "</div>"
+    )
+
+
+def _evidence(evidence) -> str:
+    if not evidence:
+        return ""
+    if isinstance(evidence, dict):
+        items = [
+            f"<li><b>{_e(k)}</b>: {_e(format_value(v) if is_number(v) else _jsonish(v))}</li>"
+            for k, v in evidence.items()
+        ]
+    elif isinstance(evidence, (list, tuple)):
+        items = [f"<li>{_e(_jsonish(v))}</li>" for v in evidence]
+    else:
+        return f'<p class="evidence">{_e(evidence)}</p>'
+    return f'<ul class="evidence">{"".join(items)}</ul>'
+
+
+def _jsonish(value, exact: bool = False) -> str:
+    """Text of a value from the data: numbers as the report formats them (as given if ``exact``),
+    lists and dicts as compact JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if is_number(value) or value is None or isinstance(value, bool):
+        return str(value) if exact else format_value(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _flagged(document: dict) -> str:
+    """'Poor: ... Fair: ...' naming the metrics behind the verdict."""
+    parts = []
+    for level in (POOR, FAIR):
+        keys = [k for k in metric_keys(document) if grade(k, document[k], document) == level]
+        if keys:
+            labels = ", ".join(_e(METRICS.get(k, (k,))[0]) for k in keys)
+            parts.append(f'<span class="chip grade-{level}">{level}</span>{labels}')
+    return f'<p class="flagged">{" &nbsp; ".join(parts)}</p>' if parts else ""
+
+
+def _headline(document: dict) -> str:
+    answer, level, sentence = VERDICTS[verdict(document)]
+    diagnosis = document.get("diagnosis") or {}
+    if not isinstance(diagnosis, dict):
+        diagnosis = {"text": str(diagnosis)}
+    text = diagnosis.get("text")
+    kind = diagnosis.get("kind")
+    box = (
+        f'<div class="verdict grade-{level}">'
+        '<div class="question">Is the synthetic data standing in for the real data?</div>'
+        f'<div class="answer">{_e(answer)}</div>'
+        + (f'<p class="diagnosis">{_e(text)}</p>' if text else "")
+        + f'<p class="note">{_e(sentence)}'
+        + (f' <span class="kind">diagnosis: {_e(kind)}</span>' if kind else "")
+        + "</p>"
+        + _flagged(document)
+        + _evidence(diagnosis.get("evidence"))
+        + "</div>"
+    )
+    tiles = []
+    for key, label in COUNTS.items():
+        if not is_number(document.get(key)):
+            continue
+        extra = ""
+        if key == "n_uncovered" and is_number(document.get("n_real")) and document["n_real"] > 0:
+            extra = f" ({document[key] / document['n_real']:.0%} of real)"
+        warn = key in ("n_uncovered", "n_gap_regions", "n_failed") and document[key] > 0
+        tiles.append(
+            f'<div class="count{" warn" if warn else ""}">'
+            f'<div class="n" data-metric="{key}">{_e(format_value(document[key]))}</div>'
+            f'<div class="what">{label}{_e(extra)}</div></div>'
+        )
+    cards = [_metric_card(k, document) for k in metric_keys(document)]
+    legend = (
+        '<p class="legend"><span class="chip grade-good">good</span>'
+        '<span class="chip grade-fair">fair</span><span class="chip grade-poor">poor</span>'
+        " colours follow rules of thumb (shown on each card), not statistical tests; "
+        "uncoloured metrics have no fixed scale.</p>"
+    )
+    return _section(
+        "headline",
+        "",
+        box
+        + (f'<div class="counts">{"".join(tiles)}</div>' if tiles else "")
+        + (f'<div class="metrics">{"".join(cards)}</div>' + legend if cards else ""),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. UMAP
+
+
+def _umap_section(data: ReportData) -> str:
+    umap = np.asarray(data.umap, dtype=float) if data.umap is not None else np.empty((0, 2))
+    if umap.ndim != 2 or len(umap) == 0 or len(umap) != len(data.domains):
+        return ""
+    n = len(umap)
+    uncovered = np.asarray(data.uncovered, dtype=bool)
+    uncovered = uncovered if len(uncovered) == n else np.zeros(n, dtype=bool)
+    regions = list(data.gap_region) if len(data.gap_region) == n else [None] * n
+    image = umap_figure(umap, data.is_real, uncovered, regions)
+    if image is None:
+        return ""
+    intro = (
+        f'Each image placed by its embedding: <b style="color:{REAL_COLOR}">real</b> and '
+        f'<b style="color:{SYNTHETIC_COLOR}">synthetic</b>. Where only blue shows, the synthetic '
+        f'set has nothing similar; <b style="color:{UNCOVERED_COLOR}">red</b> rings (an outline when '
+        "there are many) mark real images with no synthetic look-alike, named by gap region. Two separate clouds with the "
+        "same shapes mean a global style shift rather than missing content."
+    )
+    return _section(
+        "umap", intro, f'<img class="figure" alt="UMAP of real and synthetic images" src="{image}">'
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Cluster composition
+
+
+def _status_grade(status: str) -> str:
+    status = status.lower().replace("_", "-").replace(" ", "-")
+    if "real-only" in status or "missing" in status:
+        return POOR
+    if "under" in status or "synthetic-only" in status:
+        return FAIR
+    if status in ("balanced", "ok", "covered", "mixed", "matched", "shared", "both"):
+        return GOOD
+    return NEUTRAL
+
+
+def _count(row: dict, key: str) -> int:
+    value = row.get(key)
+    return int(value) if is_number(value) else 0
+
+
+def _clusters_section(clusters: list[dict]) -> str:
+    rows = [c for c in clusters if isinstance(c, dict)]
+    if not rows:
+        return ""
+    n_real, n_syn = (
+        sum(_count(r, "n_real") for r in rows),
+        sum(_count(r, "n_synthetic") for r in rows),
+    )
+    overall = n_syn / (n_real + n_syn) if n_real + n_syn else 0.5
+
+    def shares(row: dict) -> tuple[float, float]:
+        r, s = _count(row, "n_real"), _count(row, "n_synthetic")
+        share = row.get("synthetic_share")
+        share = share if is_number(share) else (s / (r + s) if r + s else 0.0)
+        expected = row.get("expected_share")
+        return float(share), float(expected) if is_number(expected) else overall
+
+    def gap_first(row: dict):
+        share, expected = shares(row)
+        return (share / expected if expected > 0 else share, -_count(row, "n_real"))
+
+    rows.sort(key=gap_first)
+    lines = []
+    for row in rows[:MAX_CLUSTERS]:
+        share, expected = shares(row)
+        status = str(row.get("status", ""))
+        name = row.get("cluster", "?")
+        lines.append(
+            '<div class="bar-row">'
+            f'<div class="bar-label">cluster {_e(name)}</div>'
+            f'<div class="bar" title="synthetic share {share:.0%}, expected {expected:.0%}">'
+            f'<div class="seg syn" style="width:{100 * min(max(share, 0.0), 1.0):.2f}%"></div>'
+            '<div class="seg real"></div>'
+            f'<div class="expected" style="left:{100 * min(max(expected, 0.0), 1.0):.2f}%"></div>'
+            "</div>"
+            f'<div class="bar-counts">{_count(row, "n_real"):,} real · {_count(row, "n_synthetic"):,} synth</div>'
+            f'<div class="bar-status"><span class="pill grade-{_status_grade(status)}">{_e(status)}</span></div>'
+            "</div>"
+        )
+    more = (
+        f'<p class="more">{len(rows) - MAX_CLUSTERS} more clusters, all closer to the expected share, '
+        "are not drawn (clusters.csv lists every one).</p>"
+        if len(rows) > MAX_CLUSTERS
+        else ""
+    )
+    intro = (
+        f'Each bar is one cluster of images: the <b style="color:{SYNTHETIC_COLOR}">synthetic</b> '
+        f'share on the left, <b style="color:{REAL_COLOR}">real</b> on the right. The black tick '
+        "is the share expected if the synthetic images followed the real ones. Clusters lacking "
+        "synthetic images come first."
+    )
+    return _section("clusters", intro, f'<div class="bars">{"".join(lines)}</div>{more}')
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Gap regions
+
+
+def _thumb(path, thumbs: ThumbnailCache, caption: str | None = None) -> str:
+    path = "" if path is None else str(path)
+    caption = os.path.basename(path) if caption is None else caption
+    return (
+        f'<figure class="thumb" title="{_e(path)}"><img alt="{_e(os.path.basename(path))}" '
+        f'src="{thumbs(path)}"><figcaption>{_e(caption)}</figcaption></figure>'
+    )
+
+
+_REGION_SKIP = {"name", "size", "distance_to_synthetic", "region"}
+
+
+def _region_card(region: dict, thumbs: ThumbnailCache) -> str:
+    real = list(region.get("representative_filepaths") or [])[:REGION_EXAMPLES]
+    synthetic = list(region.get("nearest_synthetic_filepaths") or [])[:REGION_EXAMPLES]
+    facts = []
+    if is_number(region.get("size")):
+        facts.append(f"<b>{_e(format_value(region['size']))}</b> real images")
+    if is_number(region.get("distance_to_synthetic")):
+        facts.append(
+            f"distance to nearest synthetic <b>{_e(format_value(region['distance_to_synthetic']))}</b>"
+        )
+    facts += [
+        f"{_e(k.replace('_', ' '))} {_e(format_value(v))}"
+        for k, v in region.items()
+        if k not in _REGION_SKIP and is_number(v)
+    ]
+    rows = (
+        '<div class="gallery-row"><div class="row-label real">real, uncovered</div>'
+        + "".join(_thumb(p, thumbs) for p in real)
+        + "</div>"
+        if real
+        else ""
+    )
+    rows += (
+        '<div class="gallery-row"><div class="row-label syn">nearest synthetic</div>'
+        + "".join(_thumb(p, thumbs) for p in synthetic)
+        + "</div>"
+        if synthetic
+        else ""
+    )
+    return (
+        f'<div class="region"><h3>{_e(region.get("name") or "unnamed region")}</h3>'
+        f'<p class="facts">{" · ".join(facts)}</p>{rows}</div>'
+    )
+
+
+def _regions_section(document: dict, thumbs: ThumbnailCache) -> str:
+    regions = [r for r in document.get("gap_regions") or [] if isinstance(r, dict)]
+    if not regions:
+        n = document.get("n_uncovered")
+        body = "<p>No gap region was found" + (
+            f" ({_e(format_value(n))} real images are uncovered, too scattered to form a region).</p>"
+            if is_number(n) and n > 0
+            else ": every real image has a synthetic look-alike.</p>"
+        )
+        return _section("gap-regions", "", body)
+    regions.sort(key=lambda r: -(r["size"] if is_number(r.get("size")) else 0))
+    cards = "".join(_region_card(r, thumbs) for r in regions[:MAX_REGION_GALLERIES])
+    rest = regions[MAX_REGION_GALLERIES:]
+    if rest:
+        names = ", ".join(
+            f"{_e(r.get('name', '?'))} ({_e(format_value(r.get('size')))})" for r in rest
+        )
+        cards += f'<p class="more">Smaller regions: {names}.</p>'
+    intro = (
+        "Groups of real images that no synthetic image resembles, largest first: real examples on "
+        "top, the closest synthetic images below. The distance is in the embedding space; the "
+        "larger it is, the further the synthetic set is from this content."
+    )
+    return _section("gap-regions", intro, cards)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Realism
+
+
+def _realism_section(data: ReportData, thumbs: ThumbnailCache) -> str:
+    realism = np.asarray(data.realism, dtype=float)
+    if realism.size != len(data.filepaths):
+        return ""
+    rows = np.flatnonzero(~data.is_real & np.isfinite(realism))
+    if rows.size == 0:
+        return ""
+    lowest = rows[np.argsort(realism[rows], kind="stable")[:LEAST_REALISTIC]]
+    image = realism_figure(realism[rows], marked=float(realism[lowest[-1]]))
+    gallery = "".join(
+        _thumb(data.filepaths[i], thumbs, caption=f"{format_value(float(realism[i]))} · "
+               f"{os.path.basename(str(data.filepaths[i]))}")
+        for i in lowest
+    )  # fmt: skip
+    intro = (
+        "How real each synthetic image looks to the analysis (higher = more realistic). A long tail on the left is broken, blank or off-style renders: "
+        f"the {len(lowest)} least realistic are shown with their score."
+    )
+    return _section(
+        "realism",
+        intro,
+        f'<img class="figure" alt="histogram of synthetic realism" src="{image}">'
+        f'<div class="gallery-row wrap">{gallery}</div>',
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Unreadable images
+
+
+def _failures_section(failures: list[dict]) -> str:
+    if not failures:
+        return ""
+    rows = "".join(
+        f'<tr><td class="path">{_e(f.get("filepath", ""))}</td><td>{_e(f.get("domain", ""))}</td>'
+        f'<td class="reason">{_e(f.get("reason", ""))}</td></tr>'
+        for f in failures[:MAX_FAILURES]
+        if isinstance(f, dict)
+    )
+    more = (
+        f'<p class="more">{len(failures) - MAX_FAILURES:,} more in samples.csv (load_error).</p>'
+        if len(failures) > MAX_FAILURES
+        else ""
+    )
+    intro = f"{len(failures):,} images could not be read and were left out of the analysis."
+    table = f"<table><tr><th>file</th><th>side</th><th>reason</th></tr>{rows}</table>"
+    return _section("failures", intro, table + more)
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Run parameters
+
+
+def _parameters_section(document: dict) -> str:
+    items = [
+        (label, document[key])
+        for key, label in (
+            ("model", "model"),
+            ("embedding_dim", "embedding dimension"),
+            ("dataset", "dataset"),
+            ("run", "run"),
+            ("embeddings_field", "embeddings field"),
+        )
+        if document.get(key) is not None
+    ]
+    config = document.get("config")
+    if isinstance(config, dict):
+        items += list(config.items())
+    if not items:
+        return ""
+    rows = "".join(
+        f"<tr><th>{_e(k)}</th><td>{_e(_jsonish(v, exact=True))}</td></tr>" for k, v in items
+    )
+    return _section("parameters", "", f'<table class="params">{rows}</table>')
+
+
+# ---------------------------------------------------------------------------------------------
+# Page
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>synthgap: {title}</title>
+<style>{css}</style>
+</head>
+<body>
+<header><div class="brand">synthgap report</div><h1>{title}</h1><nav>{nav}</nav></header>
+<main>
+{body}
+</main>
+<footer>Written by synthgap. Self-contained: every image is embedded in this file.</footer>
+</body>
+</html>
+"""
+
+_GRADE_BACKGROUNDS = {GOOD: "#f0fdf4", FAIR: "#fffbeb", POOR: "#fef2f2", NEUTRAL: "#f9fafb"}
+
+_CSS = (
+    (
+        """
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans",
+       sans-serif; color: #1f2937; background: #f3f4f6; }
+header { background: #111827; color: #f9fafb; padding: 18px 32px 12px; }
+header h1 { margin: 2px 0 8px; font-size: 22px; font-weight: 600; overflow-wrap: anywhere; }
+.brand { font-size: 12px; letter-spacing: .08em; text-transform: uppercase; color: #9ca3af; }
+nav a { color: #d1d5db; margin-right: 16px; font-size: 13px; text-decoration: none; }
+nav a:hover { color: #fff; text-decoration: underline; }
+main { max-width: 1180px; margin: 0 auto; padding: 16px 24px 40px; }
+section { background: #fff; border-radius: 10px; padding: 18px 24px 22px; margin: 18px 0;
+          box-shadow: 0 1px 2px rgba(0,0,0,.06); }
+h2 { margin: 0 0 8px; font-size: 19px; }
+h3 { margin: 0 0 2px; font-size: 16px; overflow-wrap: anywhere; }
+.intro { color: #4b5563; margin: 0 0 14px; max-width: 900px; }
+.verdict { border-left: 6px solid; border-radius: 8px; padding: 14px 18px; }
+.question { font-size: 14px; color: #4b5563; }
+.answer { font-size: 30px; font-weight: 700; margin: 2px 0 6px; }
+.diagnosis { font-size: 17px; margin: 4px 0; }
+.note { color: #4b5563; margin: 4px 0; font-size: 14px; }
+.flagged { margin: 8px 0 4px; font-size: 13.5px; }
+.kind { font-size: 12px; color: #6b7280; background: #fff; border-radius: 4px; padding: 1px 6px;
+        margin-left: 6px; border: 1px solid #e5e7eb; }
+ul.evidence { margin: 6px 0 0; padding-left: 20px; font-size: 13px; color: #374151; }
+.counts { display: flex; flex-wrap: wrap; gap: 10px; margin: 16px 0; }
+.count { background: #f9fafb; border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px 14px;
+         min-width: 130px; }
+.count .n { font-size: 22px; font-weight: 700; }
+.count .what { font-size: 12px; color: #6b7280; }
+.count.warn .n { color: #b91c1c; }
+.metrics { display: grid; grid-template-columns: repeat(auto-fill, minmax(255px, 1fr)); gap: 12px; }
+.metric { border: 1px solid #e5e7eb; border-left: 5px solid; border-radius: 8px; padding: 10px 14px; }
+.metric-head { display: flex; justify-content: space-between; align-items: center; }
+.metric .label { font-weight: 600; }
+.metric .value { font-size: 24px; font-weight: 700; margin: 2px 0; }
+.metric .value small { font-size: 14px; font-weight: 400; color: #6b7280; }
+.metric .asks { font-size: 12px; color: #6b7280; }
+.metric .reading { font-size: 13.5px; margin-top: 6px; }
+.metric .rule { font-size: 11px; color: #9ca3af; margin-top: 6px; }
+.badge, .pill, .chip { font-size: 11px; font-weight: 600; border-radius: 10px; padding: 1px 8px;
+                       color: #fff; text-transform: uppercase; letter-spacing: .04em; }
+.chip { margin-right: 6px; }
+.legend { font-size: 12px; color: #6b7280; margin: 12px 0 0; }
+img.figure { max-width: 100%; display: block; margin: 0 auto; }
+.bars { display: grid; gap: 4px; }
+.bar-row { display: grid; grid-template-columns: 110px 1fr 190px 150px; gap: 10px;
+           align-items: center; font-size: 13px; }
+.bar-label { text-align: right; color: #374151; overflow: hidden; text-overflow: ellipsis;
+             white-space: nowrap; }
+.bar { position: relative; display: flex; height: 16px; border-radius: 3px; overflow: hidden; }
+.seg.syn { background: __SYNTHETIC__; }
+.seg.real { background: __REAL__; flex: 1; }
+.expected { position: absolute; top: 0; bottom: 0; width: 2px; margin-left: -1px; background: #111827; }
+.bar-counts { color: #4b5563; font-variant-numeric: tabular-nums; }
+.pill { text-transform: none; letter-spacing: 0; }
+.region { border-top: 1px solid #e5e7eb; padding: 14px 0 6px; }
+.region:first-of-type { border-top: 0; }
+.facts { margin: 0 0 8px; font-size: 13px; color: #4b5563; }
+.gallery-row { display: flex; gap: 8px; align-items: flex-start; margin: 6px 0; overflow-x: auto; }
+.gallery-row.wrap { flex-wrap: wrap; margin-top: 12px; }
+.row-label { width: 80px; flex: none; font-size: 12px; font-weight: 600; padding-top: 36px; }
+.row-label.real { color: __REAL__; }
+.row-label.syn { color: __SYNTHETIC__; }
+figure.thumb { margin: 0; width: 100px; }
+figure.thumb img { width: 96px; height: 96px; object-fit: contain; background: #f3f4f6;
+                   border: 1px solid #e5e7eb; border-radius: 4px; display: block; }
+figure.thumb figcaption { font-size: 10.5px; color: #6b7280; overflow: hidden;
+                          text-overflow: ellipsis; white-space: nowrap; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
+table.params th { width: 260px; color: #4b5563; font-weight: 500; }
+td.path { overflow-wrap: anywhere; font-family: ui-monospace, "DejaVu Sans Mono", monospace;
+          font-size: 12px; }
+td.reason { color: #b91c1c; }
+.more { font-size: 13px; color: #6b7280; }
+footer { text-align: center; font-size: 12px; color: #9ca3af; padding: 0 0 24px; }
+"""
+        + "".join(
+            f".grade-{g} {{ background: {_GRADE_BACKGROUNDS[g]}; }}\n"
+            f".verdict.grade-{g}, .metric.grade-{g} {{ border-left-color: {c}; }}\n"
+            f".grade-{g} .badge, .pill.grade-{g}, .chip.grade-{g} {{ background: {c}; }}\n"
+            f".verdict.grade-{g} .answer {{ color: {c}; }}\n"
+            for g, c in GRADE_COLORS.items()
+        )
+        + ".metric.grade-neutral, .count { background: #fff; }\n"
+    )
+    .replace("__SYNTHETIC__", SYNTHETIC_COLOR)
+    .replace("__REAL__", REAL_COLOR)
+)
