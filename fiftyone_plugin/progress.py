@@ -25,17 +25,24 @@ def span(progress: Progress | None, start: float, end: float) -> Progress | None
 
 
 class TerminalBar:
-    """A tqdm bar driven by ``progress(fraction, label)`` calls (used by the CLI)."""
+    """A tqdm bar driven by ``progress(fraction, label)`` calls (used by the CLI).
+
+    The bar appears on the first call, so a run that fails its input checks prints only its error.
+    """
 
     def __init__(self, total: int = 1000) -> None:
-        from tqdm.auto import tqdm
-
-        self._bar = tqdm(total=total, bar_format="{desc:<34}{percentage:3.0f}%|{bar}| {elapsed}")
+        self._bar = None
         self._total = total
 
     def __call__(self, fraction: float, label: str) -> None:
+        if self._bar is None:
+            from tqdm.auto import tqdm
+
+            fmt = "{desc:<34}{percentage:3.0f}%|{bar}| {elapsed}"
+            self._bar = tqdm(total=self._total, bar_format=fmt)
         self._bar.set_description_str(label[:34], refresh=False)
         self._bar.update(round(fraction * self._total) - self._bar.n)
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()

@@ -50,6 +50,22 @@ class RunNames:
     def brain_key(self) -> str:
         return f"{self.run_key}_umap"
 
+    @property
+    def curated_tag(self) -> str:
+        """Tag of the synthetic samples a curation of this run kept."""
+        return self.field("curated")
+
+    def dropped_tag(self, reason: str) -> str:
+        """Tag of the synthetic samples a curation of this run dropped for ``reason``."""
+        return self.field(f"curation:dropped:{reason}")
+
+    def curation_tags(self, dataset: fo.Dataset) -> list[str]:
+        """The curation tags of this run present on ``dataset``."""
+        prefix = self.dropped_tag("")
+        return [
+            t for t in dataset.distinct("tags") if t == self.curated_tag or t.startswith(prefix)
+        ]
+
     def view(self, name: str) -> str:
         """Saved-view name for ``name`` (e.g. ``synthgap-uncovered``)."""
         return f"{self.run_key}-{name}"
@@ -97,21 +113,19 @@ def analyze(
     from ..core.pipeline import analyze_embeddings
 
     dataset = samples._dataset
-    names = RunNames(defaults.validate_name(run_key, "run name"))
-    if dataset.has_run(run_key) and not overwrite:
-        raise ValueError(
-            f"Dataset '{dataset.name}' already has an analysis run '{run_key}'; pick another run "
-            "name or pass overwrite to replace it"
-        )
-    check_writable(dataset, list(names.result_fields), overwrite_fields)
+    names = check_run_writable(dataset, run_key, overwrite, overwrite_fields)
     field_name = embeddings_field or _only_embeddings_field(dataset)
     model = _field_model(dataset, field_name)
 
     report(progress, 0.0, "reading embeddings")
     table = read_embeddings(samples, field_name)
+    _check_table(dataset, samples, field_name, table)
     is_real = table.domains == defaults.REAL
     result = analyze_embeddings(
-        table.vectors[is_real], table.vectors[~is_real], config=config, progress=span(progress, 0.05, 0.9)
+        table.vectors[is_real],
+        table.vectors[~is_real],
+        config=config,
+        progress=span(progress, 0.05, 0.9),
     )
 
     report(progress, 0.9, "writing results")
@@ -126,10 +140,63 @@ def analyze(
     return outcome
 
 
+def check_run_writable(
+    dataset: fo.Dataset, run_key: str, overwrite: bool = False, overwrite_fields: bool = False
+) -> RunNames:
+    """Raise ValueError (FieldClashError for fields) if analysis ``run_key`` may not be stored on
+    ``dataset``: a bad name, a run of that name that is not synthgap's (never replaced), an
+    earlier synthgap run without ``overwrite``, or result fields that are the user's without
+    ``overwrite_fields``. Writes nothing; returns the run's names."""
+    names = RunNames(defaults.validate_name(run_key, "run name"))
+    if dataset.has_run(run_key):
+        if run_key not in dataset.list_runs(method=METHOD):
+            raise ValueError(
+                f"Dataset '{dataset.name}' has a run '{run_key}' that synthgap did not create; "
+                "pick another run name"
+            )
+        if not overwrite:
+            raise ValueError(
+                f"Dataset '{dataset.name}' already has an analysis run '{run_key}'; pick another "
+                "run name or pass overwrite to replace it"
+            )
+    check_writable(dataset, list(names.result_fields), overwrite_fields)
+    return names
+
+
+def _check_table(dataset: fo.Dataset, samples, field_name: str, table: EmbeddingTable) -> None:
+    """Raise ValueError saying what to do when the embeddings read cannot be analyzed: vectors of
+    another length than the field's model gives, or a side without usable embeddings."""
+    from .fields import field_meta
+
+    meta = field_meta(dataset, field_name) or {}
+    if meta.get("dim") and len(table.ids) and table.vectors.shape[1] != meta["dim"]:
+        raise ValueError(
+            f"Field '{field_name}' should hold {meta['dim']}-d embeddings of model "
+            f"'{meta.get('model')}' but holds {table.vectors.shape[1]}-d vectors: recompute them "
+            "(recompute option) or analyze another embeddings field"
+        )
+    for side in defaults.DOMAINS:
+        if not (table.domains == side).sum():
+            view = domain_view(samples).match(F(defaults.DOMAIN_FIELD) == side)
+            has_errors = dataset.has_sample_field(defaults.ERROR_FIELD)
+            failed = len(view.exists(defaults.ERROR_FIELD)) if has_errors else 0
+            raise ValueError(
+                f"No {side} sample of dataset '{dataset.name}' has usable embeddings in "
+                f"'{field_name}' ({len(view)} {side} samples, {failed} unreadable, "
+                f"{table.n_non_finite} with NaN/inf embeddings in all): add {side} images or mark "
+                f"samples {side}, then embed them (recompute replaces bad embeddings)"
+            )
+
+
 def _only_embeddings_field(dataset: fo.Dataset) -> str:
     from .fields import field_meta
 
     fields = [n for n in dataset.get_field_schema() if (field_meta(dataset, n) or {}).get("dim")]
+    if not fields:
+        raise ValueError(
+            f"Dataset '{dataset.name}' has no synthgap embeddings yet: compute embeddings first "
+            "(synthgap analyze and the Analyze operator do it for you)"
+        )
     if len(fields) != 1:
         raise ValueError(
             f"Dataset '{dataset.name}' has {len(fields)} synthgap embeddings fields {fields}; "
@@ -171,7 +238,9 @@ def _regions_with_samples(table: EmbeddingTable, result) -> list[dict]:
     for region in to_jsonable(result.regions):
         rows = {
             "representative": real_rows[np.asarray(region.get("representatives", []), dtype=int)],
-            "nearest_synthetic": synth_rows[np.asarray(region.get("nearest_synthetic", []), dtype=int)],
+            "nearest_synthetic": synth_rows[
+                np.asarray(region.get("nearest_synthetic", []), dtype=int)
+            ],
         }
         for key, idx in rows.items():
             region[f"{key}_filepaths"] = [table.filepaths[i] for i in idx]
@@ -254,14 +323,17 @@ def _save_views(
     synthetic = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.SYNTHETIC)
     views = {names.view("uncovered"): real.match_tags(names.uncovered_tag)}
     for region in regions:
-        views[names.view(region["name"])] = real.match(F(names.field("gap_region")) == region["name"])
+        views[names.view(region["name"])] = real.match(
+            F(names.field("gap_region")) == region["name"]
+        )
     real_only = [c["cluster"] for c in clusters if c["status"] == "real-only"]
     views[names.view("real-only-clusters")] = real.match(F(names.field("cluster")).is_in(real_only))
     scored = synthetic.exists(names.field("realism"))
     views[names.view("least-realistic")] = scored.sort_by(names.field("realism")).limit(
         max(1, len(scored) // 10)
     )
-    _delete_views(dataset, names, keep=tuple(views))
+    curation = tuple(names.view(short) for short in CURATION_VIEWS)
+    _delete_views(dataset, names, keep=tuple(views) + curation)
     for name, view in views.items():
         dataset.save_view(name, view, overwrite=True)
     return list(views)
@@ -298,6 +370,7 @@ def rename_analysis(dataset: fo.Dataset, run_key: str, new_key: str) -> None:
     if dataset.has_brain_run(old.brain_key):
         dataset.rename_brain_run(old.brain_key, new.brain_key)
     dataset.rename_run(run_key, new_key)
+    _move_curation(dataset, old, new)
     _delete_views(dataset, old)
     _save_views(dataset, new, summary["regions"], summary["clusters"])
 
@@ -309,11 +382,32 @@ def delete_analysis(dataset: fo.Dataset, run_key: str) -> None:
     for name in names.result_fields:
         if dataset.has_sample_field(name):
             dataset.delete_sample_field(name)
-    dataset.untag_samples(names.uncovered_tag)
+    dataset.untag_samples([names.uncovered_tag, *names.curation_tags(dataset)])
     if dataset.has_brain_run(names.brain_key):
         dataset.delete_brain_run(names.brain_key)
     dataset.delete_run(run_key)
     _delete_views(dataset, names)
+
+
+#: Saved views a curation of a run writes (see fo/curation.py), by short name.
+CURATION_VIEWS = ("curated", "generation-targets")
+
+
+def _move_curation(dataset: fo.Dataset, old: RunNames, new: RunNames) -> None:
+    """Carry a curation of run ``old`` over to ``new``: its tags and its saved views."""
+    for tag in old.curation_tags(dataset):
+        tagged = dataset.match_tags(tag)
+        tagged.tag_samples(new.field(tag[len(old.field("")) :]))
+        tagged.untag_samples(tag)
+    for short in CURATION_VIEWS:
+        if dataset.has_saved_view(old.view(short)):
+            info = dataset.get_saved_view_info(old.view(short))
+            view = (
+                dataset.match_tags(new.curated_tag)
+                if short == "curated"
+                else dataset.load_saved_view(old.view(short))
+            )
+            dataset.save_view(new.view(short), view, description=info.get("description"))
 
 
 def _delete_views(dataset: fo.Dataset, names: RunNames, keep: tuple[str, ...] = ()) -> None:
@@ -326,6 +420,7 @@ __all__ = [
     "AnalysisOutcome",
     "RunNames",
     "analyze",
+    "check_run_writable",
     "delete_analysis",
     "domain_view",
     "list_analyses",

@@ -28,9 +28,7 @@ def field_meta(dataset: fo.Dataset, name: str) -> dict[str, Any] | None:
 
 def check_writable(dataset: fo.Dataset, names: list[str], overwrite: bool) -> None:
     """Raise FieldClashError if any of ``names`` is a user field and ``overwrite`` is False."""
-    clashes = [
-        n for n in names if dataset.has_sample_field(n) and field_meta(dataset, n) is None
-    ]
+    clashes = [n for n in names if dataset.has_sample_field(n) and field_meta(dataset, n) is None]
     if clashes and not overwrite:
         raise FieldClashError(
             f"Field(s) {', '.join(clashes)} already exist on dataset '{dataset.name}' and were not "

@@ -32,11 +32,18 @@ def stored_report_data(dataset: fo.Dataset, run_key: str) -> ReportData:
     columns = ["filepath", defaults.DOMAIN_FIELD] + [names.field(s) for s in RESULT_FIELDS]
     values = dict(zip(columns, view.values(columns), strict=True))
     per_sample = {short: values[names.field(short)] for short in RESULT_FIELDS}
-    failed = dataset.exists(defaults.ERROR_FIELD) if dataset.has_sample_field(defaults.ERROR_FIELD) else None
+    failed = (
+        dataset.exists(defaults.ERROR_FIELD)
+        if dataset.has_sample_field(defaults.ERROR_FIELD)
+        else None
+    )
     failures = []
     if failed is not None:
         fields = ["filepath", defaults.DOMAIN_FIELD, defaults.ERROR_FIELD]
-        failures = [dict(filepath=p, domain=d, reason=r) for p, d, r in zip(*failed.values(fields))]
+        failures = [
+            dict(filepath=p, domain=d, reason=r)
+            for p, d, r in zip(*failed.values(fields), strict=True)
+        ]
     document = {**summary.get("metrics", {}), **summary}
     document.setdefault("gap_regions", summary.get("regions", []))
     return from_columns(
@@ -75,3 +82,24 @@ def run_history(dataset_name: str | fo.Dataset) -> list[dict]:
         row["diagnosis"] = summary.get("diagnosis", {}).get("kind")
         rows.append(row)
     return rows
+
+
+def run_metrics(dataset_name: str, run_key: str = defaults.RUN_KEY, out: str | None = None) -> dict:
+    """The metrics of stored run ``run_key`` with their plain-language readings, and with ``out``
+    the HTML report written to that file.
+
+    Returns {"run", "diagnosis" (text), "metrics": [{"name", "value", "reading"}], "report"}.
+    """
+    summary = load_summary(_load(dataset_name), run_key)
+    metrics, readings = summary.get("metrics", {}), summary.get("readings", {})
+    rows = [
+        {"name": k, "value": v, "reading": readings.get(k, "")}
+        for k, v in metrics.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    return {
+        "run": run_key,
+        "diagnosis": (summary.get("diagnosis") or {}).get("text", ""),
+        "metrics": rows,
+        "report": write_run_report(dataset_name, run_key, out) if out else None,
+    }

@@ -55,17 +55,25 @@ def list_images(source: str, recursive: bool = True) -> list[str]:
     return sorted(os.path.abspath(p) for p in images)
 
 
-def ensure_domain_field(dataset: fo.Dataset) -> None:
-    """Make sure ``domain`` can be written: ours, or a user field holding only real/synthetic."""
+def domain_field_problem(dataset: fo.Dataset) -> str | None:
+    """Why synthgap cannot write the ``domain`` field of ``dataset``, or None if it can."""
     name = defaults.DOMAIN_FIELD
     if dataset.has_sample_field(name) and field_meta(dataset, name) is None:
         values = set(dataset.distinct(name)) - set(defaults.DOMAINS)
         if values:
-            raise FieldClashError(
+            return (
                 f"Field '{name}' on dataset '{dataset.name}' holds values {sorted(values)!r}, "
                 f"not only {defaults.DOMAINS}; rename that field before using synthgap"
             )
-    claim_field(dataset, name, fo.StringField)
+    return None
+
+
+def ensure_domain_field(dataset: fo.Dataset) -> None:
+    """Make sure ``domain`` can be written: ours, or a user field holding only real/synthetic."""
+    problem = domain_field_problem(dataset)
+    if problem:
+        raise FieldClashError(problem)
+    claim_field(dataset, defaults.DOMAIN_FIELD, fo.StringField)
 
 
 def import_images(
@@ -85,6 +93,22 @@ def import_images(
         )
     report(progress, 1.0, f"added {len(new)} {domain} images")
     return ImportSummary(added=len(new), existing=len(paths) - len(new), other_domain=other)
+
+
+def import_folder(
+    dataset: fo.Dataset,
+    source: str,
+    domain: str,
+    recursive: bool = True,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Add the images in folder (or glob) ``source`` as samples of ``domain``; see import_images."""
+    paths = list_images(source, recursive=recursive)
+    if not paths:
+        raise ValueError(
+            f"No image files ({', '.join(defaults.IMAGE_EXTENSIONS)}) found in {source!r}"
+        )
+    return import_images(dataset, paths, domain, progress)
 
 
 def mark_domain(samples: fo.core.collections.SampleCollection, domain: str) -> int:
@@ -122,9 +146,7 @@ class EmbeddingTable:
     n_non_finite: int
 
 
-def read_embeddings(
-    samples: fo.core.collections.SampleCollection, field: str
-) -> EmbeddingTable:
+def read_embeddings(samples: fo.core.collections.SampleCollection, field: str) -> EmbeddingTable:
     """The finite embeddings in ``field`` of the real and synthetic samples of ``samples``."""
     if not samples._dataset.has_sample_field(field):
         raise ValueError(

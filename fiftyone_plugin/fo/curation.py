@@ -1,0 +1,244 @@
+"""Curate the synthetic samples of an analysis run: tag what to keep and why the rest goes, save
+views, list where to generate next, export the kept set. Samples are never deleted.
+
+A curation of run ``run_key`` owns the tags ``curated`` and ``curation:dropped:<reason>`` (prefixed
+with ``<run_key>_`` for runs other than the default) and the saved views ``<run_key>-curated`` (the
+kept synthetic samples) and ``<run_key>-generation-targets`` (example real images of each target,
+most needed first).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import fiftyone as fo
+import numpy as np
+from fiftyone import ViewField as F
+
+from .. import defaults
+from ..core.curation import CurationConfig, curate
+from ..progress import Progress, report
+from .analysis import RunNames, load_summary
+from .regions import REGION, list_regions
+from .samples import read_embeddings
+
+#: Export formats: name -> FiftyOne dataset type ("auto" picks one, see ``export_type``).
+EXPORT_FORMATS = {
+    "images": fo.types.ImageDirectory,
+    "fiftyone": fo.types.FiftyOneDataset,
+    "coco": fo.types.COCODetectionDataset,
+}
+
+
+@dataclass
+class CurationOutcome:
+    """What a curation did. ``targets``: where to generate next, most needed first, each with
+    kind (region/cluster), name, n_real, n_kept, needed and example real images (ids, paths)."""
+
+    dataset_name: str
+    run_key: str
+    n_synthetic: int
+    n_kept: int
+    budget: int | None
+    dropped: dict[str, int]
+    targets: list[dict] = field(default_factory=list)
+    saved_views: list[str] = field(default_factory=list)
+    export_dir: str | None = None
+    export_format: str | None = None
+
+
+def has_curation(dataset: fo.Dataset, run_key: str) -> bool:
+    """Whether run ``run_key`` has a curation (its tags or saved views) on ``dataset``."""
+    names = RunNames(run_key)
+    views = [names.view(short) for short in ("curated", "generation-targets")]
+    return bool(names.curation_tags(dataset)) or any(dataset.has_saved_view(v) for v in views)
+
+
+def label_fields(samples: fo.core.collections.SampleCollection) -> list[str]:
+    """Sample fields holding labels (classifications, detections, ...)."""
+    return sorted(samples.get_field_schema(embedded_doc_type=fo.Label))
+
+
+def export_type(samples, export_format: str = "auto"):
+    """The FiftyOne dataset type for ``export_format``: with "auto", a folder of images when the
+    samples have no labels, else a FiftyOne dataset (media, labels and fields)."""
+    if export_format == "auto":
+        export_format = "fiftyone" if label_fields(samples) else "images"
+    if export_format not in EXPORT_FORMATS:
+        raise ValueError(
+            f"Unsupported export format {export_format!r}. The available formats are "
+            f"{['auto', *EXPORT_FORMATS]}"
+        )
+    return export_format, EXPORT_FORMATS[export_format]
+
+
+def curate_synthetic(
+    samples: fo.core.collections.SampleCollection,
+    run_key: str = defaults.RUN_KEY,
+    budget: int | None = None,
+    *,
+    drop_outside_support: bool = True,
+    low_realism_fraction: float = 0.0,
+    prune_duplicates: bool = True,
+    match_distribution: bool = True,
+    n_targets: int = 5,
+    n_examples: int = 4,
+    export_dir: str | None = None,
+    export_format: str = "auto",
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> CurationOutcome:
+    """Curate the synthetic samples of ``samples`` analyzed by run ``run_key``.
+
+    Keeps at most ``budget`` synthetic samples (None: no limit) chosen by the strategies switched
+    on (see fiftyone_plugin.core.curation), tags them, saves the views, lists generation targets
+    and, with ``export_dir``, exports the kept samples there. ``overwrite`` replaces an earlier
+    curation of the same run; without it one makes this raise ValueError.
+    """
+    dataset = samples._dataset
+    names = RunNames(run_key)
+    summary = load_summary(dataset, run_key)
+    if has_curation(dataset, run_key) and not overwrite:
+        raise ValueError(
+            f"Run '{run_key}' of dataset '{dataset.name}' already has a curation (tag "
+            f"'{names.curated_tag}', view '{names.view('curated')}'); pass overwrite to replace it"
+        )
+    fmt, dataset_type = export_type(samples, export_format) if export_dir else (None, None)
+    if fmt == "coco" and not detections_field(samples):
+        raise ValueError("COCO export needs a detections field; use the 'fiftyone' format instead")
+
+    report(progress, 0.0, "reading embeddings")
+    embeddings_field = dataset.get_run_info(run_key).config.embeddings_field
+    table = read_embeddings(samples, embeddings_field)
+    fields = [names.field("cluster"), names.field("realism")]
+    clusters, realism = dataset.select(table.ids, ordered=True).values(fields)
+    analyzed = np.asarray([c is not None for c in clusters], dtype=bool)
+    clusters = np.asarray([-1 if c is None else c for c in clusters])
+    realism = np.asarray([np.nan if r is None else r for r in realism], dtype=float)
+    is_real = (table.domains == defaults.REAL) & analyzed
+    is_synth = (table.domains == defaults.SYNTHETIC) & analyzed
+    if not is_synth.any():
+        raise ValueError(f"Run '{run_key}' analyzed none of the synthetic samples given")
+    labels, counts = np.unique(clusters[is_real], return_counts=True)
+    real_counts = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+
+    report(progress, 0.1, "choosing synthetic samples")
+    config = CurationConfig(
+        drop_outside_support=drop_outside_support,
+        low_realism_fraction=low_realism_fraction,
+        prune_duplicates=prune_duplicates,
+        match_distribution=match_distribution,
+        n_targets=n_targets,
+    )
+    result = curate(
+        table.vectors[is_synth],
+        realism[is_synth],
+        clusters[is_synth],
+        real_counts,
+        budget,
+        real=table.vectors[is_real],
+        config=config,
+    )
+
+    report(progress, 0.7, "tagging samples")
+    synth_ids = np.asarray(table.ids)[is_synth]
+    dataset.untag_samples(names.curation_tags(dataset))
+    dataset.select(synth_ids[result.keep].tolist()).tag_samples(names.curated_tag)
+    for reason, n in result.counts().items():
+        if n:
+            ids = synth_ids[result.reasons == reason].tolist()
+            dataset.select(ids).tag_samples(names.dropped_tag(reason))
+
+    targets = _targets_with_examples(
+        dataset, run_key, summary, result, budget, n_targets, n_examples
+    )
+    example_ids = list(dict.fromkeys(i for t in targets for i in t["example_ids"]))
+    kept_view = dataset.match_tags(names.curated_tag)
+    description = f"kept {result.n_kept} of {int(is_synth.sum())} synthetic samples" + (
+        f" (budget {budget})" if budget is not None else ""
+    )
+    dataset.save_view(names.view("curated"), kept_view, description=description, overwrite=True)
+    dataset.save_view(
+        names.view("generation-targets"),
+        dataset.select(example_ids, ordered=True),
+        description="example real images of where to generate more synthetic data",
+        overwrite=True,
+    )
+    saved = [names.view("curated"), names.view("generation-targets")]
+
+    if export_dir:
+        report(progress, 0.8, f"exporting {result.n_kept} samples")
+        kwargs = {"label_field": detections_field(samples)} if fmt == "coco" else {}
+        kept_view.export(
+            export_dir=os.path.abspath(export_dir),
+            dataset_type=dataset_type,
+            progress=False,
+            **kwargs,
+        )
+    report(progress, 1.0, f"kept {result.n_kept} synthetic samples")
+    return CurationOutcome(
+        dataset_name=dataset.name,
+        run_key=run_key,
+        n_synthetic=int(is_synth.sum()),
+        n_kept=result.n_kept,
+        budget=budget,
+        dropped=result.counts(),
+        targets=targets,
+        saved_views=saved,
+        export_dir=os.path.abspath(export_dir) if export_dir else None,
+        export_format=fmt,
+    )
+
+
+def detections_field(samples) -> str | None:
+    """The first detections field of ``samples`` (what a COCO export writes), or None."""
+    schema = samples.get_field_schema(embedded_doc_type=fo.Detections)
+    return next(iter(sorted(schema)), None)
+
+
+def _targets_with_examples(dataset, run_key, summary, result, budget, n_targets, n_examples):
+    """Gap regions first (content with no synthetic counterpart), then the clusters the kept set
+    under-represents; each with up to ``n_examples`` real images (the worst covered first)."""
+    names = RunNames(run_key)
+    real = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
+    n_real = sum(int(c["n_real"]) for c in summary.get("clusters", [])) or 1
+    size = budget if budget is not None else result.n_kept
+    targets = []
+    for region in list_regions(dataset, run_key):
+        if region.kind != REGION or region.n_real == 0:
+            continue
+        members = real.match(F(names.field("gap_region")) == region.name)
+        targets.append(
+            _target(
+                REGION, region.name, region.n_real, 0,
+                int(np.ceil(size * region.n_real / n_real)), members, names, n_examples,
+                region.example_ids, region.example_filepaths,
+            )
+        )  # fmt: skip
+    for row in result.targets:
+        members = real.match(F(names.field("cluster")) == row["cluster"])
+        targets.append(
+            _target(
+                "cluster", f"cluster {row['cluster']}", row["n_real"], row["n_kept"],
+                row["needed"], members, names, n_examples,
+            )
+        )  # fmt: skip
+    return targets[: max(n_targets, 0)]
+
+
+def _target(kind, name, n_real, n_kept, needed, members, names, n_examples, ids=(), paths=()):
+    ids, paths = list(ids)[:n_examples], list(paths)[:n_examples]
+    if len(ids) < n_examples:
+        ranked = members.sort_by(names.field("gap_score"), reverse=True).exclude(ids)
+        more_ids, more_paths = ranked.limit(n_examples - len(ids)).values(["id", "filepath"])
+        ids, paths = ids + more_ids, paths + more_paths
+    return {
+        "kind": kind,
+        "name": name,
+        "n_real": int(n_real),
+        "n_kept": int(n_kept),
+        "needed": int(needed),
+        "example_ids": ids,
+        "example_filepaths": paths,
+    }

@@ -1,0 +1,230 @@
+"""Analyze the real vs synthetic samples: embeddings if missing, then clusters, coverage gaps,
+realism and metrics, stored as a named run; opens the Embeddings panel on the result."""
+
+from __future__ import annotations
+
+import fiftyone.operators as foo
+import fiftyone.operators.types as types
+
+from fiftyone_plugin import defaults
+
+from .compute_embeddings import embeddings_field_input, model_input
+from .forms import (
+    chosen_target,
+    flag,
+    markdown_table,
+    name_error,
+    notice,
+    overwrite_box,
+    param,
+    progress_to,
+    target_view,
+    warn,
+)
+
+#: The embeddings choice meaning "compute new embeddings with a model".
+NEW = "__new__"
+
+
+class AnalyzeGap(foo.Operator):
+    @property
+    def config(self):
+        return foo.OperatorConfig(
+            name="analyze_gap",
+            label="Analyze the synthetic-to-real gap",
+            description="Find the real content your synthetic data misses, and how realistic it is",
+            dynamic=True,
+            allow_immediate_execution=True,
+            allow_delegated_execution=True,
+            default_choice_to_delegated=True,
+        )
+
+    def resolve_input(self, ctx):
+        inputs = types.Object()
+        analyze_gap_form(ctx, inputs)
+        return types.Property(inputs, view=types.View(label="Analyze the synthetic-to-real gap"))
+
+    def execute(self, ctx):
+        from fiftyone_plugin.workflow import analyze_samples
+
+        embeddings = param(ctx, "embeddings", NEW)
+        model = param(ctx, "model", defaults.MODEL)
+        outcome = analyze_samples(
+            chosen_target(ctx, allow_selected=False),
+            embeddings_field=param(ctx, "field") if embeddings == NEW else embeddings,
+            model=model,
+            device=param(ctx, "device", defaults.DEVICE),
+            batch_size=param(ctx, "batch_size", defaults.BATCH_SIZE),
+            num_workers=defaults.NUM_WORKERS if ctx.delegated else 0,
+            seed=param(ctx, "seed", defaults.SEED),
+            run_key=param(ctx, "run", defaults.RUN_KEY),
+            overwrite=param(ctx, "overwrite", False),
+            progress=progress_to(ctx),
+        )
+        if not ctx.delegated:
+            ctx.trigger("reload_dataset")
+            open_embeddings_panel(ctx, outcome.names.brain_key)
+        return analysis_results(outcome)
+
+    def resolve_output(self, ctx):
+        outputs = types.Object()
+        outputs.str("diagnosis", label="Diagnosis")
+        outputs.str("summary", label="Summary")
+        outputs.str("metrics", label="Metrics", view=types.MarkdownView())
+        outputs.list("saved_views", types.String(), label="Saved views")
+        return types.Property(outputs, view=types.View(label="Gap analysis"))
+
+
+def open_embeddings_panel(ctx, brain_key: str) -> None:
+    """Open the App's Embeddings panel on ``brain_key``, colored by domain.
+
+    ``state`` carries the keys of the Embeddings panel up to FiftyOne 1.21, ``data`` those of the
+    panel in 1.22+ (which shows its list of runs first; ours is in it).
+    """
+    ctx.ops.open_panel(
+        "Embeddings",
+        layout="horizontal",
+        is_active=True,
+        state={"brainResult": brain_key, "colorByField": defaults.DOMAIN_FIELD},
+        data={"openKey": brain_key, "colorField": defaults.DOMAIN_FIELD},
+    )
+
+
+def analysis_results(outcome) -> dict:
+    """What the operator shows after a run (JSON-safe)."""
+    from fiftyone_plugin.serialization import to_jsonable
+
+    result = outcome.result
+    is_real = outcome.table.domains == defaults.REAL
+    metrics = getattr(result, "metrics", {}) or {}
+    readings = getattr(result, "readings", {}) or {}
+    rows = [
+        {"metric": k, "value": v, "reading": readings.get(k, "")}
+        for k, v in metrics.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    summary = (
+        f"Run '{outcome.run_key}': {int(is_real.sum())} real and {int((~is_real).sum())} synthetic "
+        f"samples; {int(result.uncovered.sum())} real samples uncovered in {len(result.regions)} "
+        f"gap region(s); brain key '{outcome.names.brain_key}'"
+    )
+    return to_jsonable(
+        {
+            "run": outcome.run_key,
+            "brain_key": outcome.names.brain_key,
+            "diagnosis": (getattr(result, "diagnosis", {}) or {}).get("text", ""),
+            "summary": summary,
+            "metrics": markdown_table(rows, ["metric", "value", "reading"]),
+            "saved_views": outcome.saved_views,
+        }
+    )
+
+
+def embeddings_fields(dataset) -> dict[str, dict]:
+    """synthgap's embeddings fields of ``dataset``: name -> facts (model, dim)."""
+    from fiftyone_plugin.fo.fields import field_meta
+
+    fields = {}
+    for name in dataset.get_field_schema():
+        meta = field_meta(dataset, name) or {}
+        if meta.get("dim"):
+            fields[name] = meta
+    return fields
+
+
+def embeddings_input(ctx, inputs, samples) -> None:
+    """Choose stored embeddings, or a model (and field) to compute them with."""
+    fields = embeddings_fields(ctx.dataset)
+    choices = types.DropdownView()
+    for name, meta in fields.items():
+        done = samples.exists(name).count()
+        choices.add_choice(
+            name,
+            label=name,
+            description=f"{meta.get('model')}, {meta.get('dim')}-d, {done} of {len(samples)} "
+            "samples embedded (the rest are embedded first)",
+        )
+    choices.add_choice(NEW, label="Compute new embeddings", description="with a model you choose")
+    preferred = defaults.embeddings_field(defaults.MODEL)
+    default = preferred if preferred in fields else next(iter(fields), NEW)
+    inputs.enum(
+        "embeddings",
+        choices.values(),
+        default=default,
+        label="Embeddings",
+        view=choices,
+    )
+    if param(ctx, "embeddings", default) == NEW:
+        model = model_input(ctx, inputs)
+        if model:
+            embeddings_field_input(ctx, inputs, model, allow_overwrite=False)
+
+
+def run_name_input(ctx, inputs) -> str | None:
+    """A new run name (default ``synthgap``, then ``synthgap_2``...); an existing run is flagged
+    unless the user ticks Replace."""
+    from fiftyone_plugin.fo.analysis import RunNames, list_analyses
+    from fiftyone_plugin.fo.fields import FieldClashError, check_writable
+
+    dataset = ctx.dataset
+    runs = list_analyses(dataset)
+    default, i = defaults.RUN_KEY, 2
+    while dataset.has_run(default):
+        default, i = f"{defaults.RUN_KEY}_{i}", i + 1
+    prop = inputs.str(
+        "run",
+        default=default,
+        label="Run name",
+        description="Names this analysis: its fields, tags and saved views carry the name",
+    )
+    run = param(ctx, "run", default)
+    error = name_error(run, "run name")
+    if error:
+        flag(prop, error)
+        return None
+    if run in runs:
+        overwrite_box(inputs, f"run '{run}'")
+        if not param(ctx, "overwrite", False):
+            flag(prop, f"Run '{run}' exists: choose another name or tick 'Replace run'")
+            return None
+        return run
+    names = RunNames(run)
+    if dataset.has_run(run) or dataset.has_brain_run(names.brain_key):
+        flag(prop, f"'{run}' is taken by another FiftyOne run on this dataset: choose another name")
+        return None
+    try:
+        check_writable(dataset, list(names.result_fields), overwrite=False)
+    except FieldClashError as exc:
+        flag(prop, str(exc))
+        return None
+    return run
+
+
+def analyze_gap_form(ctx, inputs) -> None:
+    from fiftyone_plugin.fo.samples import domain_counts
+
+    samples = target_view(ctx, inputs, allow_selected=False, action="Analyze")
+    counts = domain_counts(samples)
+    missing = [d for d in defaults.DOMAINS if counts[d] == 0]
+    if missing:
+        warn(
+            inputs,
+            "domains",
+            f"{counts[defaults.REAL]} real and {counts[defaults.SYNTHETIC]} synthetic samples: the "
+            f"analysis needs both. Mark some samples {missing[0]} first ('Add real or synthetic "
+            "images' or 'Mark as real or synthetic')",
+        )
+        return
+    notice(
+        inputs,
+        "counts",
+        f"{counts[defaults.REAL]} real and {counts[defaults.SYNTHETIC]} synthetic samples",
+    )
+    embeddings_input(ctx, inputs, samples)
+    run_name_input(ctx, inputs)
+    inputs.int(
+        "seed",
+        default=defaults.SEED,
+        label="Random seed",
+        description="The same seed and data give the same result",
+    )

@@ -1,0 +1,164 @@
+"""Compute image embeddings for the samples of the dataset, the current view or the selection."""
+
+from __future__ import annotations
+
+import fiftyone.operators as foo
+import fiftyone.operators.types as types
+
+from fiftyone_plugin import defaults
+
+from .forms import (
+    chosen_target,
+    flag,
+    name_error,
+    overwrite_box,
+    param,
+    progress_to,
+    reload_dataset,
+    target_view,
+    warn,
+)
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+class ComputeEmbeddings(foo.Operator):
+    @property
+    def config(self):
+        return foo.OperatorConfig(
+            name="compute_embeddings",
+            label="Compute synthgap embeddings",
+            description="Embed images with a model into a vector field (resumable)",
+            dynamic=True,
+            allow_immediate_execution=True,
+            allow_delegated_execution=True,
+            default_choice_to_delegated=True,
+        )
+
+    def resolve_input(self, ctx):
+        inputs = types.Object()
+        compute_embeddings_form(ctx, inputs)
+        return types.Property(inputs, view=types.View(label="Compute synthgap embeddings"))
+
+    def execute(self, ctx):
+        from fiftyone_plugin.fo.embeddings import compute_embeddings
+
+        model = param(ctx, "model", defaults.MODEL)
+        summary = compute_embeddings(
+            chosen_target(ctx),
+            model=model,
+            field=param(ctx, "field", defaults.embeddings_field(model)),
+            device=param(ctx, "device", defaults.DEVICE),
+            batch_size=param(ctx, "batch_size", defaults.BATCH_SIZE),
+            num_workers=defaults.NUM_WORKERS if ctx.delegated else 0,
+            recompute=param(ctx, "recompute", False),
+            overwrite=param(ctx, "overwrite", False),
+            progress=progress_to(ctx),
+        )
+        reload_dataset(ctx)
+        return {
+            "field": summary.field,
+            "computed": summary.computed,
+            "skipped": summary.skipped,
+            "failed": summary.failed,
+        }
+
+    def resolve_output(self, ctx):
+        outputs = types.Object()
+        outputs.str("field", label="Embeddings field")
+        outputs.int("computed", label="Embedded")
+        outputs.int("skipped", label="Already embedded (skipped)")
+        outputs.int("failed", label="Unreadable images (see the load_error field)")
+        return types.Property(outputs, view=types.View(label="Embeddings computed"))
+
+
+def model_input(ctx, inputs) -> str | None:
+    """Model name (offline registry models, or free text ``zoo:<name>``), device and batch size."""
+    from fiftyone_plugin.embeddings import available_models, is_zoo_model
+
+    models = available_models()
+    choices = types.AutocompleteView(allow_user_input=True)
+    for name in models:
+        choices.add_choice(name, label=name)
+    prop = inputs.str(
+        "model",
+        default=defaults.MODEL,
+        label="Model",
+        description=f"{defaults.MODEL} works offline; other torchvision models download their "
+        "weights once; type zoo:<name> for a FiftyOne zoo model",
+        view=choices,
+    )
+    device_choices = types.DropdownView()
+    for device in DEVICES:
+        device_choices.add_choice(device, label=device)
+    inputs.enum(
+        "device",
+        device_choices.values(),
+        default=defaults.DEVICE,
+        label="Device",
+        description="auto: a GPU when there is one",
+        view=device_choices,
+    )
+    batch = inputs.int("batch_size", default=defaults.BATCH_SIZE, min=1, label="Batch size")
+    if param(ctx, "batch_size", defaults.BATCH_SIZE) < 1:
+        flag(batch, "Batch size must be at least 1")
+    model = param(ctx, "model", defaults.MODEL)
+    zoo_name = model.removeprefix("zoo:") if is_zoo_model(model) else None
+    if model not in models and not zoo_name:
+        flag(prop, f"Unknown model '{model}': choose one of {', '.join(models)} or type zoo:<name>")
+        return None
+    return model
+
+
+def embeddings_field_input(
+    ctx, inputs, model: str, name: str = "field", allow_overwrite: bool = True
+) -> str | None:
+    """The target field for ``model``'s embeddings, validated; with ``allow_overwrite`` a clash
+    with a user field offers to replace it."""
+    from fiftyone_plugin.fo.fields import field_meta
+
+    default = defaults.embeddings_field(model)
+    prop = inputs.str(
+        name,
+        default=default,
+        label="Embeddings field",
+        description="Sample field to store the vectors in",
+    )
+    field = param(ctx, name, default)
+    error = name_error(field, "field name")
+    if error:
+        flag(prop, error)
+        return None
+    dataset = ctx.dataset
+    if not dataset.has_sample_field(field):
+        return field
+    meta = field_meta(dataset, field)
+    if meta is None:
+        if allow_overwrite:
+            overwrite_box(inputs, f"the existing field '{field}'")
+        if not (allow_overwrite and param(ctx, "overwrite", False)):
+            hint = " or tick 'Replace'" if allow_overwrite else ""
+            flag(prop, f"Field '{field}' exists and was not created by synthgap: pick another "
+                       f"name{hint}")  # fmt: skip
+            return None
+    elif meta.get("model") not in (None, model) and not param(ctx, "recompute", False):
+        flag(prop, f"Field '{field}' holds embeddings of model '{meta['model']}': pick another "
+                   "name or tick 'Recompute'")  # fmt: skip
+        return None
+    return field
+
+
+def compute_embeddings_form(ctx, inputs) -> None:
+    samples = target_view(ctx, inputs, action="Embed")
+    if not len(samples):
+        warn(inputs, "empty", "No samples to embed: the chosen target is empty")
+        return
+    model = model_input(ctx, inputs)
+    inputs.bool(
+        "recompute",
+        default=False,
+        label="Recompute",
+        description="Embed every sample again, even those that already have embeddings",
+    )
+    if model:
+        embeddings_field_input(ctx, inputs, model)

@@ -1,0 +1,196 @@
+"""Choose the synthetic samples worth keeping within a budget, list where to generate next, and
+export the kept set. Samples are tagged, never deleted."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+import fiftyone.operators as foo
+import fiftyone.operators.types as types
+
+from .forms import (
+    chosen_run,
+    chosen_target,
+    flag,
+    markdown_table,
+    notice,
+    overwrite_box,
+    param,
+    progress_to,
+    reload_dataset,
+    run_choice,
+    target_view,
+    warn,
+)
+
+EXPORT_CHOICES = {
+    "auto": "Automatic: images only, or a FiftyOne dataset when there are labels",
+    "images": "A folder of images",
+    "fiftyone": "A FiftyOne dataset (images, labels and fields)",
+    "coco": "COCO detections (needs a detections field)",
+}
+
+
+class CurateSynthetic(foo.Operator):
+    @property
+    def config(self):
+        return foo.OperatorConfig(
+            name="curate_synthetic",
+            label="Curate synthetic samples",
+            description="Keep the synthetic samples that stand in for real ones, within a budget",
+            dynamic=True,
+            allow_immediate_execution=True,
+            allow_delegated_execution=True,
+        )
+
+    def resolve_input(self, ctx):
+        inputs = types.Object()
+        curate_form(ctx, inputs)
+        return types.Property(inputs, view=types.View(label="Curate synthetic samples"))
+
+    def execute(self, ctx):
+        from fiftyone_plugin.fo.curation import curate_synthetic
+
+        low = param(ctx, "low_realism_percent", 10.0) if param(ctx, "drop_low_realism") else 0.0
+        outcome = curate_synthetic(
+            chosen_target(ctx, allow_selected=False),
+            run_key=chosen_run(ctx),
+            budget=param(ctx, "budget"),
+            drop_outside_support=param(ctx, "drop_outside_support", True),
+            low_realism_fraction=low / 100.0,
+            prune_duplicates=param(ctx, "prune_duplicates", True),
+            match_distribution=param(ctx, "match_distribution", True),
+            n_targets=param(ctx, "n_targets", 5),
+            export_dir=param(ctx, "export_dir") or None,
+            export_format=param(ctx, "export_format", "auto"),
+            overwrite=param(ctx, "overwrite", False),
+            progress=progress_to(ctx),
+        )
+        reload_dataset(ctx)
+        return curation_results(outcome)
+
+    def resolve_output(self, ctx):
+        outputs = types.Object()
+        outputs.str("summary", label="Kept")
+        outputs.str("dropped", label="Dropped, by reason", view=types.MarkdownView())
+        outputs.str("targets", label="Generate next", view=types.MarkdownView())
+        outputs.list("saved_views", types.String(), label="Saved views")
+        outputs.str("export_dir", label="Exported to")
+        return types.Property(outputs, view=types.View(label="Curation"))
+
+
+def curation_results(outcome) -> dict:
+    budget = f" (budget {outcome.budget})" if outcome.budget is not None else ""
+    dropped = [{"reason": r, "samples": n} for r, n in outcome.dropped.items() if n]
+    targets = [{**t, "examples": thumbnails(t["example_filepaths"])} for t in outcome.targets]
+    return {
+        "summary": f"{outcome.n_kept} of {outcome.n_synthetic} synthetic samples{budget}",
+        "dropped": markdown_table(dropped, ["reason", "samples"]) if dropped else "nothing",
+        "targets": (
+            markdown_table(
+                targets,
+                ["name", "n_real", "n_kept", "needed", "examples"],
+                ["where", "real", "synthetic kept", "generate about", "real examples"],
+            )
+            if targets
+            else "nothing: the kept set covers the real data"
+        ),  # fmt: skip
+        "targets_detail": targets,
+        "saved_views": outcome.saved_views,
+        "export_dir": outcome.export_dir or "",
+    }
+
+
+def thumbnails(paths: list[str]) -> str:
+    """Markdown images of local files, served by the App's media route."""
+    return " ".join(f"![{os.path.basename(p)}](/media?filepath={quote(p)})" for p in paths)
+
+
+def curate_form(ctx, inputs) -> None:
+    from fiftyone_plugin.fo.curation import detections_field, has_curation
+
+    run = run_choice(ctx, inputs, description="The analysis whose clusters and realism to use")
+    if not run:
+        return
+    samples = target_view(ctx, inputs, allow_selected=False, action="Curate")
+    names_field = _realism_field(run)
+    n_synth = (
+        samples.exists(names_field).count() if ctx.dataset.has_sample_field(names_field) else 0
+    )
+    if not n_synth:
+        warn(inputs, "no_synthetic", f"Run '{run}' scored no synthetic samples of this target")
+        return
+    budget = inputs.int(
+        "budget",
+        default=n_synth,
+        min=0,
+        label="Budget",
+        description=f"Keep at most this many synthetic samples (of {n_synth})",
+    )
+    if param(ctx, "budget", n_synth) < 0:
+        flag(budget, "The budget cannot be negative")
+    inputs.bool(
+        "drop_outside_support",
+        default=True,
+        label="Drop samples outside the real support",
+        description="No real image looks like them",
+    )
+    inputs.bool("drop_low_realism", default=False, label="Drop the least realistic samples")
+    if param(ctx, "drop_low_realism", False):
+        percent = inputs.float(
+            "low_realism_percent", default=10.0, min=0, max=99, label="Least realistic percent"
+        )
+        if not 0 <= param(ctx, "low_realism_percent", 10.0) < 100:
+            flag(percent, "Give a percentage between 0 and 99")
+    inputs.bool(
+        "prune_duplicates",
+        default=True,
+        label="Prune near-duplicates",
+        description="Of synthetic images that look alike, keep the most realistic",
+    )
+    inputs.bool(
+        "match_distribution",
+        default=True,
+        label="Match the real cluster distribution",
+        description="No cluster keeps more than its real share of the budget",
+    )
+    inputs.int("n_targets", default=5, min=0, label="Generation targets to list")
+
+    export = inputs.str(
+        "export_dir",
+        label="Export the kept samples to (optional)",
+        description="A folder on the machine running FiftyOne",
+    )
+    choices = types.DropdownView()
+    for value, description in EXPORT_CHOICES.items():
+        choices.add_choice(value, label=value, description=description)
+    fmt = inputs.enum(
+        "export_format", choices.values(), default="auto", label="Export format", view=choices
+    )
+    replace = []
+    if has_curation(ctx.dataset, run):
+        replace.append(f"the curation of run '{run}'")
+    export_dir = param(ctx, "export_dir")
+    if export_dir:
+        export_dir = os.path.abspath(os.path.expanduser(export_dir))
+        if os.path.isfile(export_dir):
+            flag(export, f"{export_dir} is a file: give a folder")
+        elif os.path.isdir(export_dir) and os.listdir(export_dir):
+            replace.append(f"files in {export_dir}")
+    if param(ctx, "export_format", "auto") == "coco" and not detections_field(samples):
+        flag(fmt, "COCO export needs a detections field: choose 'fiftyone' or 'images'")
+    if replace:
+        overwrite_box(inputs, " and ".join(replace))
+        if not param(ctx, "overwrite", False):
+            warn(inputs, "exists", f"This would replace {' and '.join(replace)}: tick 'Replace' "
+                 "or change the run / export folder")  # fmt: skip
+    else:
+        notice(inputs, "writes", f"Tags kept samples, saves views '{run}-curated' and "
+               f"'{run}-generation-targets'")  # fmt: skip
+
+
+def _realism_field(run: str) -> str:
+    from fiftyone_plugin.fo.analysis import RunNames
+
+    return RunNames(run).field("realism")

@@ -1,0 +1,79 @@
+"""The dataset-level metrics of an analysis run with their plain-language readings, and its HTML
+report written where the user asks."""
+
+from __future__ import annotations
+
+import os
+
+import fiftyone.operators as foo
+import fiftyone.operators.types as types
+
+from .forms import chosen_run, flag, markdown_table, overwrite_box, param, run_choice
+
+
+class MetricsReport(foo.Operator):
+    @property
+    def config(self):
+        return foo.OperatorConfig(
+            name="metrics_report",
+            label="Synthgap metrics and report",
+            description="FID, KID, precision/recall, coverage... with readings; HTML report",
+            dynamic=True,
+            allow_immediate_execution=True,
+            allow_delegated_execution=True,
+        )
+
+    def resolve_input(self, ctx):
+        inputs = types.Object()
+        metrics_report_form(ctx, inputs)
+        return types.Property(inputs, view=types.View(label="Synthgap metrics and report"))
+
+    def execute(self, ctx):
+        from fiftyone_plugin.fo.report import run_metrics
+
+        run = chosen_run(ctx)
+        out = None
+        if param(ctx, "write_report", True):
+            out = param(ctx, "report_path", default_report_path(ctx.dataset.name, run))
+            out = os.path.abspath(os.path.expanduser(out))
+        found = run_metrics(ctx.dataset.name, run, out)
+        return {
+            "diagnosis": found["diagnosis"],
+            "metrics": markdown_table(found["metrics"], ["name", "value", "reading"],
+                                      ["metric", "value", "what it means"]),
+            "report": found["report"] or "",
+        }  # fmt: skip
+
+    def resolve_output(self, ctx):
+        outputs = types.Object()
+        outputs.str("diagnosis", label="Diagnosis")
+        outputs.str("metrics", label="Metrics", view=types.MarkdownView())
+        outputs.str("report", label="HTML report")
+        return types.Property(outputs, view=types.View(label="Metrics"))
+
+
+def default_report_path(dataset_name: str, run: str) -> str:
+    return os.path.abspath(os.path.join("synthgap-out", dataset_name, f"{run}-report.html"))
+
+
+def metrics_report_form(ctx, inputs) -> None:
+    run = run_choice(ctx, inputs)
+    if not run:
+        return
+    inputs.bool("write_report", default=True, label="Write the HTML report")
+    if not param(ctx, "write_report", True):
+        return
+    default = default_report_path(ctx.dataset.name, run)
+    prop = inputs.str(
+        "report_path",
+        default=default,
+        label="Report file",
+        description="Path of the HTML file, on the machine running FiftyOne",
+    )
+    path = os.path.abspath(os.path.expanduser(param(ctx, "report_path", default)))
+    if os.path.isdir(path) or not path.lower().endswith((".html", ".htm")):
+        flag(prop, "Give the path of an .html file")
+    elif os.path.exists(path):
+        overwrite_box(inputs, f"the existing file {os.path.basename(path)}")
+        if not param(ctx, "overwrite", False):
+            flag(prop, f"{path} exists: choose another file or tick 'Replace'")

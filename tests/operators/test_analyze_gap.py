@@ -1,0 +1,89 @@
+"""analyze_gap: the full analysis on the dataset or the current view, as a named run."""
+
+from __future__ import annotations
+
+import fiftyone as fo
+import pytest
+
+from fiftyone_plugin.fo.analysis import RunNames, list_analyses
+
+
+def test_analyzes_stored_embeddings_and_opens_the_embeddings_panel(run_op, embedded):
+    params = {"embeddings": "emb_efficientnet_lite0", "run": "first", "seed": 1}
+    result = run_op("analyze_gap", embedded.name, params)
+    names = RunNames("first")
+    embedded.reload()
+    assert list_analyses(embedded) == ["first"]
+    assert embedded.has_brain_run(names.brain_key)
+    for field in names.result_fields:
+        assert embedded.has_sample_field(field), field
+    real = embedded.match(fo.ViewField("domain") == "real")
+    assert real.exists(names.field("gap_score")).count() == len(real)
+    assert names.view("uncovered") in embedded.list_saved_views()
+    assert result.result["run"] == "first" and result.result["brain_key"] == names.brain_key
+    assert result.result["diagnosis"]
+
+    assert run_op.triggers(result) == ["reload_dataset", "open_panel"]
+    panel = run_op.trigger_params(result, "open_panel")
+    assert panel["name"] == "Embeddings"
+    assert panel["state"] == {"brainResult": names.brain_key, "colorByField": "domain"}
+    assert panel["data"] == {"openKey": names.brain_key, "colorField": "domain"}
+
+
+def test_a_second_run_on_the_current_view_keeps_the_first_unless_replaced(run_op, analyzed):
+    gap_before = analyzed.values("gap_score")
+    run_op.rejects("analyze_gap", analyzed.name, {"run": "synthgap"},
+                   "exists: choose another name")  # fmt: skip
+    assert analyzed.values("gap_score") == gap_before
+
+    clean = analyzed.match(~fo.ViewField("filepath").contains_str("junk-"))
+    params = {"target": "CURRENT_VIEW", "run": "clean", "seed": 5}
+    run_op("analyze_gap", analyzed.name, params, view=clean)
+    analyzed.reload()
+    assert list_analyses(analyzed) == ["synthgap", "clean"]
+    assert analyzed.values("gap_score") == gap_before
+    assert len(analyzed.exists("clean_cluster")) == len(clean)
+    assert not [p for p in analyzed.exists("clean_cluster").values("filepath") if "junk-" in p]
+
+    run_op("analyze_gap", analyzed.name, {"run": "synthgap", "seed": 5, "overwrite": True})
+    analyzed.reload()
+    assert list_analyses(analyzed) == ["clean", "synthgap"]
+    assert analyzed.has_sample_field("clean_gap_score")
+
+
+def test_delegated_run_computes_missing_embeddings_first(run_op, dataset_name, tiny_demo):
+    from fiftyone_plugin.fo.samples import import_images, list_images
+
+    dataset = fo.Dataset(dataset_name)
+    import_images(dataset, list_images(tiny_demo["real"])[::2], "real")
+    import_images(dataset, list_images(tiny_demo["synthetic"])[::2], "synthetic")
+    params = {"embeddings": "__new__", "model": "efficientnet_lite0", "run": "late"}
+    result = run_op("analyze_gap", dataset_name, params, delegated=True)
+    dataset.reload()
+    assert dataset.exists("emb_efficientnet_lite0").count() == len(dataset)
+    assert list_analyses(dataset) == ["late"]
+    assert result.result["saved_views"]
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"run": "has space"}, "Invalid run name"),
+        ({"embeddings": "__new__", "model": "nope"}, "Unknown model"),
+        ({"embeddings": "not_a_field"}, "Invalid enum value"),
+    ],
+)
+def test_flags_bad_names_and_choices(run_op, embedded, params, match):
+    run_op.rejects("analyze_gap", embedded.name, params, match)
+
+
+def test_flags_result_fields_that_would_clash_with_user_fields(run_op, embedded):
+    embedded.add_sample_field("mine_cluster", fo.IntField)
+    run_op.rejects("analyze_gap", embedded.name, {"run": "mine"}, "not created by synthgap")
+
+
+def test_flags_a_dataset_without_synthetic_samples(run_op, embedded):
+    view = embedded.match(fo.ViewField("domain") == "real")
+    run_op.rejects("analyze_gap", embedded.name, {"target": "CURRENT_VIEW"},
+                   "0 synthetic samples", view=view)  # fmt: skip
+    assert not list_analyses(embedded)

@@ -1,0 +1,33 @@
+"""metrics_report: metrics with their readings in the output, the HTML report where asked."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("delegated", [False, True], ids=["immediate", "delegated"])
+def test_shows_metrics_with_readings_and_writes_the_report(run_op, analyzed, tmp_path, delegated):
+    path = tmp_path / "sub" / "report.html"
+    params = {"run": "synthgap", "report_path": str(path)}
+    result = run_op("metrics_report", analyzed.name, params, delegated=delegated)
+    assert result.result["report"] == str(path)
+    assert path.read_text().lstrip().lower().startswith("<!doctype html")
+    table = result.result["metrics"]
+    assert "| metric | value | what it means |" in table
+    assert "| fid |" in table
+    assert result.result["diagnosis"]
+
+
+def test_metrics_without_a_report(run_op, analyzed):
+    result = run_op("metrics_report", analyzed.name, {"write_report": False})
+    assert result.result["report"] == "" and "| fid |" in result.result["metrics"]
+
+
+def test_flags_an_existing_report_file_unless_replaced(run_op, analyzed, tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text("mine")
+    run_op.rejects("metrics_report", analyzed.name, {"report_path": str(path)}, "exists")
+    assert path.read_text() == "mine"
+    run_op.rejects("metrics_report", analyzed.name, {"report_path": str(tmp_path)}, ".html file")
+    run_op("metrics_report", analyzed.name, {"report_path": str(path), "overwrite": True})
+    assert path.read_text() != "mine"
