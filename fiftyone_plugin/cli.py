@@ -22,6 +22,8 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                         help="auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.SEED)
+    parser.add_argument("--max-pixels", type=int, default=defaults.MAX_PIXELS,
+                        help="refuse images with more pixels than this (decompression bombs)")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--dataset", help="FiftyOne dataset name (default from the folder names)")
     analyze.add_argument("--run", default=defaults.RUN_KEY,
                          help="analysis run name; rerunning a name replaces its results")  # fmt: skip
+    analyze.add_argument("--overwrite", action="store_true",
+                         help="write into fields of the names synthgap uses even if you created "
+                              "them (by default synthgap refuses and names them)")  # fmt: skip
     _add_model_options(analyze)
 
     demo = sub.add_parser("demo", help="build the bundled demo data and analyze it")
@@ -57,12 +62,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--dataset", required=True)
     report.add_argument("--out", required=True, help="path of the HTML file to write")
 
+    embed = sub.add_parser("embed", help="embed the images of a dataset; --shard I/N embeds one "
+                           "worker's part, for N workers on machines sharing one database")  # fmt: skip
+    embed.add_argument("--dataset", required=True)
+    embed.add_argument("--field", help="vector field (default emb_<model>)")
+    embed.add_argument("--shard", metavar="I/N",
+                       help="embed only part I of N (0 <= I < N): run one command per part")  # fmt: skip
+    _add_model_options(embed)
+
     runs = sub.add_parser("runs", help="list the analysis runs of a dataset with their headline metrics")
     runs.add_argument("--dataset", required=True)
     return parser
 
 
 def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str | None) -> int:
+    from .fo.fields import FieldClashError
     from .progress import TerminalBar
     from .workflow import analyze_folders
 
@@ -71,8 +85,15 @@ def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str |
         done = analyze_folders(
             real, synthetic, dataset=dataset, out=args.out, model=args.model, device=args.device,
             batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
-            seed=args.seed, run_key=getattr(args, "run", defaults.RUN_KEY), progress=bar,
+            seed=args.seed, run_key=getattr(args, "run", defaults.RUN_KEY),
+            max_pixels=args.max_pixels, overwrite_fields=getattr(args, "overwrite", False),
+            progress=bar,
         )  # fmt: skip
+    except FieldClashError as exc:
+        raise FieldClashError(
+            f"{exc} (command line: --run NAME writes the results to NAME_<field> instead, "
+            "--overwrite writes into those fields)"
+        ) from None
     finally:
         bar.close()
     _print_summary(done)
@@ -115,6 +136,33 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _embed(args: argparse.Namespace) -> int:
+    import fiftyone as fo
+
+    from .fo.embeddings import compute_embeddings
+    from .progress import TerminalBar
+
+    try:
+        shard = tuple(int(x) for x in args.shard.split("/")) if args.shard else None
+    except ValueError:
+        raise ValueError(f"--shard takes I/N, e.g. 0/4, not '{args.shard}'") from None
+    if not fo.dataset_exists(args.dataset):
+        raise ValueError(f"no dataset named '{args.dataset}'")
+    bar = TerminalBar()
+    try:
+        summary = compute_embeddings(
+            fo.load_dataset(args.dataset), model=args.model, field=args.field, device=args.device,
+            batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
+            max_pixels=args.max_pixels, shard=shard, progress=bar,
+        )  # fmt: skip
+    finally:
+        bar.close()
+    part = f" (part {args.shard})" if shard else ""
+    print(f"{summary.field}{part}: embedded {summary.computed}, already done {summary.skipped}, "
+          f"unreadable {summary.failed}")  # fmt: skip
+    return 0
+
+
 def _runs(args: argparse.Namespace) -> int:
     from .fo.report import run_history
 
@@ -139,13 +187,35 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "report":
             return _report(args)
+        if args.command == "embed":
+            return _embed(args)
         return _runs(args)
     except KeyboardInterrupt:
         print("synthgap: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
-    except (ValueError, RuntimeError, OSError) as exc:
-        print(f"synthgap: error: {exc}", file=sys.stderr)
+    except Exception as exc:
+        reason = _error_line(exc)
+        if reason is None:
+            raise  # a bug: the traceback is what a report needs
+        print("synthgap: error: " + " ".join(reason.split()), file=sys.stderr)
         return 1
+
+
+def _error_line(exc: Exception) -> str | None:
+    """The one line printed for a failure the user can act on, or None for a bug."""
+    from pymongo.errors import PyMongoError
+
+    if isinstance(exc, PyMongoError) or (
+        isinstance(exc, ConnectionError) and "mongo" in str(exc).lower()
+    ):
+        return (
+            f"FiftyOne's database cannot be reached ({type(exc).__name__}: {str(exc)[:100]}); "
+            "what finished before is stored: rerun the same command once the database is back "
+            "(FIFTYONE_DATABASE_URI points at an external one)"
+        )
+    if isinstance(exc, ValueError | RuntimeError | OSError):
+        return str(exc)
+    return None
 
 
 if __name__ == "__main__":

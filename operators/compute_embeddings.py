@@ -20,6 +20,7 @@ from .forms import (
 )
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 class ComputeEmbeddings(foo.Operator):
@@ -44,6 +45,7 @@ class ComputeEmbeddings(foo.Operator):
         from fiftyone_plugin.fo.embeddings import compute_embeddings
 
         model = param(ctx, "model", defaults.MODEL)
+        shard = chosen_shard(ctx)
         summary = compute_embeddings(
             chosen_target(ctx),
             model=model,
@@ -51,17 +53,22 @@ class ComputeEmbeddings(foo.Operator):
             device=param(ctx, "device", defaults.DEVICE),
             batch_size=param(ctx, "batch_size", defaults.BATCH_SIZE),
             num_workers=defaults.NUM_WORKERS if ctx.delegated else 0,
+            precision=param(ctx, "precision", "auto"),
             recompute=param(ctx, "recompute", False),
             overwrite=param(ctx, "overwrite", False),
+            shard=shard,
             progress=progress_to(ctx),
         )
         reload_dataset(ctx)
-        return {
+        result = {
             "field": summary.field,
             "computed": summary.computed,
             "skipped": summary.skipped,
             "failed": summary.failed,
         }
+        if shard:
+            result["shard"] = f"{shard[0]}/{shard[1]}"
+        return result
 
     def resolve_output(self, ctx):
         outputs = types.Object()
@@ -69,6 +76,8 @@ class ComputeEmbeddings(foo.Operator):
         outputs.int("computed", label="Embedded")
         outputs.int("skipped", label="Already embedded (skipped)")
         outputs.int("failed", label="Unreadable images (see the load_error field)")
+        if (ctx.results or {}).get("shard"):
+            outputs.str("shard", label="Part done (worker index / N workers)")
         return types.Property(outputs, view=types.View(label="Embeddings computed"))
 
 
@@ -162,3 +171,47 @@ def compute_embeddings_form(ctx, inputs) -> None:
     )
     if model:
         embeddings_field_input(ctx, inputs, model)
+    precision_choices = types.DropdownView()
+    for precision in PRECISIONS:
+        precision_choices.add_choice(precision, label=precision)
+    inputs.enum(
+        "precision",
+        precision_choices.values(),
+        default="auto",
+        label="Precision",
+        description="auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32 (fp32: the "
+        "same vectors whichever worker or batch embeds an image)",
+        view=precision_choices,
+    )
+    shard_inputs(ctx, inputs)
+
+
+def shard_inputs(ctx, inputs) -> None:
+    """'Worker index' of 'N workers': this run embeds only its part of the samples, so N runs
+    scheduled with indexes 0..N-1 and executed by N delegated workers split the work."""
+    count = inputs.int(
+        "shard_count",
+        default=1,
+        min=1,
+        label="Of N workers",
+        description="Split the work across N scheduled runs (1: this run embeds everything); "
+        "schedule one run per worker index, and run `fiftyone delegated launch` on each machine",
+    )
+    index = inputs.int(
+        "shard_index",
+        default=0,
+        min=0,
+        label="Worker index",
+        description="Which part this run embeds: 0 to N-1",
+    )
+    n, i = param(ctx, "shard_count", 1), param(ctx, "shard_index", 0)
+    if n < 1:
+        flag(count, "The number of workers must be at least 1")
+    elif not 0 <= i < n:
+        flag(index, f"Worker index must be between 0 and {n - 1} (N = {n})")
+
+
+def chosen_shard(ctx) -> tuple[int, int] | None:
+    """``(worker index, N)`` for a split run, None when the run embeds everything."""
+    n, i = int(param(ctx, "shard_count", 1)), int(param(ctx, "shard_index", 0))
+    return None if n == 1 and i == 0 else (i, n)

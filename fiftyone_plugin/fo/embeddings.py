@@ -2,10 +2,15 @@
 
 Work is written back in chunks, so an interrupted run keeps what it finished and the next run only
 embeds what is missing. The field records which model filled it; mixing models needs ``recompute``.
+
+Several workers (processes, machines sharing one MongoDB) split the work with ``shard=(i, n)``:
+worker ``i`` of ``n`` embeds only the samples of shard ``i`` (see :func:`in_shard`), so ``n``
+workers started on the same collection and field embed disjoint parts that together cover it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import fiftyone as fo
@@ -42,15 +47,24 @@ def compute_embeddings(
     recompute: bool = False,
     overwrite: bool = False,
     chunk_size: int = CHUNK,
+    max_pixels: int = defaults.MAX_PIXELS,
+    shard: tuple[int, int] | None = None,
     progress: Progress | None = None,
 ) -> EmbeddingSummary:
     """Embed the images of ``samples`` with ``model`` into ``field`` (default ``emb_<model>``).
 
     Samples that already hold embeddings from the same model, or that failed to load before, are
-    skipped unless ``recompute``. Unreadable images get their reason in the ``load_error`` field.
+    skipped unless ``recompute``. Unreadable images get their reason in the ``load_error`` field;
+    images of more than ``max_pixels`` pixels are refused as decompression bombs.
+
+    ``shard=(i, n)`` (``0 <= i < n``) makes this call worker ``i`` of ``n``: it only looks at the
+    samples of shard ``i`` (:func:`in_shard`), and its counts (computed, skipped, failed) are of
+    that shard. Run ``n`` calls, one per shard, on the same collection and field, in any order or
+    at once, on any machines sharing the database; each is resumable on its own.
     """
     from ..embeddings import is_zoo_model
 
+    shard = check_shard(shard)
     dataset = samples._dataset
     field = defaults.validate_name(field or defaults.embeddings_field(model), "embeddings field")
     check_writable(dataset, [field, defaults.ERROR_FIELD], overwrite)
@@ -61,21 +75,57 @@ def compute_embeddings(
             "field name or recompute to replace them"
         )
     todo = samples if recompute or stored != model else _missing(samples, field)
-    n_todo = len(todo)  # counted now: `todo` is a lazy view that empties as results are written
-    skipped = len(samples) - n_todo
+    # listed now: `todo` is a lazy view that empties as results are written
+    ids, paths = todo.values(["id", "filepath"])
+    n_mine = len(samples)
+    if shard is not None:
+        mine = [in_shard(i, shard) for i in ids]
+        ids = [i for i, m in zip(ids, mine, strict=True) if m]
+        paths = [p for p, m in zip(paths, mine, strict=True) if m]
+        n_mine = sum(in_shard(i, shard) for i in samples.values("id"))
+    n_todo = len(ids)
+    skipped = n_mine - n_todo
     if not n_todo:
         report(progress, 1.0, "embeddings up to date")
         return EmbeddingSummary(field, model, 0, skipped, 0)
 
     claim_field(dataset, defaults.ERROR_FIELD, fo.StringField)
     if is_zoo_model(model):
-        failed = _embed_with_zoo(todo, model, field, batch_size, num_workers, progress)
+        failed = _embed_with_zoo(
+            dataset, ids, model, field, batch_size, num_workers, chunk_size, progress
+        )
     else:
         failed = _embed_with_registry(
-            todo, model, field, device, batch_size, num_workers, precision, checkpoint,
-            chunk_size, progress,
+            dataset, ids, paths, model, field, device, batch_size, num_workers, precision, checkpoint,
+            chunk_size, max_pixels, progress,
         )  # fmt: skip
     return EmbeddingSummary(field, model, n_todo - failed, skipped, failed)
+
+
+def check_shard(shard: tuple[int, int] | None) -> tuple[int, int] | None:
+    """``shard`` as a validated ``(index, count)`` pair of ints, or None (no sharding)."""
+    if shard is None:
+        return None
+    try:
+        index, count = (int(x) for x in shard)
+    except (TypeError, ValueError):
+        raise ValueError(f"shard must be a pair (index, count) of ints, not {shard!r}") from None
+    if count < 1 or not 0 <= index < count:
+        raise ValueError(f"shard {index}/{count}: need 0 <= index < count (worker index of count)")
+    return index, count
+
+
+def in_shard(sample_id: str, shard: tuple[int, int]) -> bool:
+    """Whether the sample of id ``sample_id`` belongs to shard ``(index, count)``.
+
+    A stable hash of the id (BLAKE2b, 8 bytes) modulo ``count``: a sample's shard depends on
+    nothing but its id and ``count``, not on which samples exist, are in the view or are already
+    done, so workers started at different times never overlap and never miss one. Shards are
+    balanced in expectation (for 1M samples and 8 workers, within about 0.3% of each other).
+    """
+    index, count = shard
+    digest = hashlib.blake2b(sample_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count == index
 
 
 def _missing(samples, field: str):
@@ -86,16 +136,14 @@ def _missing(samples, field: str):
 
 
 def _embed_with_registry(
-    todo, model_name, field, device, batch_size, num_workers, precision, checkpoint, chunk_size,
-    progress,
+    dataset, ids, paths, model_name, field, device, batch_size, num_workers, precision, checkpoint,
+    chunk_size, max_pixels, progress,
 ) -> int:  # fmt: skip
     from ..embeddings import embed_images, load_model
 
     report(progress, 0.0, f"loading {model_name}")
     model = load_model(model_name, device=device, checkpoint=checkpoint, precision=precision)
-    dataset = todo._dataset
     claim_field(dataset, field, fo.VectorField, model=model_name, dim=model.dim)
-    ids, paths = todo.values(["id", "filepath"])
     failed = 0
     for start in range(0, len(ids), chunk_size):
         stop = min(start + chunk_size, len(ids))
@@ -105,6 +153,7 @@ def _embed_with_registry(
             batch_size=batch_size,
             num_workers=num_workers,
             progress=span(progress, start / len(ids), stop / len(ids)),
+            max_pixels=max_pixels,
         )
         good = {
             i: v
@@ -121,23 +170,31 @@ def _embed_with_registry(
     return failed
 
 
-def _embed_with_zoo(todo, model_name, field, batch_size, num_workers, progress) -> int:
+def _embed_with_zoo(
+    dataset, ids, model_name, field, batch_size, num_workers, chunk_size, progress
+) -> int:
     import fiftyone.zoo as foz
 
     report(progress, 0.0, f"loading {model_name}")
     model = foz.load_zoo_model(model_name.removeprefix("zoo:"))
-    todo.compute_embeddings(
-        model,
-        embeddings_field=field,
-        batch_size=batch_size,
-        num_workers=num_workers,
-        skip_failures=True,
-        progress=False,
-    )
-    dataset = todo._dataset
-    dim = len(next(iter(todo.exists(field).values(field)), []))
-    claim_field(dataset, field, fo.VectorField, model=model_name, dim=dim)
-    missing = todo.exists(field, False)
-    missing.set_field(defaults.ERROR_FIELD, "the zoo model could not embed this image").save()
+    failed = 0
+    for start in range(0, len(ids), chunk_size):
+        report(progress, start / len(ids), f"embedding with the zoo model ({start}/{len(ids)})")
+        chunk = dataset.select(ids[start : start + chunk_size])
+        chunk.compute_embeddings(
+            model,
+            embeddings_field=field,
+            batch_size=batch_size,
+            num_workers=num_workers,
+            skip_failures=True,
+            progress=False,
+        )
+        dim = len(next(iter(chunk.exists(field).values(field)), []))
+        claim_field(
+            dataset, field, fo.VectorField, model=model_name, **({"dim": dim} if dim else {})
+        )
+        missing = chunk.exists(field, False)
+        failed += len(missing)
+        missing.set_field(defaults.ERROR_FIELD, "the zoo model could not embed this image").save()
     report(progress, 1.0, "embedded with the zoo model")
-    return len(missing)
+    return failed

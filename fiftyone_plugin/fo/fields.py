@@ -38,8 +38,17 @@ def check_writable(dataset: fo.Dataset, names: list[str], overwrite: bool) -> No
 
 def claim_field(dataset: fo.Dataset, name: str, ftype: type, **meta: Any) -> None:
     """Create field ``name`` of type ``ftype`` if missing and record synthgap's facts on it."""
-    if not dataset.has_sample_field(name):
-        dataset.add_sample_field(name, ftype)
-    field = dataset.get_field(name)
-    field.info = {**(field.info or {}), OWNER_KEY: {**(field_meta(dataset, name) or {}), **meta}}
-    field.save()
+    from .locks import dataset_lock
+
+    # FiftyOne saves a dataset's field list whole: one process at a time, from a fresh read, so
+    # fields another process just added are kept
+    with dataset_lock(dataset.name, "schema"):
+        dataset.reload()
+        if not dataset.has_sample_field(name):
+            # created with its mark in one write: a worker sharing the database never sees it unowned
+            dataset.add_sample_field(name, ftype, info={OWNER_KEY: dict(meta)})
+            return
+        field = dataset.get_field(name)
+        info = {**(field.info or {}), OWNER_KEY: {**(field_meta(dataset, name) or {}), **meta}}
+        field.info = info
+        field.save()
