@@ -30,6 +30,21 @@ def default_dataset_name(real: str, synthetic: str) -> str:
     return f"synthgap-{slug(real)}-vs-{slug(synthetic)}"
 
 
+def check_out_dir(path: str) -> None:
+    """Raise ValueError unless ``path`` is a folder, or can be created as one, that we can write."""
+    path = os.path.abspath(path)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"Output folder {path!r} is a file: pass another --out folder")
+    existing = path
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"Output folder {path!r} cannot be written ({existing!r} is not a "
+            "writable folder): pass another --out folder"
+        )
+
+
 def analyze_folders(
     real: str,
     synthetic: str,
@@ -68,6 +83,7 @@ def analyze_folders(
 
     if batch_size < 1 or num_workers < 0 or max_pixels < 1:
         raise ValueError("batch size and max pixels must be >= 1, num_workers >= 0")
+    defaults.validate_name(run_key, "run name")
     config = AnalysisConfig(seed=seed).validate()
     real_paths, synthetic_paths = list_images(real), list_images(synthetic)
     for side, paths, folder in (
@@ -89,6 +105,8 @@ def analyze_folders(
             f"analysis needs at least {need_real} real and {need_synthetic} synthetic: add images"
         )
     name = dataset or default_dataset_name(real, synthetic)
+    out_dir = out or os.path.join("synthgap-out", name)
+    check_out_dir(out_dir)
     ds = load_or_create_dataset(name)
     check_run_writable(ds, run_key, overwrite=True, overwrite_fields=overwrite_fields)
     check_writable(ds, [defaults.embeddings_field(model), defaults.ERROR_FIELD], overwrite_fields)
@@ -125,7 +143,6 @@ def analyze_folders(
             strict=True,
         )
     ]
-    out_dir = out or os.path.join("synthgap-out", name)
     files = write_outputs(outcome, umap_points(outcome), failures, out_dir)
     report(progress, 1.0, "done")
     return FolderAnalysis(name, outcome, files, len(failures))

@@ -28,10 +28,11 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .. import defaults
+
 # Pillow refuses images above 2 x Image.MAX_IMAGE_PIXELS (~179 MP) itself; we refuse at the same
-# size but explicitly, with an error instead of its warning between 89 and 179 MP. 179 MP is a
-# 16000 x 11000 photo; its RGB pixels alone take 537 MB.
-DEFAULT_MAX_PIXELS = 178_956_970
+# size but explicitly, with an error instead of its warning between 89 and 179 MP.
+DEFAULT_MAX_PIXELS = defaults.MAX_PIXELS
 WHITE = (255, 255, 255)
 
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
@@ -76,8 +77,8 @@ def load_image(
         return LoadedImage(None, "file not found")
     except PermissionError:
         return LoadedImage(None, "permission denied")
-    except OSError as e:
-        return LoadedImage(None, one_line(e))
+    except OSError as e:  # e.g. a symlink loop; the reason without the path, which is known
+        return LoadedImage(None, (e.strerror or one_line(e)).lower())
     if os.path.isdir(path):
         return LoadedImage(None, "is a directory")
     if size == 0:

@@ -7,6 +7,7 @@ Embeddings panel lists, a FiftyOne run holding the parameters and metrics, and s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import fiftyone as fo
@@ -17,6 +18,7 @@ from .. import defaults
 from ..progress import Progress, report, span
 from ..serialization import to_jsonable
 from .fields import check_writable, claim_field
+from .locks import dataset_lock
 from .samples import EmbeddingTable, domain_view, read_embeddings
 
 #: The run method name that marks FiftyOne runs as synthgap analyses.
@@ -69,6 +71,14 @@ class RunNames:
     def view(self, name: str) -> str:
         """Saved-view name for ``name`` (e.g. ``synthgap-uncovered``)."""
         return f"{self.run_key}-{name}"
+
+    def owns_view(self, view_name: str) -> bool:
+        """True for the saved views this run writes; a user's view is never one of them, even
+        when its name starts with the run's."""
+        short = view_name.removeprefix(f"{self.run_key}-")
+        return short != view_name and (
+            short in RUN_VIEWS + CURATION_VIEWS or re.fullmatch(r"gap-\d+", short) is not None
+        )
 
     @property
     def result_fields(self) -> dict[str, type]:
@@ -132,10 +142,16 @@ def analyze(
     outcome = AnalysisOutcome(dataset.name, run_key, field_name, model, table, result)
     outcome.per_sample = _per_sample_values(table, result)
     outcome.regions = _regions_with_samples(table, result)
-    _write_fields(dataset, outcome)
-    _register_visualization(dataset, outcome)
-    _save_run(dataset, outcome, config)
-    outcome.saved_views = _save_views(dataset, names, outcome.regions, result.clusters)
+    # One writer at a time per dataset, from a fresh read: FiftyOne saves the field list and the
+    # saved views whole, so a concurrent analysis would otherwise drop what this one adds.
+    with dataset_lock(dataset.name, "schema", span(progress, 0.9, 0.9)):
+        dataset.reload()
+        if dataset.has_run(run_key):  # registered again last: a run record means complete results
+            dataset.delete_run(run_key)
+        _write_fields(dataset, outcome)
+        _register_visualization(dataset, outcome)
+        outcome.saved_views = _save_views(dataset, names, outcome.regions, result.clusters)
+        _save_run(dataset, outcome, config)
     report(progress, 1.0, "analysis stored")
     return outcome
 
@@ -389,6 +405,8 @@ def delete_analysis(dataset: fo.Dataset, run_key: str) -> None:
     _delete_views(dataset, names)
 
 
+#: Saved views every analysis run writes, by short name (besides one per gap region, gap-<n>).
+RUN_VIEWS = ("uncovered", "real-only-clusters", "least-realistic")
 #: Saved views a curation of a run writes (see fo/curation.py), by short name.
 CURATION_VIEWS = ("curated", "generation-targets")
 
@@ -412,7 +430,7 @@ def _move_curation(dataset: fo.Dataset, old: RunNames, new: RunNames) -> None:
 
 def _delete_views(dataset: fo.Dataset, names: RunNames, keep: tuple[str, ...] = ()) -> None:
     for view_name in dataset.list_saved_views():
-        if view_name.startswith(f"{names.run_key}-") and view_name not in keep:
+        if names.owns_view(view_name) and view_name not in keep:
             dataset.delete_saved_view(view_name)
 
 
