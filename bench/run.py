@@ -26,8 +26,12 @@ sys.path.insert(0, str(HERE.parent))
 
 SIZES = {  # name -> (images for embedding, images end to end, vectors per side, write-back samples)
     "tiny": dict(embed=64, e2e=64, analysis=2_000, prdc=1_000, writeback=500, save_loop=100),
-    "quick": dict(embed=512, e2e=1_000, analysis=100_000, prdc=10_000, writeback=100_000, save_loop=1_000),
-    "full": dict(embed=2_048, e2e=3_000, analysis=100_000, prdc=10_000, writeback=100_000, save_loop=5_000),
+    "quick": dict(
+        embed=512, e2e=1_000, analysis=100_000, prdc=10_000, writeback=100_000, save_loop=1_000
+    ),
+    "full": dict(
+        embed=2_048, e2e=3_000, analysis=100_000, prdc=10_000, writeback=100_000, save_loop=5_000
+    ),
 }
 
 
@@ -51,7 +55,10 @@ def _dataset(name: str, paths: list[str], domains: list[str] | None = None):
         fo.delete_dataset(name)
     dataset = fo.Dataset(name)
     domains = domains or ["real"] * len(paths)
-    dataset.add_samples([fo.Sample(filepath=p, domain=d) for p, d in zip(paths, domains)], progress=False)
+    dataset.add_samples(
+        [fo.Sample(filepath=p, domain=d) for p, d in zip(paths, domains, strict=False)],
+        progress=False,
+    )
     return dataset
 
 
@@ -76,13 +83,15 @@ def fiftyone_model():
 
     fp32 = load_model("efficientnet_lite0", precision="fp32")
     config = {"model": fp32.module, "transforms": _SameTransform(fp32.transform),
-              "as_feature_extractor": True, "device": fp32.device}  # fmt: skip
+              "ragged_batches": False, "as_feature_extractor": True,
+              "device": fp32.device}  # fmt: skip
     return fout.TorchImageModel(fout.TorchImageModelConfig(config))
 
 
 def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict:
     """Our embedding pipeline vs the bare forward pass, and vs FiftyOne's compute_embeddings."""
     from embed_speed import _prepared_batch
+
     from fiftyone_plugin.embeddings import load_model
     from fiftyone_plugin.embeddings.inference import forward_batch
     from fiftyone_plugin.fo.embeddings import compute_embeddings
@@ -97,7 +106,11 @@ def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict
 
     dataset = _dataset("bench-embed", paths)
     t_ours, _ = _timed(
-        compute_embeddings, dataset, field="emb_ours", batch_size=batch_size, num_workers=num_workers
+        compute_embeddings,
+        dataset,
+        field="emb_ours",
+        batch_size=batch_size,
+        num_workers=num_workers,
     )
     ours_ips = n / t_ours
 
@@ -122,10 +135,12 @@ def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict
 
 
 def bench_writeback(n: int, n_loop: int) -> dict:
-    """Writing all result fields for n samples in bulk vs a per-sample save() loop (on n_loop)."""
+    """Writing all result fields for n samples as the analysis does (fo/bulk.py) vs a per-sample
+    save() loop, timed on n_loop samples and scaled to n."""
     import fiftyone as fo
 
     from fiftyone_plugin.fo.analysis import RESULT_FIELDS
+    from fiftyone_plugin.fo.bulk import write_columns
 
     dataset = _dataset("bench-writeback", [f"/bench/img_{i}.jpg" for i in range(n)])
     ids = dataset.values("id")
@@ -141,8 +156,7 @@ def bench_writeback(n: int, n_loop: int) -> dict:
         dataset.add_sample_field(name, ftype)
 
     def bulk():
-        for name in RESULT_FIELDS:
-            dataset.set_values(name, dict(zip(ids, values[name])), key_field="id")
+        write_columns(dataset, ids, values)
 
     def loop():
         for i, sample in enumerate(dataset.limit(n_loop).iter_samples(progress=False)):
@@ -182,11 +196,11 @@ def analysis_job(n_real: int, n_synthetic: int, dim: int) -> dict:
 def bench_analysis(n_real: int, n_synthetic: int, dim: int = 1280) -> dict:
     """Whole analysis time and peak memory, measured in a fresh child process."""
     code = (
-        "import json,resource,sys; sys.path.insert(0, %r); import run; "
-        "out = run.analysis_job(%d, %d, %d); "
+        f"import json,resource,sys; sys.path.insert(0, {str(HERE)!r}); import run; "
+        f"out = run.analysis_job({n_real}, {n_synthetic}, {dim}); "
         "out['peak_gb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20; "
         "print(json.dumps(out))"
-    ) % (str(HERE), n_real, n_synthetic, dim)
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -234,13 +248,17 @@ def bench_e2e(paths: list[str], batch_size: int, num_workers: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true")
     size.add_argument("--tiny", action="store_true")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--num-workers", type=int, default=2)
-    parser.add_argument("--only", nargs="+", choices=["embed", "writeback", "analysis", "prdc", "e2e"])
+    parser.add_argument(
+        "--only", nargs="+", choices=["embed", "writeback", "analysis", "prdc", "e2e"]
+    )
     args = parser.parse_args()
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     sizes = SIZES[mode]
@@ -252,7 +270,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         images = _images(Path(tmp), max(sizes["embed"], sizes["e2e"]))
         if "embed" in want:
-            results.update(bench_embedding(images[: sizes["embed"]], args.batch_size, args.num_workers))
+            results.update(
+                bench_embedding(images[: sizes["embed"]], args.batch_size, args.num_workers)
+            )
             print(results, flush=True)
         if "writeback" in want:
             results.update(bench_writeback(sizes["writeback"], sizes["save_loop"]))

@@ -15,6 +15,9 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=defaults.MODEL,
                         help="embedding model: efficientnet_lite0 (offline), a torchvision name "
                              "(resnet50, vit_b_16, ...) or zoo:<fiftyone zoo model>")  # fmt: skip
+    parser.add_argument("--checkpoint", default=None,
+                        help="your own weights for --model: a state dict file (loaded with "
+                             "weights_only=True)")  # fmt: skip
     parser.add_argument("--device", default=defaults.DEVICE, choices=["auto", "cpu", "cuda", "mps"])
     parser.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE)
     parser.add_argument("--num-workers", type=int, default=defaults.NUM_WORKERS,
@@ -70,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="embed only part I of N (0 <= I < N): run one command per part")  # fmt: skip
     _add_model_options(embed)
 
-    runs = sub.add_parser("runs", help="list the analysis runs of a dataset with their headline metrics")
+    runs = sub.add_parser(
+        "runs", help="list the analysis runs of a dataset with their headline metrics"
+    )
     runs.add_argument("--dataset", required=True)
     return parser
 
@@ -87,7 +92,7 @@ def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str |
             batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
             seed=args.seed, run_key=getattr(args, "run", defaults.RUN_KEY),
             max_pixels=args.max_pixels, overwrite_fields=getattr(args, "overwrite", False),
-            progress=bar,
+            checkpoint=args.checkpoint, progress=bar,
         )  # fmt: skip
     except FieldClashError as exc:
         raise FieldClashError(
@@ -107,7 +112,9 @@ def _print_summary(done) -> None:
     for key in ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc"):
         if key in metrics and key in result.readings:
             print(f"  {key:<10} {metrics[key]:8.3f}  {result.readings[key]}")
-    print(f"uncovered real samples: {int(result.uncovered.sum())} in {len(result.regions)} gap region(s)")
+    print(
+        f"uncovered real samples: {int(result.uncovered.sum())} in {len(result.regions)} gap region(s)"
+    )
     if done.n_failed:
         print(f"skipped {done.n_failed} unreadable image(s): see load_error in samples.csv")
     for name, path in done.files.items():
@@ -153,7 +160,7 @@ def _embed(args: argparse.Namespace) -> int:
         summary = compute_embeddings(
             fo.load_dataset(args.dataset), model=args.model, field=args.field, device=args.device,
             batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
-            max_pixels=args.max_pixels, shard=shard, progress=bar,
+            max_pixels=args.max_pixels, shard=shard, checkpoint=args.checkpoint, progress=bar,
         )  # fmt: skip
     finally:
         bar.close()

@@ -40,7 +40,9 @@ def random_crop(photo: Image.Image, rng: np.random.Generator, size: int) -> Imag
     return ImageOps.mirror(crop) if rng.random() < 0.5 else crop
 
 
-def render_style(image: Image.Image, rng: np.random.Generator, strength: float = 1.0) -> Image.Image:
+def render_style(
+    image: Image.Image, rng: np.random.Generator, strength: float = 1.0
+) -> Image.Image:
     """A global "synthetic renderer" look: posterized colors, a warm tint, blur, sensor noise."""
     styled = ImageOps.posterize(image, 4).filter(ImageFilter.GaussianBlur(0.8 * strength))
     pixels = np.asarray(styled, dtype=np.float32)
@@ -57,11 +59,13 @@ def junk_image(kind: str, rng: np.random.Generator, size: int, base: Image.Image
         return Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8))
     pixels = np.asarray(base).copy()
     pixels[size // 3 :] = 0
-    pixels[:, :: 7] = 255
+    pixels[:, ::7] = 255
     return Image.fromarray(pixels)
 
 
-def build_demo(root: str, per_photo: int = 30, size: int = 128, n_junk: int = 12, seed: int = 0) -> dict:
+def build_demo(
+    root: str, per_photo: int = 30, size: int = 128, n_junk: int = 12, seed: int = 0
+) -> dict:
     """Write ``root/real`` and ``root/synthetic`` PNG folders and ``root/truth.json``; returns the truth.
 
     Rebuilding with the same arguments writes identical files (so reruns add no samples).
@@ -80,7 +84,9 @@ def build_demo(root: str, per_photo: int = 30, size: int = 128, n_junk: int = 12
     base = random_crop(_photo("astronaut"), rng, size)
     for i in range(n_junk):
         kind = JUNK_KINDS[i % len(JUNK_KINDS)]
-        junk_image(kind, rng, size, base).save(os.path.join(dirs["synthetic"], f"junk-{kind}_{i:03d}.png"))
+        junk_image(kind, rng, size, base).save(
+            os.path.join(dirs["synthetic"], f"junk-{kind}_{i:03d}.png")
+        )
     truth = {
         "real": dirs["real"],
         "synthetic": dirs["synthetic"],

@@ -59,6 +59,7 @@ def analyze_folders(
     run_key: str = defaults.RUN_KEY,
     max_pixels: int = defaults.MAX_PIXELS,
     overwrite_fields: bool = False,
+    checkpoint: str | None = None,
     progress: Progress | None = None,
 ) -> FolderAnalysis:
     """Import both folders into dataset ``dataset``, embed, analyze, and write files to ``out``.
@@ -124,6 +125,7 @@ def analyze_folders(
         precision=precision,
         overwrite=overwrite_fields,
         max_pixels=max_pixels,
+        checkpoint=checkpoint,
         progress=span(progress, 0.02, 0.6),
     )
     outcome = analyze(

@@ -60,8 +60,14 @@ def test_missing_content_scores_higher_than_present_content(analyzed):
     rows = read_csv(os.path.join(analyzed["out"], "samples.csv"))
     missing = tuple(analyzed["demo"]["missing_content"])
     real = [r for r in rows if r["domain"] == "real"]
-    gap = [float(r["gap_score"]) for r in real if os.path.basename(r["filepath"]).startswith(missing)]
-    rest = [float(r["gap_score"]) for r in real if not os.path.basename(r["filepath"]).startswith(missing)]
+    gap = [
+        float(r["gap_score"]) for r in real if os.path.basename(r["filepath"]).startswith(missing)
+    ]
+    rest = [
+        float(r["gap_score"])
+        for r in real
+        if not os.path.basename(r["filepath"]).startswith(missing)
+    ]
     assert sum(gap) / len(gap) > sum(rest) / len(rest)
 
 
@@ -118,6 +124,27 @@ def test_missing_folder_is_a_one_line_error(tmp_path):
 def test_empty_folder_is_a_one_line_error(tmp_path):
     (tmp_path / "real").mkdir()
     (tmp_path / "synthetic").mkdir()
-    done = run_cli("analyze", "--real", str(tmp_path / "real"), "--synthetic", str(tmp_path / "synthetic"))
+    done = run_cli(
+        "analyze", "--real", str(tmp_path / "real"), "--synthetic", str(tmp_path / "synthetic")
+    )
     assert done.returncode == 1
     assert "No images found in the real folder" in done.stderr
+
+
+def test_embed_with_a_local_checkpoint(tiny_demo, tmp_path, dataset_name):
+    import fiftyone as fo
+    import torch
+    import torchvision
+
+    from fiftyone_plugin.fo.samples import import_images, list_images, load_or_create_dataset
+
+    checkpoint = tmp_path / "resnet18 weights.pth"
+    torch.save(torchvision.models.resnet18(weights=None).state_dict(), checkpoint)
+    import_images(load_or_create_dataset(dataset_name), list_images(tiny_demo["real"])[:6], "real")
+    done = run_cli("embed", "--dataset", dataset_name, "--model", "resnet18",
+                   "--checkpoint", str(checkpoint), "--num-workers", "0")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    dataset = fo.load_dataset(dataset_name)
+    dataset.reload()  # the field was added by the CLI process
+    assert dataset.get_field("emb_resnet18").info["synthgap"] == {"model": "resnet18", "dim": 512}
+    assert len(dataset.exists("emb_resnet18")) == 6

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,10 +20,9 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
+from ..progress import Progress, report
 from .images import DEFAULT_MAX_PIXELS, load_image, one_line
 from .registry import EmbeddingModel
-
-Progress = Callable[[float, str], None]
 
 
 class ImageTransform:
@@ -131,7 +130,7 @@ def embed_images(
         pin_memory=model.device.startswith("cuda"),
         prefetch_factor=4 if workers else None,
     )
-    _report(progress, 0.0, f"Embedding {n} images with {model.name}")
+    report(progress, 0.0, f"Embedding {n} images with {model.name}")
     done = 0
     for indices, images, failures in loader:
         for i, reason in failures:
@@ -144,7 +143,7 @@ def embed_images(
             feats[bad] = np.nan
             vectors[indices] = feats
         done += len(indices) + len(failures)
-        _report(progress, done / n, f"Embedded {done}/{n} images")
+        report(progress, done / n, f"Embedded {done}/{n} images")
     return EmbeddingResult(vectors, errors)
 
 
@@ -195,8 +194,3 @@ def _collate(items):
     images = torch.stack([x for _, x, _ in items if x is not None]) if indices else None
     failures = [(i, reason) for i, x, reason in items if x is None]
     return indices, images, failures
-
-
-def _report(progress: Progress | None, fraction: float, label: str) -> None:
-    if progress is not None:
-        progress(fraction, label)

@@ -17,6 +17,7 @@ from fiftyone import ViewField as F
 from .. import defaults
 from ..progress import Progress, report, span
 from ..serialization import to_jsonable
+from .bulk import write_columns
 from .fields import check_writable, claim_field
 from .locks import dataset_lock
 from .samples import EmbeddingTable, domain_view, read_embeddings
@@ -277,14 +278,17 @@ def umap_points(outcome: AnalysisOutcome) -> np.ndarray:
 def _write_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
     names = outcome.names
     analyzed = dataset.select(outcome.table.ids)
-    stale = dataset.exclude(outcome.table.ids)
     for name, ftype in names.result_fields.items():
         claim_field(dataset, name, ftype, run=outcome.run_key)
-    for short, values in outcome.per_sample.items():
-        name = names.field(short)
-        dataset.set_values(name, dict(zip(outcome.table.ids, values, strict=True)), key_field="id")
-        if len(stale):
-            stale.set_field(name, None).save()
+    # Samples analyzed by an earlier run of this key but not by this one lose their old values.
+    done = set(outcome.table.ids)
+    stale = [i for i in dataset.exists(names.field("cluster")).values("id") if i not in done]
+    ids = outcome.table.ids + stale
+    columns = {
+        names.field(short): values + [None] * len(stale)
+        for short, values in outcome.per_sample.items()
+    }
+    write_columns(dataset, ids, columns)
     dataset.untag_samples(names.uncovered_tag)
     analyzed.match(F(names.field("uncovered")) == True).tag_samples(names.uncovered_tag)  # noqa: E712
 

@@ -34,7 +34,9 @@ def samples_rows(outcome, umap, failures: list[Failure]) -> list[dict]:
             value = values[key][i]
             if outcome.table.domains[i] == defaults.SYNTHETIC and key == "uncovered":
                 value = None  # coverage is a property of real samples
-            row[key] = "" if value is None else (str(value).lower() if isinstance(value, bool) else value)
+            row[key] = (
+                "" if value is None else (str(value).lower() if isinstance(value, bool) else value)
+            )
         row["umap_x"], row["umap_y"] = float(umap[i, 0]), float(umap[i, 1])
         rows.append(row)
     for f in failures:

@@ -94,7 +94,9 @@ def test_names_are_validated():
             defaults.validate_name(bad, "run name")
 
 
-def test_domains_get_the_report_colors_in_the_app_unless_the_user_chose_some(dataset_name, tiny_demo):
+def test_domains_get_the_report_colors_in_the_app_unless_the_user_chose_some(
+    dataset_name, tiny_demo
+):
     dataset = load_or_create_dataset(dataset_name)
     import_images(dataset, list_images(tiny_demo["real"])[:2], "real")
     (entry,) = dataset.app_config.color_scheme.fields

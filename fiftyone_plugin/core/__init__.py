@@ -1,0 +1,39 @@
+"""The numeric core: numpy / scipy / scikit-learn / umap only (no FiftyOne, no torch).
+
+    from fiftyone_plugin.core import analyze_embeddings, AnalysisConfig
+    result = analyze_embeddings(real, synthetic, AnalysisConfig(seed=0), progress=None)
+
+One-shot functions per step (each wraps an estimator of the same module): ``knn``
+(neighbors), ``project`` (projection), ``cluster_embeddings`` (clustering), ``align``
+(alignment), ``detect_gaps`` (coverage), ``score_realism`` (realism), ``compute_metrics``
+(metrics).
+"""
+
+from .alignment import DomainAligner, align
+from .clustering import DomainClusterer, cluster_embeddings
+from .coverage import GapDetector, detect_gaps
+from .metrics import compute_metrics, readings
+from .neighbors import knn
+from .pipeline import AnalysisConfig, AnalysisResult, analyze_embeddings
+from .projection import FeatureReducer, Projector, project
+from .realism import RealismScorer, score_realism
+
+__all__ = [
+    "AnalysisConfig",
+    "AnalysisResult",
+    "DomainAligner",
+    "DomainClusterer",
+    "FeatureReducer",
+    "GapDetector",
+    "Projector",
+    "RealismScorer",
+    "align",
+    "analyze_embeddings",
+    "cluster_embeddings",
+    "compute_metrics",
+    "detect_gaps",
+    "knn",
+    "project",
+    "readings",
+    "score_realism",
+]

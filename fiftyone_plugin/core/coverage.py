@@ -1,0 +1,387 @@
+"""GapDetector: which real samples the synthetic data does not cover.
+
+Inputs are *aligned* features (see alignment.py): a global style shift has already been removed,
+so what remains is a difference of content.
+
+Method (unbalanced optimal transport between micro-clusters):
+
+1. Both sides are cut into micro-clusters (k-means, ~``samples_per_cluster`` samples each).
+2. The synthetic mass is transported onto the real mass with entropic *unbalanced* optimal
+   transport (Chizat et al. 2018): moving mass far costs its squared distance (in units of the
+   typical real-to-real spacing), and the real side may receive less or more than its share at a
+   price (``tau_real``), so content that no synthetic sample resembles simply receives nothing
+   instead of being force-fed by its neighbours. Each synthetic cluster competes for real
+   clusters, which keeps one dense synthetic region from "covering" everything near it.
+3. ``gap_score`` of a real sample = log2(expected / received synthetic mass) of its micro-cluster,
+   averaged over its real neighbours: 0 = represented as expected, 1 = half as much synthetic data
+   as expected, each +1 halves again (capped at ``MAX_SCORE``).
+4. The threshold for ``uncovered`` is calibrated, not fixed: the maximum of (a) the ``1 - alpha``
+   quantile of the same score computed between two disjoint random halves of the real set
+   (nothing is missing there: the sampling noise), (b) the ``1 - alpha/5`` quantile of the
+   synthetic side's own shortfall (residual misalignment raises both sides; junk excluded), and
+   (c) ``min_log2_ratio``.
+5. A sample is uncovered only if the shortfall is confirmed at a coarser scale
+   (``confirm_samples_per_cluster``, calibrated the same way): a style shift the alignment did not
+   fully remove moves synthetic mass to a *neighbouring* real area, and deficit and surplus cancel
+   out over a larger area, while missing content lacks mass at every scale.
+6. Uncovered samples connected in the real k-NN graph form gap regions, numbered 0.. by size;
+   regions smaller than ``min_region_size`` are dropped (not uncovered).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.special import logsumexp
+
+from ..progress import Progress, report
+from ._validation import check_fraction, check_pair, check_positive_int
+from .neighbors import knn
+
+#: Cap of gap_score (log2 units): 2**-6 of the expected synthetic mass counts as none.
+MAX_SCORE = 6.0
+#: Micro-clusters per side are capped (the transport problem is MAX_CLUSTERS^2).
+MAX_CLUSTERS = 500
+
+
+def unbalanced_sinkhorn(
+    cost: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    epsilon: float,
+    tau_a: float,
+    tau_b: float,
+    max_iter: int = 500,
+    tol: float = 1e-5,
+) -> np.ndarray:
+    """Entropic unbalanced optimal transport plan (n_a, n_b) between masses ``a`` and ``b``.
+
+    ``cost`` (n_a, n_b) >= 0; ``epsilon`` entropic blur (cost units); ``tau_a`` / ``tau_b`` price
+    of creating or destroying mass on each side (KL penalties; large = nearly balanced).
+    Log-domain scaling iterations, stable for small ``epsilon``.
+    """
+    la, lb = tau_a / (tau_a + epsilon), tau_b / (tau_b + epsilon)
+    log_k = -np.asarray(cost, dtype=np.float64) / epsilon
+    log_a, log_b = np.log(a), np.log(b)
+    lu = np.zeros(len(a))
+    lv = np.zeros(len(b))
+    for it in range(max_iter):
+        lu_new = la * (log_a - logsumexp(log_k + lv[None, :], axis=1))
+        lv = lb * (log_b - logsumexp(log_k + lu_new[:, None], axis=0))
+        done = it > 0 and np.max(np.abs(lu_new - lu)) < tol
+        lu = lu_new
+        if done:
+            break
+    return np.exp(lu[:, None] + log_k + lv[None, :])
+
+
+def _micro_clusters(x: np.ndarray, per: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(labels (n,), centres (m, d)) of a k-means cut into ~``per`` samples per cluster."""
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+
+    m = int(np.clip(len(x) // per, 1, MAX_CLUSTERS))
+    if m == 1:
+        return np.zeros(len(x), dtype=np.int64), x.mean(axis=0, keepdims=True)
+    # k-means++ seeds the small problems well; for hundreds of clusters it costs more than the
+    # rest of the analysis, and micro-clusters only need to tile the data evenly: random init.
+    init = "k-means++" if m <= 150 else "random"
+    if len(x) > 50000:
+        km = MiniBatchKMeans(m, init=init, n_init=1, random_state=seed, batch_size=4096)
+    else:
+        km = KMeans(m, init=init, n_init=1, max_iter=100, random_state=seed)
+    km.fit(x.astype(np.float64))  # sklearn's float32 path is several times slower here
+    return km.labels_.astype(np.int64), km.cluster_centers_.astype(np.float32)
+
+
+@dataclass
+class TransportMatch:
+    """Result of :func:`transport_match`.
+
+    real_score (n_real,): log2(expected / received synthetic mass), smoothed over real
+    neighbours; synthetic_score (n_synthetic,): log2(expected / delivered mass), high = synthetic
+    content with no real counterpart; spacing: median distance of a real sample to its k-th real
+    neighbour (the cost unit); real_distances / real_neighbors (n_real, max(k, n_smooth)).
+    """
+
+    real_score: np.ndarray
+    synthetic_score: np.ndarray
+    spacing: float
+    real_distances: np.ndarray
+    real_neighbors: np.ndarray
+
+
+def neighbor_graphs(
+    real: np.ndarray, synthetic: np.ndarray, k: int, n_smooth: int, seed: int = 0
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """((distances, indices) of each real sample's max(k, n_smooth) real neighbours, indices of
+    each synthetic sample's n_smooth synthetic neighbours): what :func:`transport_match` needs."""
+    d_rr, i_rr = knn(real, None, min(max(k, n_smooth), len(real) - 1), seed=seed)
+    n_s = min(n_smooth, len(synthetic) - 1)
+    i_ss = (
+        knn(synthetic, None, n_s, seed=seed)[1]
+        if n_s > 0
+        else np.zeros((len(synthetic), 0), dtype=np.int64)
+    )
+    return (d_rr, i_rr), i_ss
+
+
+def transport_match(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    k: int = 5,
+    n_smooth: int = 10,
+    samples_per_cluster: int = 8,
+    epsilon: float = 0.05,
+    tau_real: float = 1.0,
+    tau_synthetic: float = 1.0,
+    seed: int = 0,
+    graphs: tuple | None = None,
+) -> TransportMatch:
+    """Transport the synthetic micro-clusters onto the real ones and score both sides (module
+    docstring, steps 1-3). Inputs are aligned features; with few samples, fewer neighbours are
+    used. ``graphs``: :func:`neighbor_graphs` of the same sets, when already computed."""
+    (d_rr, i_rr), i_ss = graphs or neighbor_graphs(real, synthetic, k, n_smooth, seed)
+    spacing = float(np.median(d_rr[:, min(k, d_rr.shape[1]) - 1])) or 1.0
+    lr, cr = _micro_clusters(real, samples_per_cluster, seed)
+    ls, cs = _micro_clusters(synthetic, samples_per_cluster, seed + 1)
+    a = np.bincount(lr, minlength=len(cr)) / len(real)
+    b = np.bincount(ls, minlength=len(cs)) / len(synthetic)
+    keep_a, keep_b = a > 0, b > 0  # k-means may leave a cluster empty
+    cr, a, cs, b = cr[keep_a], a[keep_a], cs[keep_b], b[keep_b]
+    sq = (
+        np.einsum("ij,ij->i", cr, cr)[:, None]
+        + np.einsum("ij,ij->i", cs, cs)[None, :]
+        - 2.0 * cr @ cs.T
+    )
+    cost = np.maximum(sq, 0.0) / spacing**2
+    plan = unbalanced_sinkhorn(cost, a, b, epsilon, tau_real, tau_synthetic)
+    total = max(plan.sum(), 1e-300)
+    real_score = _log2_shortfall(plan.sum(axis=1) / total / a)[(np.cumsum(keep_a) - 1)[lr]]
+    synthetic_score = _log2_shortfall(plan.sum(axis=0) / total / b)[(np.cumsum(keep_b) - 1)[ls]]
+    return TransportMatch(
+        real_score=_smooth(real_score, i_rr[:, :n_smooth]).astype(np.float32),
+        synthetic_score=_smooth(synthetic_score, i_ss).astype(np.float32),
+        spacing=spacing,
+        real_distances=d_rr,
+        real_neighbors=i_rr,
+    )
+
+
+def _log2_shortfall(ratio: np.ndarray) -> np.ndarray:
+    return np.clip(-np.log2(np.maximum(ratio, 2.0**-MAX_SCORE)), -MAX_SCORE, MAX_SCORE)
+
+
+def _smooth(values: np.ndarray, neighbors: np.ndarray) -> np.ndarray:
+    return (values + values[neighbors].sum(axis=1)) / (1 + neighbors.shape[1])
+
+
+class GapDetector:
+    """Score every real sample for how poorly the synthetic data represents it.
+
+    Fitted attributes (n_real = rows of ``real``):
+
+    * ``gap_score_`` (n_real,) float: log2(expected / received synthetic mass), higher = less
+      represented; ``coarse_score_``: the same at the confirmation scale.
+    * ``uncovered_`` (n_real,) bool: gap_score_ > threshold_ and coarse_score_ >
+      coarse_threshold_, inside a region of at least ``min_region_size`` samples.
+    * ``gap_region_`` (n_real,) int: -1 where covered, else the region number (0 = largest).
+    * ``threshold_``: gap_score above which a sample is uncovered; ``threshold_parts_``: its
+      candidates (see the module docstring); ``null_scores_``: scores of a real half against the
+      other half, the no-gap reference.
+    * ``synthetic_excess_`` (n_synthetic,): log2(expected / delivered mass) per synthetic sample,
+      high = no real counterpart (used by the realism score).
+    * ``nearest_synthetic_`` / ``distance_to_synthetic_`` (n_real,): index of and distance to the
+      nearest synthetic sample; ``spacing_``: median distance of a real sample to its k-th real
+      neighbour, the unit of "far"; ``regions_``: list of dicts, see :meth:`region_table`.
+    """
+
+    def __init__(
+        self,
+        k: int = 5,
+        n_smooth: int = 10,
+        samples_per_cluster: int = 8,
+        confirm_samples_per_cluster: int = 32,
+        epsilon: float = 0.05,
+        tau_real: float = 1.0,
+        tau_synthetic: float = 1.0,
+        alpha: float = 0.05,
+        min_log2_ratio: float = 0.25,
+        min_region_size: int = 5,
+        n_representatives: int = 8,
+        max_null_samples: int = 20000,
+        seed: int = 0,
+    ) -> None:
+        self.k = k
+        self.n_smooth = n_smooth
+        self.samples_per_cluster = samples_per_cluster
+        self.confirm_samples_per_cluster = confirm_samples_per_cluster
+        self.epsilon = epsilon
+        self.tau_real = tau_real
+        self.tau_synthetic = tau_synthetic
+        self.alpha = alpha
+        self.min_log2_ratio = min_log2_ratio
+        self.min_region_size = min_region_size
+        self.n_representatives = n_representatives
+        self.max_null_samples = max_null_samples
+        self.seed = seed
+
+    def _validate(self, real: np.ndarray, synthetic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        check_positive_int(self.k, "k")
+        check_positive_int(self.n_smooth, "n_smooth")
+        check_positive_int(self.samples_per_cluster, "samples_per_cluster")
+        check_positive_int(self.confirm_samples_per_cluster, "confirm_samples_per_cluster")
+        check_positive_int(self.min_region_size, "min_region_size")
+        check_positive_int(self.n_representatives, "n_representatives")
+        check_positive_int(self.max_null_samples, "max_null_samples", minimum=4)
+        check_fraction(self.alpha, "alpha", 0.0, 0.5)
+        for name in ("epsilon", "tau_real", "tau_synthetic"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"{name} must be a positive number, got {value!r}")
+        need = max(self.k, self.n_smooth) + 1
+        real, synthetic = check_pair(real, synthetic, min_samples=1)
+        if len(real) < 2 * need:
+            raise ValueError(
+                f"real has {len(real)} samples but the gap detector needs at least {2 * need} "
+                f"(k={self.k}, n_smooth={self.n_smooth}, and a real half to calibrate against): "
+                "add real samples or lower k / n_smooth"
+            )
+        return real, synthetic
+
+    def fit(
+        self, real: np.ndarray, synthetic: np.ndarray, progress: Progress | None = None
+    ) -> GapDetector:
+        """``real`` (n_real, d), ``synthetic`` (n_synthetic, d): aligned features."""
+        real, synthetic = self._validate(real, synthetic)
+        params = dict(
+            k=self.k,
+            n_smooth=self.n_smooth,
+            samples_per_cluster=self.samples_per_cluster,
+            epsilon=self.epsilon,
+            tau_real=self.tau_real,
+            tau_synthetic=self.tau_synthetic,
+            seed=self.seed,
+        )
+        report(progress, 0.0, "coverage: neighbourhoods")
+        graphs = neighbor_graphs(real, synthetic, self.k, self.n_smooth, self.seed)
+        report(progress, 0.2, "coverage: transporting synthetic onto real")
+        match = transport_match(real, synthetic, graphs=graphs, **params)
+        self.spacing_ = match.spacing
+        self.gap_score_ = match.real_score
+        self.synthetic_excess_ = match.synthetic_score
+        report(progress, 0.3, "coverage: calibrating on real-vs-real halves")
+        coarse = {**params, "samples_per_cluster": self.confirm_samples_per_cluster}
+        self.null_scores_, coarse_null = self._null_scores(real, len(synthetic), [params, coarse])
+        self.threshold_parts_ = self._threshold_parts(self.null_scores_, self.synthetic_excess_)
+        self.threshold_ = max(self.threshold_parts_.values())
+
+        # Confirmation at a coarser scale: a style shift the alignment did not fully remove
+        # moves synthetic mass to a *neighbouring* real area (a deficit next to a surplus, which
+        # cancel out over a larger area), while missing content lacks mass at every scale.
+        report(progress, 0.5, "coverage: confirming at a coarser scale")
+        coarse_match = transport_match(real, synthetic, graphs=graphs, **coarse)
+        self.coarse_score_ = coarse_match.real_score
+        self.coarse_threshold_ = max(
+            self._threshold_parts(coarse_null, coarse_match.synthetic_score).values()
+        )
+
+        report(progress, 0.8, "coverage: gap regions")
+        d_rs, i_rs = knn(real, synthetic, 1, seed=self.seed)
+        self.distance_to_synthetic_ = d_rs[:, 0]
+        self.nearest_synthetic_ = i_rs[:, 0]
+        flagged = (self.gap_score_ > self.threshold_) & (
+            self.coarse_score_ > self.coarse_threshold_
+        )
+        self.gap_region_ = self._regions(flagged, match.real_neighbors[:, : self.n_smooth])
+        self.uncovered_ = self.gap_region_ >= 0
+        self.regions_ = self.region_table(real, synthetic)
+        report(progress, 1.0, "coverage: done")
+        return self
+
+    def _threshold_parts(self, null_scores: np.ndarray, excess: np.ndarray) -> dict[str, float]:
+        """The calibrated threshold's candidates (the threshold is their maximum)."""
+        # Residual misalignment inflates the scores of both sides, while missing content only
+        # raises the real side: the synthetic side's upper tail (without synthetic samples that
+        # nothing real resembles: junk) bounds part of what misalignment alone produces.
+        matched = excess[excess < MAX_SCORE - 2]
+        return {
+            "minimum": float(self.min_log2_ratio),
+            "real_vs_real": float(np.quantile(null_scores, 1.0 - self.alpha)),
+            "synthetic_side": float(np.quantile(matched, 1.0 - self.alpha / 5))
+            if len(matched)
+            else 0.0,
+        }
+
+    def _null_scores(
+        self, real: np.ndarray, n_synthetic: int, scales: list[dict]
+    ) -> list[np.ndarray]:
+        """Per parameter set in ``scales``, the scores of one random real half against the other
+        (sized like the synthetic side), on at most ``max_null_samples`` real samples."""
+        rng = np.random.default_rng(self.seed + 7)
+        perm = rng.permutation(len(real))[: self.max_null_samples]
+        half = len(perm) // 2
+        ref, pseudo = perm[:half], perm[half:]
+        pseudo = pseudo[: max(2, min(len(pseudo), n_synthetic))]
+        x, y = real[ref], real[pseudo]
+        graphs = neighbor_graphs(x, y, self.k, self.n_smooth, self.seed)
+        return [transport_match(x, y, graphs=graphs, **p).real_score for p in scales]
+
+    def _regions(self, flagged: np.ndarray, neighbors: np.ndarray) -> np.ndarray:
+        """Connected components of flagged samples in the symmetrised real k-NN graph."""
+        n = len(flagged)
+        rows = np.repeat(np.arange(n), neighbors.shape[1])
+        cols = neighbors.ravel()
+        keep = flagged[rows] & flagged[cols]
+        graph = coo_matrix((np.ones(keep.sum()), (rows[keep], cols[keep])), shape=(n, n))
+        _, comp = connected_components(graph, directed=True, connection="weak")
+        region = np.full(n, -1, dtype=np.int64)
+        ids, counts = np.unique(comp[flagged], return_counts=True)
+        big = counts >= self.min_region_size
+        order = np.argsort(-counts[big], kind="stable")
+        for new, old in enumerate(ids[big][order]):
+            region[flagged & (comp == old)] = new
+        return region
+
+    def region_table(self, real: np.ndarray, synthetic: np.ndarray) -> list[dict]:
+        """One dict per gap region: region, name ("gap-1", ...), size, mean_gap_score,
+        representatives (real indices, most central first), nearest_synthetic (synthetic indices
+        closest to the region), distance_to_synthetic (median over the region, feature units) and
+        relative_distance (the same divided by ``spacing_``: 1 = as far as typical real neighbours).
+        """
+        table = []
+        for r in range(int(self.gap_region_.max(initial=-1)) + 1):
+            members = np.flatnonzero(self.gap_region_ == r)
+            centre = real[members].mean(axis=0, keepdims=True)
+            d_c = np.linalg.norm(real[members] - centre, axis=1)
+            reps = members[np.argsort(d_c, kind="stable")[: self.n_representatives]]
+            m = min(self.n_representatives, len(synthetic))
+            _, near = knn(centre, synthetic, m, seed=self.seed)
+            dist = float(np.median(self.distance_to_synthetic_[members]))
+            table.append(
+                {
+                    "region": r,
+                    "name": f"gap-{r + 1}",
+                    "size": int(len(members)),
+                    "mean_gap_score": float(self.gap_score_[members].mean()),
+                    "representatives": reps.tolist(),
+                    "nearest_synthetic": near[0].tolist(),
+                    "distance_to_synthetic": dist,
+                    "relative_distance": dist / self.spacing_,
+                }
+            )
+        return table
+
+
+def detect_gaps(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    seed: int = 0,
+    progress: Progress | None = None,
+    **kwargs,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One-shot :class:`GapDetector` on aligned features: (gap_score, uncovered, gap_region)."""
+    g = GapDetector(seed=seed, **kwargs).fit(real, synthetic, progress)
+    return g.gap_score_, g.uncovered_, g.gap_region_

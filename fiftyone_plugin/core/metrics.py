@@ -1,0 +1,381 @@
+"""Dataset-level metrics: arrays -> result dict keyed by the named constants below -> readings.
+
+* FID (Fréchet distance between Gaussian fits; 0 = same mean and covariance; feature units^2).
+* KID (unbiased MMD^2 with the cubic polynomial kernel k(x, y) = (x.y / d + 1)^3, mean and std
+  over random subsets, as torch-fidelity computes it; 0 = same distribution).
+* Precision / recall / density / coverage (Naeem et al. 2020, k nearest neighbours): fidelity,
+  diversity, crowding, and the share of real samples with a synthetic sample nearby; in [0, 1]
+  except density (1 = as dense as real data around real data).
+* C2ST AUC: cross-validated logistic regression telling synthetic from real (0.5 =
+  indistinguishable, 1 = perfectly separable).
+
+FID and KID depend on the embedding model: compare values only across runs with the same model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_pair, check_positive_int
+from .neighbors import count_within, knn
+
+FID = "fid"
+KID_MEAN = "kid_mean"
+KID_STD = "kid_std"
+PRECISION = "precision"
+RECALL = "recall"
+DENSITY = "density"
+COVERAGE = "coverage"
+C2ST_AUC = "c2st_auc"
+#: C2ST AUC after alignment, real samples judged covered only: what is left once the global
+#: style shift and the missing content are set aside.
+C2ST_AUC_ALIGNED = "c2st_auc_aligned"
+#: Neighbourhood two-sample AUC after alignment (covered real samples only): 0.5 = the sides
+#: mix in every neighbourhood, 1 = they never meet. See knn_two_sample_auc.
+MIXING_AUC_ALIGNED = "mixing_auc_aligned"
+#: Coverage recomputed on aligned features.
+COVERAGE_ALIGNED = "coverage_aligned"
+UNCOVERED_FRACTION = "uncovered_fraction"
+N_GAP_REGIONS = "n_gap_regions"
+MEAN_REALISM = "mean_realism"
+N_REAL = "n_real"
+N_SYNTHETIC = "n_synthetic"
+
+#: Precision / recall / density / coverage and the mixing AUC use at most this many random
+#: samples per side (their k-NN cost grows with n_real x n_synthetic).
+MAX_KNN_SAMPLES = 10000
+
+#: KID defaults (torch-fidelity's).
+KID_SUBSETS = 100
+KID_SUBSET_SIZE = 1000
+
+
+def frechet_distance(real: np.ndarray, synthetic: np.ndarray) -> float:
+    """FID between two feature sets: |mu_r - mu_s|^2 + Tr(C_r + C_s - 2 (C_r C_s)^(1/2)).
+
+    The matrix square root's trace is taken as the sum of square roots of the eigenvalues of
+    C_r^(1/2) C_s C_r^(1/2) (symmetric, so stable even when the covariances are singular).
+    """
+    real, synthetic = check_pair(real, synthetic, min_samples=2)
+    r, s = real.astype(np.float64), synthetic.astype(np.float64)
+    mu_r, mu_s = r.mean(axis=0), s.mean(axis=0)
+    c_r, c_s = np.cov(r, rowvar=False), np.cov(s, rowvar=False)
+    c_r, c_s = np.atleast_2d(c_r), np.atleast_2d(c_s)
+    w, v = np.linalg.eigh(c_r)
+    root_r = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+    cross = np.linalg.eigvalsh(root_r @ c_s @ root_r)
+    trace_sqrt = float(np.sqrt(np.clip(cross, 0.0, None)).sum())
+    value = float(np.sum((mu_r - mu_s) ** 2) + np.trace(c_r) + np.trace(c_s) - 2.0 * trace_sqrt)
+    return max(value, 0.0)
+
+
+def _polynomial_mmd2(
+    x: np.ndarray, y: np.ndarray, degree: int, gamma: float, coef0: float
+) -> float:
+    """Unbiased MMD^2 between equal-size sets x, y with a polynomial kernel."""
+    m = len(x)
+    k_xx = (x @ x.T * gamma + coef0) ** degree
+    k_yy = (y @ y.T * gamma + coef0) ** degree
+    k_xy = (x @ y.T * gamma + coef0) ** degree
+    sum_xx = k_xx.sum(dtype=np.float64) - np.trace(k_xx, dtype=np.float64)
+    sum_yy = k_yy.sum(dtype=np.float64) - np.trace(k_yy, dtype=np.float64)
+    return float((sum_xx + sum_yy) / (m * (m - 1)) - 2.0 * k_xy.sum(dtype=np.float64) / m**2)
+
+
+def kernel_inception_distance(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    subsets: int = KID_SUBSETS,
+    subset_size: int = KID_SUBSET_SIZE,
+    degree: int = 3,
+    gamma: float | None = None,
+    coef0: float = 1.0,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """KID: (mean, std) of the unbiased polynomial-kernel MMD^2 over ``subsets`` random subsets of
+    ``min(subset_size, n_real, n_synthetic)`` samples per side. ``gamma`` defaults to 1 / d.
+    Kernels are computed in float32 (sums in float64): ~1e-6 absolute error, far below the
+    values worth reading."""
+    real, synthetic = check_pair(real, synthetic, min_samples=2)
+    check_positive_int(subsets, "subsets")
+    check_positive_int(subset_size, "subset_size", minimum=2)
+    m = min(subset_size, len(real), len(synthetic))
+    gamma = 1.0 / real.shape[1] if gamma is None else gamma
+    rng = np.random.default_rng(seed)
+    r, s = real, synthetic  # float32
+    values = [
+        _polynomial_mmd2(
+            r[rng.choice(len(r), m, replace=False)],
+            s[rng.choice(len(s), m, replace=False)],
+            degree,
+            gamma,
+            coef0,
+        )
+        for _ in range(subsets)
+    ]
+    return float(np.mean(values)), float(np.std(values))
+
+
+def _at_most(x: np.ndarray, n: int | None, seed: int) -> np.ndarray:
+    if n is None or len(x) <= n:
+        return x
+    return x[np.sort(np.random.default_rng(seed).choice(len(x), n, replace=False))]
+
+
+def prdc(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    k: int = 5,
+    max_samples: int | None = MAX_KNN_SAMPLES,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Precision, recall, density, coverage (Naeem et al. 2020) with k nearest neighbours, on at
+    most ``max_samples`` random samples per side (None: all).
+
+    A real sample's ball has the radius of its k-th nearest real neighbour (itself excluded).
+    precision: share of synthetic samples inside at least one real ball. recall: share of real
+    samples inside at least one synthetic ball. density: mean number of real balls holding a
+    synthetic sample, divided by k. coverage: share of real samples whose ball holds a synthetic
+    sample.
+    """
+    check_positive_int(k, "k")
+    real, synthetic = check_pair(real, synthetic, min_samples=k + 1)
+    real, synthetic = _at_most(real, max_samples, seed), _at_most(synthetic, max_samples, seed + 1)
+    r_radii = knn(real, None, k)[0][:, -1]
+    s_radii = knn(synthetic, None, k)[0][:, -1]
+    in_real_balls = count_within(synthetic, real, r_radii)
+    nearest_synthetic = knn(real, synthetic, 1)[0][:, 0]
+    return {
+        PRECISION: float(np.mean(in_real_balls > 0)),
+        RECALL: float(np.mean(count_within(real, synthetic, s_radii) > 0)),
+        DENSITY: float(in_real_balls.sum() / (k * len(synthetic))),
+        COVERAGE: float(np.mean(nearest_synthetic <= r_radii)),
+    }
+
+
+def c2st_auc(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    n_folds: int = 5,
+    max_per_side: int = 5000,
+    seed: int = 0,
+) -> float:
+    """Cross-validated ROC AUC of a logistic regression telling synthetic from real, in [0, 1].
+
+    0.5 = indistinguishable (values a little under 0.5 are chance), 1 = perfectly separable.
+    At most ``max_per_side`` random samples per side are used.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    check_positive_int(n_folds, "n_folds", minimum=2)
+    real, synthetic = check_pair(real, synthetic, min_samples=n_folds)
+    rng = np.random.default_rng(seed)
+    r = real[rng.choice(len(real), min(len(real), max_per_side), replace=False)]
+    s = synthetic[rng.choice(len(synthetic), min(len(synthetic), max_per_side), replace=False)]
+    x = np.vstack([r, s])
+    y = np.r_[np.zeros(len(r)), np.ones(len(s))]
+    model = make_pipeline(
+        StandardScaler(), LogisticRegression(C=0.1, class_weight="balanced", max_iter=1000)
+    )
+    folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
+    scores = cross_val_predict(model, x, y, cv=folds, method="decision_function")
+    return float(roc_auc_score(y, scores))
+
+
+def knn_two_sample_auc(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    k: int = 10,
+    max_samples: int | None = MAX_KNN_SAMPLES,
+    seed: int = 0,
+) -> float:
+    """Neighbourhood two-sample test: ROC AUC of "share of synthetic samples among my k nearest
+    neighbours" (each side weighted by its size, the sample itself excluded) for telling synthetic
+    from real samples. 0.5 = the sides mix everywhere; 1 = no neighbourhood holds both. Unlike the
+    linear C2ST, it sees any local difference (other shapes, other clusters)."""
+    from sklearn.metrics import roc_auc_score
+
+    check_positive_int(k, "k")
+    real, synthetic = check_pair(real, synthetic, min_samples=2)
+    real, synthetic = _at_most(real, max_samples, seed), _at_most(synthetic, max_samples, seed + 1)
+    x = np.vstack([real, synthetic])
+    is_synthetic = np.r_[np.zeros(len(real)), np.ones(len(synthetic))]
+    _, idx = knn(x, None, min(k, len(x) - 1))
+    weight = np.where(is_synthetic[idx] == 1, 1.0 / len(synthetic), 1.0 / len(real))
+    score = (weight * is_synthetic[idx]).sum(axis=1) / weight.sum(axis=1)
+    return float(roc_auc_score(is_synthetic, score))
+
+
+def compute_metrics(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    real_reduced: np.ndarray | None = None,
+    synthetic_reduced: np.ndarray | None = None,
+    k: int = 5,
+    kid_subsets: int = KID_SUBSETS,
+    kid_subset_size: int = KID_SUBSET_SIZE,
+    n_folds: int = 5,
+    seed: int = 0,
+    c2st: float | None = None,
+) -> dict[str, float]:
+    """All dataset metrics. FID / KID on ``real`` / ``synthetic`` (the embeddings as given);
+    precision / recall / density / coverage and C2ST on the reduced features when given (the
+    k-NN and the classifier behave better in a few dozen PCA dimensions), else on the embeddings.
+    ``c2st``: an already computed C2ST AUC on the same features (saves refitting).
+    """
+    real, synthetic = check_pair(real, synthetic, min_samples=max(k + 1, n_folds))
+    rr = real if real_reduced is None else real_reduced
+    sr = synthetic if synthetic_reduced is None else synthetic_reduced
+    kid_mean, kid_std = kernel_inception_distance(
+        real, synthetic, kid_subsets, kid_subset_size, seed=seed
+    )
+    out = {
+        N_REAL: len(real),
+        N_SYNTHETIC: len(synthetic),
+        FID: frechet_distance(real, synthetic),
+        KID_MEAN: kid_mean,
+        KID_STD: kid_std,
+    }
+    out.update(prdc(rr, sr, k, seed=seed))
+    out[C2ST_AUC] = c2st_auc(rr, sr, n_folds, seed=seed) if c2st is None else float(c2st)
+    return out
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def readings(metrics: dict) -> dict[str, str]:
+    """One plain-language sentence per metric present in ``metrics``."""
+    m = metrics
+    out: dict[str, str] = {}
+    if FID in m:
+        out[FID] = (
+            f"FID {m[FID]:.3g}: distance between the mean and spread of the two sets' embeddings "
+            "(0 = identical; compare only with runs using the same model)."
+        )
+    if KID_MEAN in m:
+        out[KID_MEAN] = (
+            f"KID {m[KID_MEAN]:.3g} ± {m.get(KID_STD, float('nan')):.2g}: kernel distance between "
+            "the two sets, unbiased even for small sets (about 0 = same distribution)."
+        )
+    if PRECISION in m:
+        out[PRECISION] = (
+            f"Precision {m[PRECISION]:.2f}: {_pct(m[PRECISION])} of synthetic samples lie within "
+            "the neighbourhood of some real sample (fidelity)."
+        )
+    if RECALL in m:
+        out[RECALL] = (
+            f"Recall {m[RECALL]:.2f}: {_pct(m[RECALL])} of real samples lie within the "
+            "neighbourhood of some synthetic sample (diversity)."
+        )
+    if DENSITY in m:
+        d = m[DENSITY]
+        how = (
+            "about as crowded as"
+            if 0.8 <= d <= 1.25
+            else ("more crowded than" if d > 1 else "sparser than")
+        )
+        out[DENSITY] = (
+            f"Density {d:.2f}: synthetic samples sit in real neighbourhoods {how} real samples "
+            "do (1 = as expected)."
+        )
+    if COVERAGE in m:
+        out[COVERAGE] = (
+            f"Coverage {m[COVERAGE]:.2f}: {_pct(m[COVERAGE])} of real samples have a synthetic "
+            "sample within their own neighbourhood, before removing any style shift."
+        )
+    if COVERAGE_ALIGNED in m:
+        out[COVERAGE_ALIGNED] = (
+            f"Aligned coverage {m[COVERAGE_ALIGNED]:.2f}: the same once the global style shift "
+            "is removed."
+        )
+    if C2ST_AUC in m:
+        a = m[C2ST_AUC]
+        how = (
+            "cannot tell them apart"
+            if a < 0.6
+            else "tells them apart only sometimes"
+            if a < 0.8
+            else "tells them apart almost always"
+            if a < 0.98
+            else "tells them apart every time"
+        )
+        out[C2ST_AUC] = (
+            f"Domain classifier AUC {a:.2f}: a classifier {how} (0.5 = indistinguishable, "
+            "1 = always)."
+        )
+    if C2ST_AUC_ALIGNED in m:
+        a = m[C2ST_AUC_ALIGNED]
+        how = (
+            "indistinguishable"
+            if a < 0.6
+            else "still partly distinguishable"
+            if a < 0.8
+            else "still separable"
+        )
+        out[C2ST_AUC_ALIGNED] = (
+            f"After alignment, AUC {a:.2f}: with the style shift removed and uncovered real "
+            f"samples set aside, the two sides are {how}."
+        )
+    if MIXING_AUC_ALIGNED in m:
+        a = m[MIXING_AUC_ALIGNED]
+        how = "mix well" if a < 0.7 else "mix only partly" if a < 0.95 else "do not mix"
+        out[MIXING_AUC_ALIGNED] = (
+            f"Neighbourhood mixing AUC {a:.2f} after alignment: real and synthetic samples {how} "
+            "in the same neighbourhoods (0.5 = fully mixed, 1 = never together)."
+        )
+    if UNCOVERED_FRACTION in m:
+        n_reg = m.get(N_GAP_REGIONS, 0)
+        out[UNCOVERED_FRACTION] = (
+            f"{_pct(m[UNCOVERED_FRACTION])} of real samples are not covered by the synthetic "
+            f"data ({n_reg} gap region{'s' if n_reg != 1 else ''})."
+        )
+    if MEAN_REALISM in m:
+        out[MEAN_REALISM] = (
+            f"Mean realism {m[MEAN_REALISM]:.2f}: average over synthetic samples of how much "
+            "each looks like real data (1 = like real data, 0 = unlike anything real)."
+        )
+    return out
+
+
+def group_breakdown(
+    groups_real: np.ndarray,
+    groups_synthetic: np.ndarray,
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    gap_score: np.ndarray | None = None,
+    uncovered: np.ndarray | None = None,
+    realism: np.ndarray | None = None,
+    k: int = 5,
+) -> list[dict]:
+    """Metrics per group (a class label, or a cluster): n_real, n_synthetic, synthetic_share,
+    fid and coverage (on the features given, when both sides have enough samples, else None),
+    mean_gap_score and uncovered_fraction (real side), mean_realism (synthetic side)."""
+    groups_real = np.asarray(groups_real)
+    groups_synthetic = np.asarray(groups_synthetic)
+    keys = sorted(set(groups_real.tolist()) | set(groups_synthetic.tolist()), key=str)
+    rows = []
+    for g in keys:
+        in_r, in_s = groups_real == g, groups_synthetic == g
+        nr, ns = int(in_r.sum()), int(in_s.sum())
+        row: dict = {
+            "group": g.item() if hasattr(g, "item") else g,
+            "n_real": nr,
+            "n_synthetic": ns,
+            "synthetic_share": ns / max(nr + ns, 1),
+            FID: frechet_distance(real[in_r], synthetic[in_s]) if min(nr, ns) >= 2 else None,
+            COVERAGE: prdc(real[in_r], synthetic[in_s], k)[COVERAGE] if min(nr, ns) > k else None,
+        }
+        if gap_score is not None:
+            row["mean_gap_score"] = float(gap_score[in_r].mean()) if nr else None
+        if uncovered is not None:
+            row[UNCOVERED_FRACTION] = float(uncovered[in_r].mean()) if nr else None
+        if realism is not None:
+            row[MEAN_REALISM] = float(realism[in_s].mean()) if ns else None
+        rows.append(row)
+    return rows

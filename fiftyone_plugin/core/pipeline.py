@@ -1,0 +1,423 @@
+"""analyze_embeddings(real, synthetic) -> AnalysisResult: the one call the FiftyOne adapter, the
+CLI and the Python API make.
+
+Steps: power-normalise + PCA (domain-balanced) -> align the synthetic side onto the real side
+(removes a global style shift) -> gap scores / uncovered / gap regions (GapDetector) -> realism per
+synthetic sample -> clusters -> dataset metrics -> 2-D / 3-D map -> diagnosis in plain words.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+
+import numpy as np
+
+from fiftyone_plugin import defaults
+
+from ..progress import Progress, report, span
+from . import metrics as M
+from ._validation import check_choice, check_fraction, check_labels, check_pair, check_positive_int
+from .alignment import METHODS as _ALIGNERS
+from .alignment import DomainAligner
+from .clustering import METHODS as CLUSTERING_METHODS
+from .clustering import DomainClusterer, cluster_table
+from .coverage import GapDetector
+from .projection import FeatureReducer, Projector
+from .realism import RealismScorer
+
+#: "auto" aligns with "mnn" when a classifier tells the sides apart (C2ST AUC >= STYLE_SHIFT_AUC)
+#: and leaves the features alone otherwise: without a style shift there is nothing to remove, and
+#: any correction can only blur the content differences being looked for.
+ALIGNMENT_METHODS = ("auto", *_ALIGNERS)
+
+#: Diagnosis kinds.
+NO_GAP = "no-gap"
+MISSING_CONTENT = "missing-content"
+STYLE_SHIFT = "style-shift"
+STYLE_SHIFT_AND_MISSING = "style-shift+missing-content"
+SEPARABLE = "separable"
+DIAGNOSES = (NO_GAP, MISSING_CONTENT, STYLE_SHIFT, STYLE_SHIFT_AND_MISSING, SEPARABLE)
+
+#: C2ST AUC (before alignment) from which the two sides count as differing in style.
+STYLE_SHIFT_AUC = 0.75
+#: After alignment, the sides count as separable beyond a style shift from this linear C2ST AUC
+#: or this neighbourhood-mixing AUC (metrics.knn_two_sample_auc) on ...
+SEPARABLE_AUC = 0.8
+SEPARABLE_MIXING_AUC = 0.95
+#: ... and as only partly aligned (coverage results less certain) from this mixing AUC.
+PARTIAL_MIXING_AUC = 0.8
+#: Missing content is diagnosed when this share of real samples is uncovered ...
+MISSING_FRACTION = 0.05
+#: ... or when a gap region of at least MISSING_REGION_FRACTION of the real samples receives less
+#: than half of its expected synthetic share (mean gap_score >= 1).
+MISSING_REGION_FRACTION = 0.01
+
+
+@dataclass
+class AnalysisConfig:
+    """Parameters of :func:`analyze_embeddings`; these defaults are the CLI's and the App's.
+
+    seed: makes every random step reproducible. n_components: 2 or 3 (map dimensions).
+    pca_dim: dimensions kept after PCA (all analysis steps run there). clustering: "kmeans" or
+    "hdbscan"; n_clusters: k-means cluster count, None = chosen by silhouette. k: neighbours of the
+    k-NN based metrics and radii. alignment: "mnn" (default), "center" or "none"; mnn_k, mnn_iter:
+    mutual-neighbour count and correction rounds. n_smooth: real neighbours a gap score is averaged
+    over. alpha: share of real samples allowed to be flagged when nothing is missing (calibration).
+    min_region_size: smallest gap region reported. n_folds: cross-fitting folds (realism, C2ST).
+    kid_subsets, kid_subset_size: KID sampling. project: compute the UMAP map (the slowest step;
+    False leaves the map coordinates NaN).
+    """
+
+    seed: int = defaults.SEED
+    n_components: int = 2
+    pca_dim: int = 64
+    clustering: str = "kmeans"
+    n_clusters: int | None = None
+    k: int = 5
+    alignment: str = "auto"
+    mnn_k: int = 20
+    mnn_iter: int = 3
+    n_smooth: int = 10
+    alpha: float = 0.05
+    min_region_size: int = 5
+    n_folds: int = 5
+    kid_subsets: int = M.KID_SUBSETS
+    kid_subset_size: int = M.KID_SUBSET_SIZE
+    project: bool = True
+
+    def validate(self) -> AnalysisConfig:
+        """Raise ValueError naming the first bad parameter; return self."""
+        check_positive_int(self.seed, "seed", minimum=0)
+        if self.n_components not in (2, 3):
+            raise ValueError(f"n_components must be 2 or 3, got {self.n_components!r}")
+        check_positive_int(self.pca_dim, "pca_dim", minimum=2)
+        check_choice(self.clustering, "clustering", CLUSTERING_METHODS)
+        if self.n_clusters is not None:
+            check_positive_int(self.n_clusters, "n_clusters", minimum=2)
+        check_positive_int(self.k, "k")
+        check_choice(self.alignment, "alignment", ALIGNMENT_METHODS)
+        check_positive_int(self.mnn_k, "mnn_k")
+        check_positive_int(self.mnn_iter, "mnn_iter")
+        check_positive_int(self.n_smooth, "n_smooth")
+        check_fraction(self.alpha, "alpha", 0.0, 0.5)
+        check_positive_int(self.min_region_size, "min_region_size")
+        check_positive_int(self.n_folds, "n_folds", minimum=2)
+        check_positive_int(self.kid_subsets, "kid_subsets")
+        check_positive_int(self.kid_subset_size, "kid_subset_size", minimum=2)
+        return self
+
+    def min_samples(self) -> tuple[int, int]:
+        """(real, synthetic): the fewest samples per side these parameters can work with."""
+        real = 2 * (max(self.k, self.n_smooth) + 1)
+        synthetic = max(self.k + 1, self.n_folds, 2)
+        return real, synthetic
+
+    @classmethod
+    def from_dict(cls, values: dict) -> AnalysisConfig:
+        """Config from a dict (e.g. a stored run); unknown keys raise ValueError."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"Unknown analysis parameters {unknown}. The parameters are {sorted(known)}"
+            )
+        return cls(**values)
+
+
+@dataclass
+class AnalysisResult:
+    """Everything analyze_embeddings found. Per-sample arrays are aligned with the inputs.
+
+    umap_real (n_real, n_components), umap_synthetic (n_synthetic, n_components): map coordinates.
+    cluster_real, cluster_synthetic: cluster ids, -1 = noise.
+    gap_score (n_real,): log2(expected / received synthetic share) around each real sample;
+    0 = represented as expected, 1 = half as much synthetic data as expected, up to 6.
+    uncovered (n_real,): gap_score above ``threshold`` inside a gap region.
+    gap_region (n_real,): -1 where covered, else the region (0 = largest).
+    realism (n_synthetic,): in [0, 1], higher = more like real data.
+    clusters, regions: tables (lists of dicts). metrics: dataset figures (metrics.py names) plus
+    "per_cluster" and, with labels, "per_class" breakdowns. readings: one sentence per metric.
+    diagnosis: {"kind", "text", "evidence"}. config: the AnalysisConfig used, as a dict.
+    threshold: the calibrated gap_score threshold.
+    """
+
+    umap_real: np.ndarray
+    umap_synthetic: np.ndarray
+    cluster_real: np.ndarray
+    cluster_synthetic: np.ndarray
+    gap_score: np.ndarray
+    uncovered: np.ndarray
+    gap_region: np.ndarray
+    realism: np.ndarray
+    clusters: list[dict]
+    regions: list[dict]
+    metrics: dict
+    readings: dict[str, str]
+    diagnosis: dict
+    config: dict
+    threshold: float = float("nan")
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-safe summary without the per-sample arrays."""
+        return _json_safe(
+            {
+                "n_real": len(self.gap_score),
+                "n_synthetic": len(self.realism),
+                "n_uncovered": int(self.uncovered.sum()),
+                "threshold": self.threshold,
+                "diagnosis": self.diagnosis,
+                "metrics": self.metrics,
+                "readings": self.readings,
+                "clusters": self.clusters,
+                "regions": self.regions,
+                "config": self.config,
+                "details": self.details,
+            }
+        )
+
+
+def analyze_embeddings(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    config: AnalysisConfig | None = None,
+    progress: Progress | None = None,
+    labels_real: np.ndarray | None = None,
+    labels_synthetic: np.ndarray | None = None,
+) -> AnalysisResult:
+    """Compare real and synthetic embeddings ((n_real, d), (n_synthetic, d), same model).
+
+    labels_real / labels_synthetic: optional class labels (one per sample) for per-class figures.
+    progress: optional ``progress(fraction, label)``. Raises ValueError on empty, non-finite or
+    mismatched inputs, too few samples for the parameters, or a bad parameter.
+    """
+    cfg = (config or AnalysisConfig()).validate()
+    real, synthetic = check_pair(real, synthetic)
+    need_r, need_s = cfg.min_samples()
+    if len(real) < need_r or len(synthetic) < need_s:
+        raise ValueError(
+            f"Too few samples: got {len(real)} real and {len(synthetic)} synthetic, but the "
+            f"analysis needs at least {need_r} real and {need_s} synthetic with "
+            f"k={cfg.k}, n_smooth={cfg.n_smooth}, n_folds={cfg.n_folds}: add samples or lower "
+            "those parameters"
+        )
+    labels_real = check_labels(labels_real, len(real), "labels_real")
+    labels_synthetic = check_labels(labels_synthetic, len(synthetic), "labels_synthetic")
+    if (labels_real is None) != (labels_synthetic is None):
+        raise ValueError("Pass labels for both sides (labels_real and labels_synthetic) or neither")
+
+    report(progress, 0.0, "reducing features")
+    reducer = FeatureReducer(cfg.pca_dim, seed=cfg.seed).fit(real, synthetic)
+    real_r, synth_r = reducer.transform(real), reducer.transform(synthetic)
+
+    report(progress, 0.03, "testing for a style shift")
+    c2st = M.c2st_auc(real_r, synth_r, cfg.n_folds, seed=cfg.seed)
+    method = cfg.alignment
+    if method == "auto":
+        method = "mnn" if c2st >= STYLE_SHIFT_AUC else "none"
+    aligner = DomainAligner(method, k=cfg.mnn_k, n_iter=cfg.mnn_iter, seed=cfg.seed)
+    aligner.fit(real_r, synth_r, progress=span(progress, 0.05, 0.2))
+    real_a, synth_a = aligner.real_aligned_, aligner.synthetic_aligned_
+
+    gaps = GapDetector(
+        k=cfg.k,
+        n_smooth=cfg.n_smooth,
+        alpha=cfg.alpha,
+        min_region_size=cfg.min_region_size,
+        seed=cfg.seed,
+    ).fit(real_a, synth_a, progress=span(progress, 0.2, 0.4))
+
+    realism = RealismScorer(n_folds=cfg.n_folds, seed=cfg.seed).fit(
+        real_a, synth_a, gaps.synthetic_excess_, progress=span(progress, 0.4, 0.5)
+    )
+
+    clusterer = DomainClusterer(cfg.clustering, cfg.n_clusters, seed=cfg.seed).fit(
+        real_a, synth_a, progress=span(progress, 0.5, 0.6)
+    )
+    clusters = cluster_table(
+        clusterer.labels_real_, clusterer.labels_synthetic_, gaps.gap_score_, gaps.uncovered_
+    )
+
+    report(progress, 0.6, "computing metrics")
+    metrics = M.compute_metrics(
+        real,
+        synthetic,
+        real_r,
+        synth_r,
+        k=cfg.k,
+        kid_subsets=cfg.kid_subsets,
+        kid_subset_size=cfg.kid_subset_size,
+        n_folds=cfg.n_folds,
+        seed=cfg.seed,
+        c2st=c2st,
+    )
+    metrics[M.COVERAGE_ALIGNED] = M.prdc(real_a, synth_a, cfg.k)[M.COVERAGE]
+    covered = ~gaps.uncovered_
+    metrics[M.C2ST_AUC_ALIGNED] = (
+        M.c2st_auc(real_a[covered], synth_a, cfg.n_folds, seed=cfg.seed)
+        if covered.sum() >= cfg.n_folds
+        else float("nan")
+    )
+    metrics[M.MIXING_AUC_ALIGNED] = (
+        M.knn_two_sample_auc(real_a[covered], synth_a, cfg.n_smooth)
+        if covered.sum() >= 2
+        else float("nan")
+    )
+    metrics[M.UNCOVERED_FRACTION] = float(gaps.uncovered_.mean())
+    metrics[M.N_GAP_REGIONS] = len(gaps.regions_)
+    metrics[M.MEAN_REALISM] = float(realism.realism_.mean())
+    report(progress, 0.7, "computing per-group metrics")
+    metrics["per_cluster"] = M.group_breakdown(
+        clusterer.labels_real_,
+        clusterer.labels_synthetic_,
+        real_a,
+        synth_a,
+        gaps.gap_score_,
+        gaps.uncovered_,
+        realism.realism_,
+        k=cfg.k,
+    )
+    if labels_real is not None:
+        metrics["per_class"] = M.group_breakdown(
+            labels_real,
+            labels_synthetic,
+            real_a,
+            synth_a,
+            gaps.gap_score_,
+            gaps.uncovered_,
+            realism.realism_,
+            k=cfg.k,
+        )
+
+    if cfg.project:
+        projector = Projector(cfg.n_components, reduce=False, seed=cfg.seed)
+        projector.fit(real_a, synth_a, progress=span(progress, 0.75, 0.99))
+        umap_real, umap_synth = projector.embedding_real_, projector.embedding_synthetic_
+    else:
+        umap_real = np.full((len(real), cfg.n_components), np.nan, np.float32)
+        umap_synth = np.full((len(synthetic), cfg.n_components), np.nan, np.float32)
+
+    diagnosis = diagnose(metrics, gaps.regions_, len(real), aligner)
+    report(progress, 1.0, "analysis done")
+    return AnalysisResult(
+        umap_real=umap_real,
+        umap_synthetic=umap_synth,
+        cluster_real=clusterer.labels_real_,
+        cluster_synthetic=clusterer.labels_synthetic_,
+        gap_score=gaps.gap_score_,
+        uncovered=gaps.uncovered_,
+        gap_region=gaps.gap_region_,
+        realism=realism.realism_,
+        clusters=clusters,
+        regions=gaps.regions_,
+        metrics=metrics,
+        readings=M.readings(metrics),
+        diagnosis=diagnosis,
+        config=asdict(cfg),
+        threshold=float(gaps.threshold_),
+        details={
+            "threshold_parts": gaps.threshold_parts_,
+            "spacing": gaps.spacing_,
+            "pca_explained_variance": reducer.explained_variance_ratio_,
+            "alignment_method": method,
+            "alignment_pairs": aligner.n_pairs_,
+            "alignment_paired_fraction": aligner.paired_fraction_,
+            "alignment_shift": aligner.shift_,
+        },
+    )
+
+
+def diagnose(metrics: dict, regions: list[dict], n_real: int, aligner: DomainAligner) -> dict:
+    """{"kind", "text", "evidence"}: what separates the two sides, in plain words."""
+    auc = metrics[M.C2ST_AUC]
+    auc_aligned = metrics[M.C2ST_AUC_ALIGNED]
+    mixing = metrics[M.MIXING_AUC_ALIGNED]
+    uncovered = metrics[M.UNCOVERED_FRACTION]
+    strong = [
+        r
+        for r in regions
+        if r["mean_gap_score"] >= 1.0 and r["size"] >= MISSING_REGION_FRACTION * n_real
+    ]
+    missing = uncovered >= MISSING_FRACTION or bool(strong)
+    style = auc >= STYLE_SHIFT_AUC
+    evidence = {
+        "c2st_auc": auc,
+        "c2st_auc_aligned": auc_aligned,
+        "mixing_auc_aligned": mixing,
+        "uncovered_fraction": uncovered,
+        "n_gap_regions": len(regions),
+        "largest_region_size": regions[0]["size"] if regions else 0,
+        "alignment_paired_fraction": aligner.paired_fraction_,
+    }
+    where = ""
+    if regions:
+        names = ", ".join(r["name"] for r in regions[:3])
+        more = ", ..." if len(regions) > 3 else ""
+        where = (
+            f" {100 * uncovered:.0f}% of the real samples, in {len(regions)} region"
+            f"{'s' if len(regions) != 1 else ''} ({names}{more}), have no synthetic counterpart."
+        )
+    caution = ""
+    if not math.isnan(mixing) and mixing >= PARTIAL_MIXING_AUC:
+        caution = (
+            f" The alignment is only partial (neighbourhood mixing AUC {mixing:.2f}; 0.5 = fully "
+            "mixed), so some content may be flagged only because its synthetic version looks "
+            "too different."
+        )
+    separable = (not math.isnan(auc_aligned) and auc_aligned >= SEPARABLE_AUC) or (
+        not math.isnan(mixing) and mixing >= SEPARABLE_MIXING_AUC
+    )
+    if separable:
+        kind = SEPARABLE
+        text = (
+            f"The two sides stay separable even after the global style shift is removed: a "
+            f"classifier tells them apart with AUC {auc:.2f} before alignment and {auc_aligned:.2f} "
+            f"after, and their neighbourhoods barely mix (AUC {mixing:.2f}). The synthetic images "
+            "differ from the real ones in more than a shared style (or show other content), so "
+            "the coverage results are unreliable: look at the clusters and the least realistic "
+            "synthetic samples first."
+        )
+    elif style and missing:
+        kind = STYLE_SHIFT_AND_MISSING
+        text = (
+            f"Two separate problems. Style: every synthetic image differs from the real ones in "
+            f"a shared way (a classifier tells them apart with AUC {auc:.2f}; after removing that "
+            f"shift, AUC {auc_aligned:.2f}). Content:{where}{caution}"
+        )
+    elif style:
+        kind = STYLE_SHIFT
+        text = (
+            f"The synthetic images differ from the real ones in style everywhere (a classifier "
+            f"tells them apart with AUC {auc:.2f}), but once that global shift is removed they "
+            f"cover the real content (AUC {auc_aligned:.2f} after alignment; "
+            f"{100 * uncovered:.0f}% of real samples uncovered).{caution}"
+        )
+    elif missing:
+        kind = MISSING_CONTENT
+        text = (
+            f"The synthetic images match the real ones in style (classifier AUC {auc:.2f}), "
+            f"but some real content is missing:{where}{caution}"
+        )
+    else:
+        kind = NO_GAP
+        text = (
+            f"The synthetic data looks like the real data and covers it: a classifier can hardly "
+            f"tell them apart (AUC {auc:.2f}) and {100 * uncovered:.0f}% of real samples are "
+            "uncovered, about as many as chance flags."
+        )
+    return {"kind": kind, "text": text, "evidence": evidence}
+
+
+def _json_safe(x):
+    if isinstance(x, dict):
+        return {str(k): _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return [_json_safe(v) for v in x.tolist()]
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x

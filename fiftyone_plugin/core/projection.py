@@ -1,0 +1,191 @@
+"""Feature reduction (power normalisation + PCA) and the 2-D / 3-D map (UMAP).
+
+Both are fitted on a *domain-balanced* sample (as many real as synthetic rows), so that a side with
+ten times more images cannot decide alone which directions are kept or how the map is laid out;
+the other rows are then projected with ``transform``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..progress import Progress, report
+from ._validation import check_choice, check_pair, check_positive_int
+
+NORMALIZATIONS = ("power", "l2", "none")
+
+
+def balanced_sample(
+    n_real: int, n_synthetic: int, max_per_side: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of an equal number of real and synthetic rows (at most ``max_per_side`` each)."""
+    m = min(n_real, n_synthetic, max_per_side)
+    return (
+        np.sort(rng.choice(n_real, m, replace=False)),
+        np.sort(rng.choice(n_synthetic, m, replace=False)),
+    )
+
+
+def normalize_features(x: np.ndarray, normalization: str = "power") -> np.ndarray:
+    """Row-normalise embeddings: ``"power"`` = signed square root then unit length (Hellinger-like,
+    tames the few very large activations of CNN features), ``"l2"`` = unit length, ``"none"``."""
+    x = np.asarray(x, dtype=np.float32)
+    if normalization == "none":
+        return x
+    if normalization == "power":
+        x = np.sign(x) * np.sqrt(np.abs(x))
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+class FeatureReducer:
+    """Power normalisation then PCA to ``pca_dim`` dimensions, fitted on a domain-balanced sample.
+
+    Fitted attributes: ``pca_`` (sklearn PCA or None when the input is already small),
+    ``n_components_`` (output dimension), ``explained_variance_ratio_`` (float in [0, 1]).
+    """
+
+    def __init__(
+        self,
+        pca_dim: int = 64,
+        normalization: str = "power",
+        max_fit_samples: int = 20000,
+        seed: int = 0,
+    ) -> None:
+        self.pca_dim = pca_dim
+        self.normalization = normalization
+        self.max_fit_samples = max_fit_samples
+        self.seed = seed
+
+    def fit(self, real: np.ndarray, synthetic: np.ndarray) -> FeatureReducer:
+        from sklearn.decomposition import PCA
+
+        real, synthetic = check_pair(real, synthetic, min_samples=2)
+        check_positive_int(self.pca_dim, "pca_dim")
+        check_choice(self.normalization, "normalization", NORMALIZATIONS)
+        rng = np.random.default_rng(self.seed)
+        ir, js = balanced_sample(len(real), len(synthetic), self.max_fit_samples // 2, rng)
+        fit_x = np.vstack(
+            [
+                normalize_features(real[ir], self.normalization),
+                normalize_features(synthetic[js], self.normalization),
+            ]
+        )
+        dim = min(self.pca_dim, fit_x.shape[1], fit_x.shape[0] - 1)
+        if dim >= fit_x.shape[1]:
+            self.pca_ = None
+            self.n_components_ = fit_x.shape[1]
+            self.mean_ = fit_x.mean(axis=0)
+            self.explained_variance_ratio_ = 1.0
+        else:
+            self.pca_ = PCA(dim, svd_solver="randomized", random_state=self.seed).fit(fit_x)
+            self.n_components_ = dim
+            self.mean_ = self.pca_.mean_
+            self.explained_variance_ratio_ = float(self.pca_.explained_variance_ratio_.sum())
+        return self
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        """(n, d) embeddings -> (n, n_components_) float32 reduced features."""
+        x = normalize_features(x, self.normalization)
+        out = x - self.mean_ if self.pca_ is None else self.pca_.transform(x)
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+
+class Projector:
+    """UMAP map of real and synthetic samples (PCA pre-reduction first), fitted on a
+    domain-balanced sample of at most ``max_fit_samples`` rows; the remaining rows are placed with
+    ``transform``. Seeded, hence reproducible (UMAP then runs on one thread).
+
+    Fitted attributes: ``embedding_real_`` (n_real, n_components), ``embedding_synthetic_``
+    (n_synthetic, n_components), ``reducer_`` (FeatureReducer or None), ``umap_``.
+    Map coordinates have no unit: only neighbourhoods are meaningful.
+    """
+
+    def __init__(
+        self,
+        n_components: int = 2,
+        pca_dim: int = 64,
+        n_neighbors: int = 15,
+        min_dist: float = 0.1,
+        max_fit_samples: int = 20000,
+        reduce: bool = True,
+        seed: int = 0,
+    ) -> None:
+        self.n_components = n_components
+        self.pca_dim = pca_dim
+        self.n_neighbors = n_neighbors
+        self.min_dist = min_dist
+        self.max_fit_samples = max_fit_samples
+        self.reduce = reduce
+        self.seed = seed
+
+    def fit(
+        self, real: np.ndarray, synthetic: np.ndarray, progress: Progress | None = None
+    ) -> Projector:
+        real, synthetic = check_pair(real, synthetic, min_samples=2)
+        if self.n_components not in (2, 3):
+            raise ValueError(f"n_components must be 2 or 3, got {self.n_components!r}")
+        check_positive_int(self.n_neighbors, "n_neighbors", minimum=2)
+        n_total = len(real) + len(synthetic)
+        if n_total < self.n_components + 2:
+            raise ValueError(
+                f"UMAP needs at least {self.n_components + 2} samples in all, got {n_total}: "
+                "add samples"
+            )
+        if self.reduce:
+            report(progress, 0.0, "projecting: reducing features")
+            self.reducer_ = FeatureReducer(self.pca_dim, seed=self.seed).fit(real, synthetic)
+            real, synthetic = self.reducer_.transform(real), self.reducer_.transform(synthetic)
+        else:
+            self.reducer_ = None
+            real = np.asarray(real, dtype=np.float32)
+            synthetic = np.asarray(synthetic, dtype=np.float32)
+        rng = np.random.default_rng(self.seed)
+        per_side = max(1, self.max_fit_samples // 2)
+        if len(real) <= per_side and len(synthetic) <= per_side:
+            ir, js = np.arange(len(real)), np.arange(len(synthetic))
+        else:
+            ir, js = balanced_sample(len(real), len(synthetic), per_side, rng)
+        fit_x = np.vstack([real[ir], synthetic[js]])
+        report(progress, 0.1, "projecting: fitting UMAP")
+        import umap  # ~10 s to import (numba): only when a map is asked for
+
+        self.umap_ = umap.UMAP(
+            n_components=self.n_components,
+            n_neighbors=min(self.n_neighbors, len(fit_x) - 1),
+            min_dist=self.min_dist,
+            random_state=self.seed,
+            init="spectral" if len(fit_x) > self.n_components + 1 else "random",
+        )
+        fitted = self.umap_.fit_transform(fit_x).astype(np.float32)
+        self.embedding_real_ = self._place(real, ir, fitted[: len(ir)])
+        report(progress, 0.7, "projecting: placing the remaining samples")
+        self.embedding_synthetic_ = self._place(synthetic, js, fitted[len(ir) :])
+        report(progress, 1.0, "projecting: done")
+        return self
+
+    def _place(self, x: np.ndarray, fitted_idx: np.ndarray, fitted: np.ndarray) -> np.ndarray:
+        out = np.empty((len(x), self.n_components), dtype=np.float32)
+        out[fitted_idx] = fitted
+        rest = np.setdiff1d(np.arange(len(x)), fitted_idx)
+        if len(rest):
+            out[rest] = self.umap_.transform(x[rest])
+        return out
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        """Place new embeddings (same space as ``fit``'s input) on the fitted map."""
+        x = self.reducer_.transform(x) if self.reducer_ is not None else np.asarray(x, np.float32)
+        return self.umap_.transform(x).astype(np.float32)
+
+
+def project(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    n_components: int = 2,
+    seed: int = 0,
+    progress: Progress | None = None,
+    **kwargs,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One-shot :class:`Projector`: returns (map of real, map of synthetic)."""
+    p = Projector(n_components=n_components, seed=seed, **kwargs).fit(real, synthetic, progress)
+    return p.embedding_real_, p.embedding_synthetic_

@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+from core_scenarios import gaussian_gap_scenario
+from sklearn.metrics import roc_auc_score
+
+from fiftyone_plugin.core.alignment import align
+from fiftyone_plugin.core.coverage import GapDetector, detect_gaps, unbalanced_sinkhorn
+
+
+@pytest.fixture(scope="module")
+def shifted_gap():
+    """Eight clusters, two withheld from the synthetic side, which is also shifted and distorted."""
+    sc = gaussian_gap_scenario(withheld=(0, 1), separation=10.0, shift=8.0)
+    real, synth = align(sc.real, sc.synthetic)
+    return sc, GapDetector().fit(real, synth)
+
+
+def test_withheld_clusters_score_highest(shifted_gap):
+    sc, g = shifted_gap
+    assert roc_auc_score(sc.missing, g.gap_score_) > 0.99
+
+
+def test_uncovered_is_precise_and_finds_most_of_the_gap(shifted_gap):
+    sc, g = shifted_gap
+    tp = (g.uncovered_ & sc.missing).sum()
+    assert tp / g.uncovered_.sum() >= 0.95
+    assert tp / sc.missing.sum() >= 0.8
+
+
+def test_regions_are_the_withheld_clusters_numbered_by_size(shifted_gap):
+    sc, g = shifted_gap
+    sizes = [r["size"] for r in g.regions_]
+    assert sizes == sorted(sizes, reverse=True)
+    assert [r["name"] for r in g.regions_][:2] == ["gap-1", "gap-2"]
+    for r in g.regions_:
+        members = np.flatnonzero(g.gap_region_ == r["region"])
+        assert len(members) == r["size"]
+        assert len(set(sc.labels_real[members])) == 1  # one withheld cluster per region
+        assert set(r["representatives"]) <= set(members)
+        assert r["relative_distance"] > 1  # farther from synthetic data than real neighbours are
+    assert set(np.unique(g.gap_region_)) == {-1, *range(len(g.regions_))}
+    assert (g.uncovered_ == (g.gap_region_ >= 0)).all()
+
+
+def test_nothing_missing_flags_at_most_alpha():
+    flagged = []
+    for seed in range(3):
+        sc = gaussian_gap_scenario(withheld=(), shift=8.0, seed=seed)
+        _, uncovered, _ = detect_gaps(*align(sc.real, sc.synthetic))
+        flagged.append(uncovered.mean())
+    assert max(flagged) <= 0.05
+
+
+def test_threshold_is_calibrated_on_a_real_half():
+    sc = gaussian_gap_scenario(withheld=(0,), shift=4.0)
+    g = GapDetector(alpha=0.1).fit(*align(sc.real, sc.synthetic))
+    assert g.threshold_ == max(g.threshold_parts_.values())
+    assert g.threshold_ >= np.quantile(g.null_scores_, 0.9) - 1e-6
+
+
+def test_balanced_sinkhorn_keeps_the_marginals():
+    rng = np.random.default_rng(0)
+    cost = rng.uniform(0, 1, (6, 5))
+    a, b = np.full(6, 1 / 6), np.full(5, 1 / 5)
+    plan = unbalanced_sinkhorn(cost, a, b, epsilon=0.1, tau_a=1e6, tau_b=1e6, max_iter=5000)
+    np.testing.assert_allclose(plan.sum(1), a, atol=1e-4)
+    np.testing.assert_allclose(plan.sum(0), b, atol=1e-4)
+
+
+def test_unbalanced_sinkhorn_starves_a_far_away_target():
+    cost = np.array([[0.0, 0.0], [100.0, 100.0]])  # nothing is near the second target
+    plan = unbalanced_sinkhorn(cost, np.array([0.5, 0.5]), np.array([0.5, 0.5]), 0.05, 1.0, 1.0)
+    assert plan[1].sum() < 1e-6 < plan[0].sum()
+
+
+def test_too_few_real_samples_says_how_many():
+    with pytest.raises(ValueError, match="needs at least 22"):
+        GapDetector().fit(np.zeros((21, 3)), np.zeros((30, 3)))
+
+
+def test_alpha_out_of_range_raises():
+    with pytest.raises(ValueError, match="alpha must be in"):
+        GapDetector(alpha=0.7).fit(np.zeros((40, 3)), np.zeros((30, 3)))
+
+
+def test_epsilon_must_be_positive():
+    with pytest.raises(ValueError, match="epsilon must be a positive number"):
+        GapDetector(epsilon=0).fit(np.zeros((40, 3)), np.zeros((30, 3)))

@@ -1,0 +1,137 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.neighbors import NearestNeighbors
+
+from fiftyone_plugin.core.neighbors import count_within, exact_knn, knn, smallest_k
+
+
+def brute(query, reference, k, exclude_self=False):
+    nn = NearestNeighbors(n_neighbors=k + exclude_self, algorithm="brute").fit(reference)
+    d, i = nn.kneighbors(query)
+    return (d[:, 1:], i[:, 1:]) if exclude_self else (d, i)
+
+
+def test_cross_set_matches_sklearn_brute_force():
+    rng = np.random.default_rng(0)
+    q, r = rng.normal(size=(120, 16)), rng.normal(size=(300, 16))
+    d, i = knn(q, r, 7)
+    d_ref, i_ref = brute(q, r, 7)
+    np.testing.assert_array_equal(i, i_ref)
+    np.testing.assert_allclose(d, d_ref, rtol=1e-4, atol=1e-4)
+
+
+def test_self_search_excludes_each_sample():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 8))
+    d, i = knn(x, None, 5)
+    assert not (i == np.arange(200)[:, None]).any()
+    d_ref, i_ref = brute(x, x, 5, exclude_self=True)
+    np.testing.assert_array_equal(i, i_ref)
+    np.testing.assert_allclose(d, d_ref, rtol=1e-4, atol=1e-4)
+
+
+def test_blocked_equals_one_block():
+    rng = np.random.default_rng(2)
+    q, r = rng.normal(size=(97, 5)), rng.normal(size=(211, 5))
+    full = exact_knn(q, r, 4, block_bytes=2**30)
+    tiny = exact_knn(q, r, 4, block_bytes=4 * 13)  # 13 distances at a time: blocks over both sets
+    np.testing.assert_array_equal(full[1], tiny[1])
+    np.testing.assert_allclose(full[0], tiny[0], rtol=1e-5)
+
+
+def test_blocked_self_search_equals_one_block():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(150, 6))
+    full = exact_knn(x, None, 3, block_bytes=2**30)
+    tiny = exact_knn(x, None, 3, block_bytes=4 * 40)
+    np.testing.assert_array_equal(full[1], tiny[1])
+
+
+@pytest.mark.slow  # pynndescent compiles with numba on first use (~60 s)
+def test_approximate_finds_nearly_all_true_neighbours():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(600, 10)).astype(np.float32)
+    _, i_exact = knn(x, None, 5, method="exact")
+    _, i_approx = knn(x, None, 5, method="approximate")
+    assert not (i_approx == np.arange(600)[:, None]).any()
+    recall = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(i_exact, i_approx, strict=True)])
+    assert recall > 0.9
+
+
+def test_count_within_matches_naive_count():
+    rng = np.random.default_rng(5)
+    q, r = rng.normal(size=(50, 3)), rng.normal(size=(80, 3))
+    radii = rng.uniform(0.3, 1.5, 80)
+    naive = (np.linalg.norm(q[:, None] - r[None], axis=2) <= radii[None]).sum(axis=1)
+    np.testing.assert_array_equal(count_within(q, r, radii, block_bytes=4 * 17), naive)
+
+
+def test_progress_reaches_one():
+    seen = []
+    exact_knn(np.zeros((10, 2)), np.ones((10, 2)), 1, progress=lambda f, label: seen.append(f))
+    assert seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen)
+
+
+def test_k_larger_than_reference_raises():
+    with pytest.raises(ValueError, match="reference set has only 4"):
+        knn(np.zeros((3, 2)), np.zeros((4, 2)), 5)
+
+
+def test_self_search_needs_k_other_samples():
+    with pytest.raises(ValueError, match="only 3 other samples"):
+        knn(np.zeros((4, 2)), None, 4)
+
+
+def test_unknown_method_raises():
+    with pytest.raises(ValueError, match="Unsupported kNN method 'fast'"):
+        knn(np.zeros((4, 2)), None, 1, method="fast")
+
+
+def test_feature_mismatch_raises():
+    with pytest.raises(ValueError, match="same model"):
+        knn(np.zeros((4, 2)), np.zeros((4, 3)), 1)
+
+
+def test_non_positive_k_raises():
+    with pytest.raises(ValueError, match="positive integer"):
+        knn(np.zeros((4, 2)), None, 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_q=st.integers(1, 30),
+    n_r=st.integers(1, 40),
+    dim=st.integers(1, 6),
+    k=st.integers(1, 8),
+    block=st.integers(1, 400),
+    seed=st.integers(0, 2**16),
+)
+def test_blocked_search_is_exact_for_any_shape(n_q, n_r, dim, k, block, seed):
+    k = min(k, n_r)
+    rng = np.random.default_rng(seed)
+    q, r = rng.normal(size=(n_q, dim)), rng.normal(size=(n_r, dim))
+    d, i = exact_knn(q, r, k, block_bytes=4 * block)
+    true = np.sort(np.linalg.norm(q[:, None] - r[None], axis=2), axis=1)[:, :k]
+    np.testing.assert_allclose(d, true, rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(
+        np.linalg.norm(q[:, None] - r[i], axis=2), true, rtol=1e-3, atol=1e-3
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(1, 12),
+    cols=st.integers(1, 300),
+    k=st.integers(1, 40),
+    levels=st.integers(2, 1000),
+    seed=st.integers(0, 2**16),
+)
+def test_smallest_k_matches_a_full_sort_even_with_ties(rows, cols, k, levels, seed):
+    k = min(k, cols)
+    d = np.random.default_rng(seed).integers(0, levels, (rows, cols)).astype(np.float32)
+    vals, idx = smallest_k(d, k)
+    np.testing.assert_array_equal(vals, np.sort(d, axis=1)[:, :k])
+    np.testing.assert_array_equal(np.take_along_axis(d, idx, axis=1), vals)
+    assert all(len(set(row)) == k for row in idx.tolist())

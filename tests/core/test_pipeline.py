@@ -1,0 +1,181 @@
+import json
+
+import numpy as np
+import pytest
+from core_scenarios import gaussian_gap_scenario
+from sklearn.metrics import roc_auc_score
+
+from fiftyone_plugin.core import pipeline as P
+from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+
+FAST = AnalysisConfig(project=False, kid_subsets=10)
+
+
+@pytest.fixture(scope="module")
+def gap_result():
+    sc = gaussian_gap_scenario(withheld=(0, 1), separation=10.0, shift=8.0)
+    steps = []
+    result = analyze_embeddings(
+        sc.real,
+        sc.synthetic,
+        FAST,
+        progress=lambda f, label: steps.append((f, label)),
+        labels_real=sc.labels_real,
+        labels_synthetic=sc.labels_synthetic,
+    )
+    return sc, result, steps
+
+
+def test_per_sample_arrays_are_aligned_with_the_inputs(gap_result):
+    sc, r, _ = gap_result
+    n_r, n_s = len(sc.real), len(sc.synthetic)
+    assert r.umap_real.shape == (n_r, 2) and r.umap_synthetic.shape == (n_s, 2)
+    assert r.cluster_real.shape == (n_r,) and r.cluster_synthetic.shape == (n_s,)
+    assert r.gap_score.shape == r.uncovered.shape == r.gap_region.shape == (n_r,)
+    assert r.uncovered.dtype == bool and r.realism.shape == (n_s,)
+    assert ((r.realism >= 0) & (r.realism <= 1)).all()
+
+
+def test_finds_the_withheld_content_despite_the_style_shift(gap_result):
+    sc, r, _ = gap_result
+    assert roc_auc_score(sc.missing, r.gap_score) > 0.99
+    assert (r.uncovered & sc.missing).sum() / r.uncovered.sum() >= 0.95
+    assert r.diagnosis["kind"] == P.STYLE_SHIFT_AND_MISSING
+    assert (
+        r.diagnosis["evidence"]["c2st_auc"]
+        > 0.9
+        > 0.7
+        > r.diagnosis["evidence"]["c2st_auc_aligned"]
+    )
+
+
+def test_tables_metrics_and_readings(gap_result):
+    sc, r, _ = gap_result
+    assert sum(c["n_real"] for c in r.clusters) == len(sc.real)
+    assert {"status", "synthetic_share", "expected_share", "mean_gap_score"} <= set(r.clusters[0])
+    assert r.regions and r.regions[0]["name"] == "gap-1"
+    per_class = {row["group"]: row for row in r.metrics["per_class"]}
+    assert per_class[0]["n_synthetic"] == 0 and per_class[0]["uncovered_fraction"] > 0.8
+    for key in ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc"):
+        assert key in r.metrics and key in r.readings
+
+
+def test_to_dict_is_json_and_small(gap_result):
+    _, r, _ = gap_result
+    d = json.loads(json.dumps(r.to_dict()))
+    assert d["diagnosis"]["kind"] == r.diagnosis["kind"]
+    assert "gap_score" not in d and d["n_uncovered"] == int(r.uncovered.sum())
+
+
+def test_progress_is_monotone_and_ends_at_one(gap_result):
+    _, _, steps = gap_result
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert all(isinstance(label, str) and label for _, label in steps)
+
+
+def test_same_distribution_is_no_gap():
+    rng = np.random.default_rng(0)
+    r = analyze_embeddings(rng.normal(size=(150, 8)), rng.normal(size=(150, 8)), FAST)
+    assert r.diagnosis["kind"] == P.NO_GAP
+    assert r.uncovered.mean() <= 0.05
+
+
+def test_style_shift_alone_is_named_as_such():
+    sc = gaussian_gap_scenario(withheld=(), separation=10.0, shift=8.0)
+    r = analyze_embeddings(sc.real, sc.synthetic, FAST)
+    assert r.diagnosis["kind"] == P.STYLE_SHIFT
+    assert r.uncovered.mean() <= 0.05
+
+
+def test_different_content_altogether_is_separable():
+    rng = np.random.default_rng(1)
+    real = np.repeat(rng.normal(size=(6, 8)) * 5, 30, axis=0) + rng.normal(size=(180, 8)) * 0.3
+    synth = rng.uniform(-8, 8, size=(180, 8))  # structureless: nothing to align
+    r = analyze_embeddings(real, synth, FAST)
+    assert r.diagnosis["kind"] == P.SEPARABLE
+    assert "separable" in r.diagnosis["text"]
+
+
+def test_seed_makes_runs_identical():
+    sc = gaussian_gap_scenario(n_clusters=4, withheld=(2,), n_per_cluster=20, shift=3.0)
+    a = analyze_embeddings(sc.real, sc.synthetic, FAST)
+    b = analyze_embeddings(sc.real, sc.synthetic, FAST)
+    np.testing.assert_array_equal(a.gap_score, b.gap_score)
+    np.testing.assert_array_equal(a.cluster_real, b.cluster_real)
+
+
+@pytest.mark.slow
+def test_map_is_computed_when_asked():
+    sc = gaussian_gap_scenario(n_per_cluster=15, withheld=(0,))
+    r = analyze_embeddings(sc.real, sc.synthetic, AnalysisConfig(kid_subsets=5))
+    assert np.isfinite(r.umap_real).all() and np.isfinite(r.umap_synthetic).all()
+
+
+# Validation: one bad input or parameter per test.
+
+
+def test_empty_side_raises():
+    with pytest.raises(ValueError, match="synthetic is empty"):
+        analyze_embeddings(np.zeros((50, 4)), np.zeros((0, 4)))
+
+
+def test_non_finite_values_raise():
+    real = np.random.default_rng(0).normal(size=(50, 4))
+    real[7, 2] = np.inf
+    with pytest.raises(
+        ValueError, match=r"real has 1 rows with NaN or infinite values \(first rows: \[7\]\)"
+    ):
+        analyze_embeddings(real, np.zeros((50, 4)))
+
+
+def test_dimension_mismatch_raises():
+    with pytest.raises(ValueError, match="real has 4 features per sample but synthetic has 5"):
+        analyze_embeddings(np.zeros((50, 4)), np.zeros((50, 5)))
+
+
+def test_too_few_samples_says_how_many_are_needed():
+    with pytest.raises(ValueError, match="needs at least 22 real and 6 synthetic"):
+        analyze_embeddings(np.zeros((10, 4)), np.zeros((50, 4)))
+
+
+def test_one_dimensional_input_raises():
+    with pytest.raises(ValueError, match="must be a 2-D array"):
+        analyze_embeddings(np.zeros(50), np.zeros((50, 1)))
+
+
+def test_unknown_clustering_raises():
+    with pytest.raises(ValueError, match="Unsupported clustering 'spectral'"):
+        analyze_embeddings(
+            np.zeros((50, 4)), np.zeros((50, 4)), AnalysisConfig(clustering="spectral")
+        )
+
+
+def test_bad_n_components_raises():
+    with pytest.raises(ValueError, match="n_components must be 2 or 3"):
+        analyze_embeddings(np.zeros((50, 4)), np.zeros((50, 4)), AnalysisConfig(n_components=1))
+
+
+def test_bad_alpha_raises():
+    with pytest.raises(ValueError, match=r"alpha must be in \(0.0, 0.5\)"):
+        analyze_embeddings(np.zeros((50, 4)), np.zeros((50, 4)), AnalysisConfig(alpha=0.0))
+
+
+def test_labels_of_one_side_only_raise():
+    with pytest.raises(ValueError, match="Pass labels for both sides"):
+        analyze_embeddings(np.zeros((50, 4)), np.zeros((50, 4)), labels_real=np.zeros(50))
+
+
+def test_labels_of_the_wrong_length_raise():
+    with pytest.raises(ValueError, match="labels_real must hold one label per sample"):
+        analyze_embeddings(
+            np.zeros((50, 4)),
+            np.zeros((50, 4)),
+            labels_real=np.zeros(3),
+            labels_synthetic=np.zeros(50),
+        )
+
+
+def test_unknown_config_key_raises():
+    with pytest.raises(ValueError, match="Unknown analysis parameters \\['pca'\\]"):
+        AnalysisConfig.from_dict({"pca": 3})

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+from core_scenarios import gaussian_gap_scenario
+
+from fiftyone_plugin.core.projection import FeatureReducer, Projector, normalize_features
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """UMAP compiles with numba on first use (~30-60 s on 2 cores): these tests are marked slow."""
+    sc = gaussian_gap_scenario(n_per_cluster=30, withheld=(0,))
+    # a small max_fit_samples forces the balanced-sample fit + transform of the rest
+    return sc, Projector(max_fit_samples=120, seed=3).fit(sc.real, sc.synthetic)
+
+
+@pytest.mark.slow
+def test_map_shapes_and_values(fitted):
+    sc, p = fitted
+    assert p.embedding_real_.shape == (len(sc.real), 2)
+    assert p.embedding_synthetic_.shape == (len(sc.synthetic), 2)
+    assert np.isfinite(p.embedding_real_).all() and np.isfinite(p.embedding_synthetic_).all()
+
+
+@pytest.mark.slow
+def test_transform_places_new_rows_on_the_map(fitted):
+    sc, p = fitted
+    assert p.transform(sc.real[:5]).shape == (5, 2)
+
+
+def test_reducer_is_fitted_on_equal_numbers_of_each_side():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(1000, 10))
+    synth = rng.normal(size=(50, 10)) + 3
+    r = FeatureReducer(pca_dim=4, normalization="none").fit(real, synth)
+    # balanced fit: the mean sits halfway between the sides, not at the large side's mean
+    assert r.mean_ == pytest.approx(np.full(10, 1.5), abs=0.5)
+    assert r.transform(real).shape == (1000, 4)
+
+
+def test_power_normalization_gives_unit_rows():
+    x = np.abs(np.random.default_rng(1).normal(size=(6, 5)))
+    np.testing.assert_allclose(np.linalg.norm(normalize_features(x), axis=1), 1.0, rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_three_dimensional_maps_need_no_other_change():
+    rng = np.random.default_rng(2)
+    p = Projector(n_components=3, seed=0).fit(rng.normal(size=(40, 6)), rng.normal(size=(30, 6)))
+    assert p.embedding_real_.shape == (40, 3)
+
+
+def test_n_components_must_be_two_or_three():
+    with pytest.raises(ValueError, match="n_components must be 2 or 3"):
+        Projector(n_components=4).fit(np.zeros((10, 3)), np.zeros((10, 3)))
+
+
+def test_unknown_normalization_raises():
+    with pytest.raises(ValueError, match="Unsupported normalization 'zscore'"):
+        FeatureReducer(normalization="zscore").fit(np.ones((10, 3)), np.ones((10, 3)))
