@@ -126,8 +126,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     truth = build_demo(args.root)
     code = _analyze(args, truth["real"], truth["synthetic"], "synthgap-demo")
-    print(f"expected: real crops of {', '.join(truth['missing_content'])} uncovered; junk renders "
-          "least realistic")  # fmt: skip
+    print(f"expected: real crops of {', '.join(truth['missing_content'])} uncovered; broken "
+          "renders (junk-broken_*) least realistic")  # fmt: skip
     if args.app:
         from .fo.app import launch
 

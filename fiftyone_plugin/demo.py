@@ -4,7 +4,7 @@ Real side: random crops of photos that ship with scikit-image. Synthetic side: o
 same photos pushed through a "renderer" style (posterized colors, tint, sensor noise, blur), with
 all crops of two photos left out (the cat and the coffee cup) and a few junk renders (blank,
 noise, broken) added. A working analysis flags the real cat and coffee crops as uncovered and
-ranks the junk renders least realistic, despite the style shift on every synthetic image.
+ranks the broken renders least realistic, despite the style shift on every synthetic image.
 """
 
 from __future__ import annotations
