@@ -92,7 +92,7 @@ def tiny_demo(tmp_path_factory) -> dict:
     """Small demo folders (real photo crops vs styled synthetic crops, two photos missing)."""
     from fiftyone_plugin.demo import build_demo
 
-    return build_demo(str(tmp_path_factory.mktemp("demo")), per_photo=8, size=64, n_junk=6)
+    return build_demo(str(tmp_path_factory.mktemp("demo")), per_photo=16, size=64, n_junk=6)
 
 
 @pytest.fixture

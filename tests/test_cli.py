@@ -148,3 +148,38 @@ def test_embed_with_a_local_checkpoint(tiny_demo, tmp_path, dataset_name):
     dataset.reload()  # the field was added by the CLI process
     assert dataset.get_field("emb_resnet18").info["synthgap"] == {"model": "resnet18", "dim": 512}
     assert len(dataset.exists("emb_resnet18")) == 6
+
+
+def test_app_serves_the_dataset_with_the_plugin_linked(dataset_name, tiny_demo, plugins_dir):
+    import socket
+    import time
+    import urllib.request
+
+    from fiftyone_plugin.fo.samples import import_images, list_images, load_or_create_dataset
+
+    import_images(load_or_create_dataset(dataset_name), list_images(tiny_demo["real"])[:2], "real")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = subprocess.Popen([*SYNTHGAP, "app", "--dataset", dataset_name, "--port", str(port)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline, status = time.time() + 120, None
+        while status != 200 and time.time() < deadline and app.poll() is None:
+            try:
+                status = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, "the App did not answer"
+        assert os.path.realpath(os.path.join(plugins_dir, "synthgap")) == os.path.realpath(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        )
+    finally:
+        app.terminate()
+        app.wait(30)
+
+
+def test_app_with_an_unknown_dataset_is_a_one_line_error():
+    done = run_cli("app", "--dataset", "no-such-dataset")
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("synthgap: error: No dataset named 'no-such-dataset'")
