@@ -183,3 +183,26 @@ def test_app_with_an_unknown_dataset_is_a_one_line_error():
     done = run_cli("app", "--dataset", "no-such-dataset")
     assert done.returncode == 1
     assert done.stderr.strip().startswith("synthgap: error: No dataset named 'no-such-dataset'")
+
+
+def test_report_shows_the_numbers_of_metrics_json_and_only_embedded_images(analyzed):
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    from fiftyone_plugin.report.grades import format_value, metric_keys
+
+    with open(os.path.join(analyzed["out"], "metrics.json")) as f:
+        metrics = json.load(f)
+    with open(os.path.join(analyzed["out"], "report.html"), encoding="utf-8") as f:
+        page = f.read()
+    shown = dict(re.findall(r'data-metric="([a-z_0-9]+)"[^>]*>([^<]+)<', page))
+    keys = metric_keys(metrics) + ["n_real", "n_synthetic", "n_uncovered", "n_gap_regions"]
+    for key in keys:
+        assert shown[key].strip() == format_value(metrics[key]), key
+    images = re.findall(r'<img[^>]+src="([^"]+)"', page)
+    assert images and all(src.startswith("data:image/") for src in images)
+    for src in images:
+        Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).verify()
