@@ -13,7 +13,6 @@ import urllib.request
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "artifacts")
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -77,20 +76,3 @@ def page(tmp_path):
         page.set_default_timeout(60_000)
         yield page
         context.close()
-
-
-def screenshot(page, name: str) -> str:
-    """Save a screenshot to tests/artifacts/<name>.png (kept as a test artifact)."""
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    path = os.path.join(ARTIFACTS, f"{name}.png")
-    page.screenshot(path=path)
-    return path
-
-
-def open_dataset(page, app_url: str, dataset: str) -> None:
-    """Open the App on ``dataset`` and dismiss the first-load popover."""
-    page.goto(f"{app_url}/datasets/{dataset}")
-    page.wait_for_selector("[data-cy=fo-grid]")
-    dismiss = page.get_by_text("Dismiss")
-    if dismiss.count():
-        dismiss.first.click()

@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from app_helpers import open_dataset, screenshot
 
 from fiftyone_plugin import defaults
 from fiftyone_plugin.fo.analysis import RunNames, list_analyses
@@ -17,22 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DATASET = "browser-operators"
 EMBEDDINGS = "[data-cy=panel-content-Embeddings]"
-
-
-def _helpers():
-    """open_dataset and screenshot from this folder's conftest (two conftest modules share a
-    name, so take the one beside this file)."""
-    import importlib.util
-    import os
-
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "conftest.py")
-    spec = importlib.util.spec_from_file_location("synthgap_browser_conftest", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.open_dataset, module.screenshot
-
-
-open_dataset, screenshot = _helpers()
 
 
 @pytest.fixture(scope="module")
