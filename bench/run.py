@@ -1,7 +1,8 @@
 """synthgap speed benchmarks: each figure is a ratio measured side by side in one run.
 
     .venv/bin/python bench/run.py --quick     # < 10 minutes on 2 CPU cores
-    .venv/bin/python bench/run.py             # full sizes (adds the 1M-vector run and the plot)
+    .venv/bin/python bench/run.py             # full sizes, plus the scaling series up to 1M
+    #                                            synthetic vectors and its plot (bench/out/)
     .venv/bin/python bench/run.py --tiny      # smoke run for CI: checks it runs, times mean nothing
 
 The last line printed is one JSON object. Speedups are "their time / our time" (higher is
@@ -62,29 +63,21 @@ def _dataset(name: str, paths: list[str], domains: list[str] | None = None):
     return dataset
 
 
-class _SameTransform:
-    """Our preprocessing (resize + centre crop + normalise) for FiftyOne's data loader."""
-
-    def __init__(self, transform) -> None:
-        self.transform = transform
-
-    def __call__(self, image):
-        from PIL import Image
-
-        return self.transform(Image.fromarray(image) if isinstance(image, np.ndarray) else image)
-
-
 def fiftyone_model():
-    """FiftyOne's stock TorchImageModel around the same EfficientNet-Lite0 weights, in fp32 (its
-    default), with our preprocessing so both sides compute the same embeddings."""
+    """FiftyOne's stock TorchImageModel around the same EfficientNet-Lite0 weights: fp32 (its
+    default) and the torchvision preprocessing FiftyOne's zoo models use (Resize of the shorter
+    side, CenterCrop, ToTensor, Normalize) with our model's sizes, mean and std."""
     import fiftyone.utils.torch as fout
+    import torchvision.transforms as T
 
     from fiftyone_plugin.embeddings import load_model
 
     fp32 = load_model("efficientnet_lite0", precision="fp32")
-    config = {"model": fp32.module, "transforms": _SameTransform(fp32.transform),
-              "ragged_batches": False, "as_feature_extractor": True,
-              "device": fp32.device}  # fmt: skip
+    t = fp32.transform
+    transforms = T.Compose([T.Resize(t.resize_size), T.CenterCrop(t.crop_size), T.ToTensor(),
+                            T.Normalize(t.mean, t.std)])  # fmt: skip
+    config = {"model": fp32.module, "transforms": transforms, "ragged_batches": False,
+              "as_feature_extractor": True, "device": fp32.device}  # fmt: skip
     return fout.TorchImageModel(fout.TorchImageModelConfig(config))
 
 
@@ -175,13 +168,19 @@ def bench_writeback(n: int, n_loop: int) -> dict:
     }
 
 
-def _mixture(n: int, dim: int, seed: int, shift: float = 0.0) -> np.ndarray:
+def _mixture(n: int, dim: int, seed: int, shift: float = 0.0, chunk: int = 65536) -> np.ndarray:
     """n points of a 40-component Gaussian mixture in ``dim`` dimensions (non-negative, like CNN
-    features), optionally shifted as a global style change."""
+    features), optionally shifted as a global style change; built ``chunk`` rows at a time."""
     rng = np.random.default_rng(seed)
     centers = np.random.default_rng(123).normal(0, 1, (40, dim)).astype(np.float32)
-    x = centers[rng.integers(0, 40, n)] + rng.normal(0, 0.7, (n, dim)).astype(np.float32)
-    return np.maximum(x + shift, 0).astype(np.float32)
+    x = np.empty((n, dim), dtype=np.float32)
+    for start in range(0, n, chunk):
+        part = x[start : start + chunk]
+        part[:] = centers[rng.integers(0, 40, len(part))]
+        part += rng.standard_normal(part.shape, dtype=np.float32) * 0.7
+        part += shift
+        np.maximum(part, 0, out=part)
+    return x
 
 
 def analysis_job(n_real: int, n_synthetic: int, dim: int) -> dict:
@@ -205,6 +204,52 @@ def bench_analysis(n_real: int, n_synthetic: int, dim: int = 1280) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+#: (real, synthetic) vectors per analysis in the scaling series of the full mode; the last one
+#: is the 1M-synthetic-vector run.
+SCALING = ((10_000, 10_000), (30_000, 30_000), (100_000, 100_000), (100_000, 1_000_000))
+
+
+def bench_scaling(points, plot: Path) -> dict:
+    """The whole analysis at growing sizes, each in a fresh process; time and peak memory against
+    size, plotted to ``plot``."""
+    runs = []
+    for n_real, n_synthetic in points:
+        out = bench_analysis(n_real, n_synthetic)
+        runs.append({"n_real": n_real, "n_synthetic": n_synthetic,
+                     "seconds": round(out["seconds"], 1), "peak_gb": round(out["peak_gb"], 2)})  # fmt: skip
+        print(runs[-1], flush=True)
+    _plot_scaling(runs, plot)
+    last = runs[-1]
+    return {"scaling": runs, "scaling_plot": str(plot),
+            f"analysis_{last['n_synthetic'] // 1000}k_synthetic_s": last["seconds"],
+            f"analysis_{last['n_synthetic'] // 1000}k_synthetic_peak_gb": last["peak_gb"]}  # fmt: skip
+
+
+def _plot_scaling(runs: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    total = [r["n_real"] + r["n_synthetic"] for r in runs]
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(9, 3.4))
+    for ax, key, label in ((ax_t, "seconds", "time (s)"), (ax_m, "peak_gb", "peak memory (GB)")):
+        ax.plot(total, [r[key] for r in runs], "o-", color="#1f77b4")
+        for x, r in zip(total, runs, strict=True):
+            ax.annotate(f"{r['n_real'] // 1000}k+{r['n_synthetic'] // 1000}k", (x, r[key]),
+                        textcoords="offset points", xytext=(4, -12), fontsize=7)  # fmt: skip
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("vectors analysed (real + synthetic, 1280-d)")
+        ax.set_ylabel(label)
+        ax.grid(True, which="both", alpha=0.3)
+    fig.suptitle(f"Whole analysis on {os.cpu_count()} CPU cores (bench/run.py)", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def bench_vs_prdc(n: int, dim: int = 1280) -> dict:
     """Our per-sample coverage/gap computation vs the prdc package's compute_prdc, same data."""
     from prdc import compute_prdc
@@ -218,8 +263,20 @@ def bench_vs_prdc(n: int, dim: int = 1280) -> dict:
             "analysis_vs_prdc": round(t_prdc / t_ours, 2)}  # fmt: skip
 
 
+def _warm_up_numba() -> None:
+    """Compile UMAP's and pynndescent's numba code once, so that neither side of a comparison pays
+    the one-off JIT compilation (about a minute on 2 cores) for the other."""
+    import umap
+    from pynndescent import NNDescent
+
+    x = _mixture(600, 16, 0)
+    umap.UMAP(random_state=0).fit(x[:300]).transform(x[300:])
+    NNDescent(x, n_neighbors=15, random_state=0).query(x[:10], k=2)
+
+
 def bench_e2e(paths: list[str], batch_size: int, num_workers: int) -> dict:
-    """Embed + full analysis + write-back (ours) vs compute_embeddings + UMAP visualization."""
+    """Embed + full analysis + write-back (ours) vs compute_embeddings + UMAP visualization, both
+    after the numba warm-up."""
     import fiftyone.brain as fob
 
     from fiftyone_plugin.fo.analysis import analyze
@@ -241,6 +298,7 @@ def bench_e2e(paths: list[str], batch_size: int, num_workers: int) -> dict:
         fob.compute_visualization(theirs, embeddings="emb", method="umap", brain_key="umap",
                                   progress=False)  # fmt: skip
 
+    _warm_up_numba()
     t_ours, _ = _timed(ours_job)
     t_theirs, _ = _timed(fiftyone_job)
     return {"e2e_images": len(paths), "e2e_ours_s": round(t_ours, 1),
@@ -257,15 +315,20 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--num-workers", type=int, default=2)
     parser.add_argument(
-        "--only", nargs="+", choices=["embed", "writeback", "analysis", "prdc", "e2e"]
+        "--only", nargs="+", choices=["embed", "writeback", "analysis", "prdc", "e2e", "scaling"]
     )
+    parser.add_argument("--plot", type=Path, default=HERE / "out" / "analysis_scaling.png",
+                        help="where the full mode's time/memory plot goes")  # fmt: skip
     args = parser.parse_args()
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     sizes = SIZES[mode]
     os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")
     if not os.environ.get("FIFTYONE_DATABASE_URI"):  # a throwaway database, not the user's
         os.environ["FIFTYONE_DATABASE_DIR"] = tempfile.mkdtemp(prefix="synthgap-bench-db-")
-    want = set(args.only or ["embed", "writeback", "analysis", "prdc", "e2e"])
+    every = ["embed", "writeback", "analysis", "prdc", "e2e"] + (
+        ["scaling"] if mode == "full" else []
+    )
+    want = set(args.only or every)
     results: dict = {"mode": mode}
     with tempfile.TemporaryDirectory() as tmp:
         images = _images(Path(tmp), max(sizes["embed"], sizes["e2e"]))
@@ -288,6 +351,10 @@ def main() -> None:
             print(results, flush=True)
         if "e2e" in want:
             results.update(bench_e2e(images[: sizes["e2e"]], args.batch_size, args.num_workers))
+            print(results, flush=True)
+        if "scaling" in want:
+            points = SCALING if mode == "full" else ((500, 500), (1_000, 2_000))
+            results.update(bench_scaling(points, args.plot))
     print(json.dumps(results))
 
 

@@ -57,16 +57,28 @@ def frechet_distance(real: np.ndarray, synthetic: np.ndarray) -> float:
     C_r^(1/2) C_s C_r^(1/2) (symmetric, so stable even when the covariances are singular).
     """
     real, synthetic = check_pair(real, synthetic, min_samples=2)
-    r, s = real.astype(np.float64), synthetic.astype(np.float64)
-    mu_r, mu_s = r.mean(axis=0), s.mean(axis=0)
-    c_r, c_s = np.cov(r, rowvar=False), np.cov(s, rowvar=False)
-    c_r, c_s = np.atleast_2d(c_r), np.atleast_2d(c_s)
+    (mu_r, c_r), (mu_s, c_s) = mean_covariance(real), mean_covariance(synthetic)
     w, v = np.linalg.eigh(c_r)
     root_r = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
     cross = np.linalg.eigvalsh(root_r @ c_s @ root_r)
     trace_sqrt = float(np.sqrt(np.clip(cross, 0.0, None)).sum())
     value = float(np.sum((mu_r - mu_s) ** 2) + np.trace(c_r) + np.trace(c_s) - 2.0 * trace_sqrt)
     return max(value, 0.0)
+
+
+def mean_covariance(x: np.ndarray, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (d,) and unbiased covariance (d, d) of the rows of ``x``, in float64, computed
+    ``chunk`` rows at a time (two passes), so a million rows need no float64 copy of ``x``."""
+    n = len(x)
+    mean = np.zeros(x.shape[1])
+    for start in range(0, n, chunk):
+        mean += x[start : start + chunk].sum(axis=0, dtype=np.float64)
+    mean /= n
+    cov = np.zeros((x.shape[1], x.shape[1]))
+    for start in range(0, n, chunk):
+        centred = x[start : start + chunk].astype(np.float64) - mean
+        cov += centred.T @ centred
+    return mean, cov / (n - 1)
 
 
 def _polynomial_mmd2(

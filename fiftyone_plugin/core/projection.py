@@ -84,11 +84,16 @@ class FeatureReducer:
             self.explained_variance_ratio_ = float(self.pca_.explained_variance_ratio_.sum())
         return self
 
-    def transform(self, x: np.ndarray) -> np.ndarray:
-        """(n, d) embeddings -> (n, n_components_) float32 reduced features."""
-        x = normalize_features(x, self.normalization)
-        out = x - self.mean_ if self.pca_ is None else self.pca_.transform(x)
-        return np.ascontiguousarray(out, dtype=np.float32)
+    def transform(self, x: np.ndarray, chunk: int = 65536) -> np.ndarray:
+        """(n, d) embeddings -> (n, n_components_) float32 reduced features, ``chunk`` rows at a
+        time (the normalisation's temporaries stay small whatever ``n``)."""
+        out = np.empty((len(x), self.n_components_), dtype=np.float32)
+        for start in range(0, len(x), chunk):
+            part = normalize_features(x[start : start + chunk], self.normalization)
+            out[start : start + chunk] = (
+                part - self.mean_ if self.pca_ is None else self.pca_.transform(part)
+            )
+        return out
 
 
 class Projector:

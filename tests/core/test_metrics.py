@@ -178,3 +178,10 @@ def test_fid_is_symmetric_and_non_negative(n, dim, seed):
     ab, ba = M.frechet_distance(a, b), M.frechet_distance(b, a)
     assert ab >= 0
     assert ab == pytest.approx(ba, rel=1e-5, abs=1e-8)
+
+
+def test_mean_covariance_in_chunks_equals_numpy():
+    x = np.random.default_rng(5).normal(3.0, 2.0, size=(101, 6)).astype(np.float32)
+    mean, cov = M.mean_covariance(x, chunk=10)
+    np.testing.assert_allclose(mean, x.astype(np.float64).mean(axis=0), rtol=1e-10)
+    np.testing.assert_allclose(cov, np.cov(x.astype(np.float64), rowvar=False), rtol=1e-10)

@@ -57,3 +57,13 @@ def test_n_components_must_be_two_or_three():
 def test_unknown_normalization_raises():
     with pytest.raises(ValueError, match="Unsupported normalization 'zscore'"):
         FeatureReducer(normalization="zscore").fit(np.ones((10, 3)), np.ones((10, 3)))
+
+
+@pytest.mark.parametrize("pca_dim", [3, 50])
+def test_reducer_transform_in_chunks_equals_one_pass(pca_dim):
+    rng = np.random.default_rng(4)
+    real, synth = rng.gamma(2.0, size=(60, 8)), rng.gamma(2.0, size=(40, 8))
+    reducer = FeatureReducer(pca_dim=pca_dim).fit(real, synth)
+    whole = reducer.transform(synth, chunk=len(synth))
+    np.testing.assert_allclose(reducer.transform(synth, chunk=7), whole, rtol=1e-5, atol=1e-6)
+    assert whole.shape == (40, min(pca_dim, 8)) and whole.dtype == np.float32
