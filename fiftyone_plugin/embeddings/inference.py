@@ -1,10 +1,11 @@
-"""Batched embedding of image files: DataLoader workers decode and resize, the main process runs
-the network. A file that cannot be read becomes a NaN row and a reason; the run goes on.
+"""Batched embedding of image files: decoders (threads on a CPU, DataLoader worker processes
+next to an accelerator) decode and resize, the main thread runs the network. A file that cannot
+be read becomes a NaN row and a reason; the run goes on.
 
-Division of labour, to keep decoding off the critical path: a worker opens the file (a JPEG is
-decoded at reduced DCT scale when it is much larger than needed), resizes only the centre crop,
-and ships uint8 HWC pixels (4x less to move than float32). The main process normalises the batch
-on the device, which also yields the channels_last layout conv nets run fastest in.
+Division of labour, to keep decoding cheap: a decoder opens the file (a JPEG is decoded at reduced
+DCT scale when it is much larger than needed), resizes only the centre crop, and hands over uint8
+HWC pixels (4x less to move than float32). The main thread normalises the batch on the device,
+which also yields the channels_last layout conv nets run fastest in.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import math
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +29,8 @@ from .registry import EmbeddingModel
 
 class ImageTransform:
     """RGB PIL image -> model input: shorter side resized to `resize_size`, centre crop of
-    `crop_size` (square), normalised with `mean` / `std` given in [0, 1] units.
+    `crop_size` (square), normalised with `mean` / `std` given in [0, 1] units. `interpolation`:
+    "bilinear" or "bicubic" (antialiased when shrinking, as torchvision's Resize).
 
     `prepare` (uint8 HWC, run in workers) and `normalize` (batched, on the device) split the work;
     calling the transform does both for one image and returns a (3, crop, crop) float32 tensor.
@@ -39,10 +42,14 @@ class ImageTransform:
         resize_size: int,
         mean: Sequence[float],
         std: Sequence[float],
-        interpolation: int = Image.BILINEAR,
+        interpolation: str = "bilinear",
     ) -> None:
         if resize_size < crop_size:
             raise ValueError(f"resize_size ({resize_size}) must be >= crop_size ({crop_size})")
+        if interpolation not in ("bilinear", "bicubic"):
+            raise ValueError(
+                f"interpolation must be 'bilinear' or 'bicubic', not {interpolation!r}"
+            )
         self.crop_size = crop_size
         self.resize_size = resize_size
         self.mean = tuple(mean)
@@ -51,17 +58,21 @@ class ImageTransform:
 
     def prepare(self, image: Image.Image) -> torch.Tensor:
         """(crop, crop, 3) uint8 tensor. Same pixels as torchvision's Resize + CenterCrop up to
-        sub-pixel rounding of the crop offset, but only the kept region is resampled."""
-        w, h = image.size
-        side = self.crop_size * min(w, h) / self.resize_size  # crop side in source pixels
-        left, top = (w - side) / 2, (h - side) / 2
-        image = image.resize(
-            (self.crop_size, self.crop_size),
-            self.interpolation,
-            box=(left, top, left + side, top + side),
-            reducing_gap=3.0,  # box-reduce by an integer factor first: fast, visually identical
+        rounding of the crop to whole source pixels, but only the kept region is resampled, with
+        torch's vectorised uint8 kernel (2-3x faster than Pillow's)."""
+        pixels = torch.from_numpy(np.array(image, dtype=np.uint8)).permute(2, 0, 1)[None]
+        h, w = pixels.shape[-2:]
+        side = max(1, round(self.crop_size * min(w, h) / self.resize_size))  # in source pixels
+        top, left = (h - side) // 2, (w - side) // 2
+        crop = pixels[..., top : top + side, left : left + side]
+        out = torch.nn.functional.interpolate(
+            crop,
+            size=(self.crop_size, self.crop_size),
+            mode=self.interpolation,
+            antialias=side > self.crop_size,
+            align_corners=False,
         )
-        return torch.from_numpy(np.array(image, dtype=np.uint8))
+        return out[0].permute(1, 2, 0).contiguous()
 
     def normalize(self, batch: torch.Tensor) -> torch.Tensor:
         """(N, H, W, 3) uint8 -> (N, 3, H, W) float32 normalised, in channels_last memory."""
@@ -102,12 +113,16 @@ def embed_images(
     progress: Progress | None = None,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    overlap: bool | None = None,
 ) -> EmbeddingResult:
     """Embed image files with `model` (from `load_model`).
 
-    num_workers: processes decoding images (0: decode in this process).
+    num_workers: decoders (0: decode in the calling thread).
     progress: optional `progress(fraction, label)` called after each batch.
     max_pixels: larger images are skipped as decompression bombs.
+    overlap: decode in worker processes while the network runs (DataLoader), or, when False, in
+        threads between forward passes. None (default): overlap when the model runs on an
+        accelerator; on a CPU both compete for the same cores and taking turns is faster.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -120,19 +135,26 @@ def embed_images(
     if n == 0:
         return EmbeddingResult(vectors, errors)
 
+    files = _ImageFiles(paths, model.transform, max_pixels)
     workers = min(num_workers, math.ceil(n / batch_size))
-    loader = DataLoader(
-        _ImageFiles(paths, model.transform, max_pixels),
-        batch_size=batch_size,
-        shuffle=False,
-        num_workers=workers,
-        collate_fn=_collate,
-        pin_memory=model.device.startswith("cuda"),
-        prefetch_factor=4 if workers else None,
+    if overlap is None:
+        overlap = model.device != "cpu"
+    batches = (
+        _decoded_between_batches(files, batch_size, workers)
+        if not overlap
+        else DataLoader(
+            files,
+            batch_size=batch_size,
+            shuffle=False,
+            num_workers=workers,
+            collate_fn=_collate,
+            pin_memory=model.device.startswith("cuda"),
+            prefetch_factor=4 if workers else None,
+        )
     )
     report(progress, 0.0, f"Embedding {n} images with {model.name}")
     done = 0
-    for indices, images, failures in loader:
+    for indices, images, failures in batches:
         for i, reason in failures:
             errors[i] = reason
         if indices:
@@ -185,6 +207,25 @@ class _ImageFiles(Dataset):
             return i, self.transform.prepare(image), None
         except Exception as e:  # noqa: BLE001 - recorded for this sample, the run goes on
             return i, None, f"preprocessing failed: {one_line(e)}"
+
+
+def _decoded_between_batches(files: _ImageFiles, batch_size: int, threads: int):
+    """Batches for a CPU device: each one decoded by ``threads`` threads while the network waits.
+
+    On a CPU, decoding and the forward pass share the same cores. Decoding in parallel with the
+    forward (DataLoader workers) makes the forward's threads wait on each other whenever a
+    decoder takes one of their cores; decoding between forwards uses every core for each in turn.
+    Pillow and torch release the GIL, so threads decode in parallel.
+    """
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        for start in range(0, len(files), batch_size):
+            stop = min(start + batch_size, len(files))
+            items = (
+                list(pool.map(files.__getitem__, range(start, stop)))
+                if threads
+                else [files[i] for i in range(start, stop)]
+            )
+            yield _collate(items)
 
 
 def _collate(items):

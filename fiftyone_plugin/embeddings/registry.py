@@ -287,17 +287,15 @@ def _transform(name: str) -> ImageTransform:
 
         return ImageTransform(lite.IMAGE_SIZE, lite.RESIZE_SIZE, lite.MEAN, lite.STD)
 
-    from PIL import Image
     from torchvision.models import get_model_weights
 
     preset = get_model_weights(name).DEFAULT.transforms()
-    pil = {"bilinear": Image.BILINEAR, "bicubic": Image.BICUBIC, "nearest": Image.NEAREST}
     return ImageTransform(
         crop_size=preset.crop_size[0],
         resize_size=preset.resize_size[0],
         mean=tuple(preset.mean),
         std=tuple(preset.std),
-        interpolation=pil[preset.interpolation.value],
+        interpolation=preset.interpolation.value,
     )
 
 

@@ -38,7 +38,10 @@ def test_batched_equals_one_by_one(lite0, photo_paths, reference):
     np.testing.assert_allclose(in_threes, reference[:4], rtol=1e-3, atol=1e-4)
 
 
-def test_bad_files_are_recorded_and_the_rest_embedded(tmp_path, lite0, photo_paths, reference):
+@pytest.mark.parametrize("overlap", [False, True], ids=["decode-threads", "decode-processes"])
+def test_bad_files_are_recorded_and_the_rest_embedded(
+    tmp_path, lite0, photo_paths, reference, overlap
+):
     (tmp_path / "empty.png").write_bytes(b"")
     (tmp_path / "notes.jpg").write_text("not an image")
     good = Image.open(photo_paths[0])
@@ -60,7 +63,9 @@ def test_bad_files_are_recorded_and_the_rest_embedded(tmp_path, lite0, photo_pat
     interleaved = zip(photo_paths[: len(paths)], paths, strict=True)
     mixed = [p for pair in interleaved for p in pair] + photo_paths[len(paths) :]
     # The largest photo, retina.png, has 1.99 MP.
-    result = embed_images(mixed, lite0, batch_size=4, num_workers=2, max_pixels=2_100_000)
+    result = embed_images(
+        mixed, lite0, batch_size=4, num_workers=2, max_pixels=2_100_000, overlap=overlap
+    )
 
     expected_errors = [bad.get(p.rsplit("/", 1)[-1]) for p in mixed]
     assert result.errors == expected_errors
