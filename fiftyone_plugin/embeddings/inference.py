@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..progress import Progress, report
 from .images import DEFAULT_MAX_PIXELS, load_image, one_line
-from .registry import EmbeddingModel
+from .registry import DTYPE_NAMES, EmbeddingModel
 
 
 class ImageTransform:
@@ -158,7 +158,8 @@ def embed_images(
         for i, reason in failures:
             errors[i] = reason
         if indices:
-            feats = forward_batch(model, images)
+            feats = forward_batch(model, _padded(images, batch_size) if model.compiled else images)
+            feats = feats[: len(indices)]
             bad = ~np.isfinite(feats).all(axis=1)
             for i in np.asarray(indices)[bad]:
                 errors[i] = f"non-finite embedding ({model.precision} overflow?)"
@@ -174,15 +175,28 @@ def forward_batch(model: EmbeddingModel, images: torch.Tensor) -> np.ndarray:
     x = model.transform.normalize(images.to(model.device, non_blocking=True))
     if not model.channels_last:
         x = x.contiguous()
-    with torch.inference_mode(), _autocast(model):
-        out = model.module(x)
+    with torch.inference_mode():
+        if model.compiled:  # the weights are in the model's precision already
+            out = model.module(x.to(getattr(torch, DTYPE_NAMES[model.precision])))
+        else:
+            with _autocast(model):
+                out = model.module(x)
     return out.float().cpu().numpy()
+
+
+def _padded(images: torch.Tensor, size: int) -> torch.Tensor:
+    """``images`` with zero images appended up to ``size``: a compiled network keeps one input
+    shape instead of compiling again for a short last batch."""
+    missing = size - len(images)
+    if missing <= 0:
+        return images
+    return torch.cat([images, images.new_zeros((missing, *images.shape[1:]))])
 
 
 def _autocast(model: EmbeddingModel) -> contextlib.AbstractContextManager:
     if model.precision == "fp32":
         return contextlib.nullcontext()
-    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[model.precision]
+    dtype = getattr(torch, DTYPE_NAMES[model.precision])
     return torch.autocast(device_type=model.device.partition(":")[0], dtype=dtype)
 
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "efficientnet_lite0"
 ZOO_PREFIX = "zoo:"
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+#: torch dtype name per resolved precision.
+DTYPE_NAMES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,10 @@ class EmbeddingModel:
     """A loaded model, ready for `embed_images`.
 
     module maps a normalised (N, 3, H, W) float batch to (N, dim) features, in eval mode on
-    `device`, for inference only (efficientnet_lite0 has its batch norms folded in). transform turns an RGB PIL image into that model's input. precision is the
-    resolved one ("fp32", "bf16" or "fp16": autocast dtype of the forward pass).
+    `device`, for inference only (efficientnet_lite0 has its batch norms folded in). transform
+    turns an RGB PIL image into that model's input. precision is the resolved one ("fp32",
+    "bf16" or "fp16"): the autocast dtype of the forward pass or, when compiled, the dtype of the
+    weights themselves.
     """
 
     name: str
@@ -63,12 +67,14 @@ class EmbeddingModel:
     transform: ImageTransform
     channels_last: bool
     checkpoint: str | None = None
+    compiled: bool = False
 
     def __repr__(self) -> str:
         source = f", checkpoint={self.checkpoint!r}" if self.checkpoint else ""
+        compiled = ", compiled=True" if self.compiled else ""
         return (
             f"EmbeddingModel(name={self.name!r}, dim={self.dim}, device={self.device!r}, "
-            f"precision={self.precision!r}{source})"
+            f"precision={self.precision!r}{source}{compiled})"
         )
 
 
@@ -87,6 +93,7 @@ def load_model(
     device: str = "auto",
     checkpoint: str | os.PathLike | None = None,
     precision: str = "auto",
+    compile: bool = False,
 ) -> EmbeddingModel:
     """Build model `name` for embedding images.
 
@@ -98,6 +105,10 @@ def load_model(
         once into the torch hub cache).
     precision: "auto" (fp16 on CUDA; bf16 on a CPU with native bfloat16, else fp32), "fp32",
         "bf16" or "fp16". Embeddings are returned as float32 whatever the precision.
+    compile: cast the weights to the precision and compile the network with torch.compile
+        (weights frozen into the graph): on a CPU with native bf16 the forward runs ~30% faster,
+        after a one-off compilation of ~20 s at the first batch (needs a C++ compiler). Worth it
+        from about 10k images.
 
     Raises ValueError for an unknown name, device or precision, FileNotFoundError for a missing
     checkpoint, RuntimeError when the device is unavailable or pretrained weights cannot be had.
@@ -137,6 +148,9 @@ def load_model(
     net = net.to(device)
     if spec.channels_last:
         net = net.to(memory_format=torch.channels_last)
+    if compile:
+        dtype = getattr(torch, DTYPE_NAMES[precision])
+        net = torch.compile(net.to(dtype), options={"freezing": True}, dynamic=False)
     return EmbeddingModel(
         name=name,
         dim=spec.dim,
@@ -146,6 +160,7 @@ def load_model(
         transform=_transform(name),
         channels_last=spec.channels_last,
         checkpoint=checkpoint,
+        compiled=compile,
     )
 
 

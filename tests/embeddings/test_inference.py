@@ -131,3 +131,14 @@ def test_transform_gives_one_normalised_input(lite0, photo_paths):
     x = lite0.transform(Image.open(photo_paths[0]).convert("RGB"))
     assert x.shape == (3, 224, 224) and x.dtype == torch.float32
     assert -1.01 <= x.min() and x.max() <= 1.01  # (pixel - 127) / 128
+
+
+def test_compiled_model_matches_eager_and_pads_short_batches(photo_paths, reference):
+    from fiftyone_plugin.embeddings import load_model
+
+    compiled = load_model("efficientnet_lite0", device="cpu", precision="fp32", compile=True)
+    assert compiled.compiled and "compiled=True" in repr(compiled)
+    # 3 + 3 + the rest: the last batch is padded to the compiled shape, outputs cut back
+    result = embed_images(photo_paths[:7], compiled, batch_size=3, num_workers=1)
+    assert result.errors == [None] * 7
+    np.testing.assert_allclose(result.vectors, reference[:7], rtol=1e-3, atol=1e-3)
