@@ -67,6 +67,15 @@ def test_kid_matches_naive_loop():
     assert std == 0.0
 
 
+def test_kid_from_one_kernel_equals_a_kernel_per_subset(monkeypatch):
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(300, 16)), rng.normal(size=(250, 16)) + 0.2
+    whole = M.kernel_inception_distance(x, y, subsets=30, subset_size=100, seed=2)
+    monkeypatch.setattr(M, "KID_GRAM_MAX_ROWS", 0)  # force a kernel per subset
+    per_subset = M.kernel_inception_distance(x, y, subsets=30, subset_size=100, seed=2)
+    np.testing.assert_allclose(whole, per_subset, rtol=1e-4, atol=1e-7)
+
+
 def test_kid_is_near_zero_for_one_distribution_and_positive_for_two(gaussians):
     a, b = gaussians
     same, _ = M.kernel_inception_distance(a, b, subsets=20, subset_size=200)
