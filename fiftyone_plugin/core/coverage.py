@@ -114,11 +114,17 @@ class TransportMatch:
 
 
 def neighbor_graphs(
-    real: np.ndarray, synthetic: np.ndarray, k: int, n_smooth: int, seed: int = 0
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    k: int,
+    n_smooth: int,
+    seed: int = 0,
+    real_graph: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """((distances, indices) of each real sample's max(k, n_smooth) real neighbours, indices of
-    each synthetic sample's n_smooth synthetic neighbours): what :func:`transport_match` needs."""
-    d_rr, i_rr = knn(real, None, min(max(k, n_smooth), len(real) - 1), seed=seed)
+    each synthetic sample's n_smooth synthetic neighbours): what :func:`transport_match` needs.
+    ``real_graph``: the real part, when already computed for the same real set."""
+    d_rr, i_rr = real_graph or knn(real, None, min(max(k, n_smooth), len(real) - 1), seed=seed)
     n_s = min(n_smooth, len(synthetic) - 1)
     i_ss = (
         knn(synthetic, None, n_s, seed=seed)[1]
@@ -196,6 +202,8 @@ class GapDetector:
     * ``nearest_synthetic_`` / ``distance_to_synthetic_`` (n_real,): index of and distance to the
       nearest synthetic sample; ``spacing_``: median distance of a real sample to its k-th real
       neighbour, the unit of "far"; ``regions_``: list of dicts, see :meth:`region_table`.
+    * ``real_graph_``: (distances, indices) of each real sample's real neighbours (see
+      :func:`neighbor_graphs`).
     """
 
     def __init__(
@@ -267,6 +275,7 @@ class GapDetector:
         )
         report(progress, 0.0, "coverage: neighbourhoods")
         graphs = neighbor_graphs(real, synthetic, self.k, self.n_smooth, self.seed)
+        self.real_graph_ = graphs[0]
         report(progress, 0.2, "coverage: transporting synthetic onto real")
         match = transport_match(real, synthetic, graphs=graphs, **params)
         self.spacing_ = match.spacing

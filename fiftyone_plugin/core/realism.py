@@ -8,7 +8,8 @@ all synthetic samples does not make every one of them "unrealistic":
   indistinguishable from real; the signal is ``min(1, 2 * P(real))``.
 * ``match_``: real support, measured by the unbalanced transport of coverage.py: the share of the
   sample's expected mass that found real data to go to, capped at 1 (1 = its neighbourhood has a
-  real counterpart, 0.25 = only a quarter of it has).
+  real counterpart, 0.25 = only a quarter of it has). The pipeline measures it on the features
+  before the local (mutual-neighbour) correction, which can pull junk onto real data too.
 
 ``realism_`` is their geometric mean: junk (noise images, blank or broken renders) has no real
 counterpart and is easy to tell apart, so it ranks lowest.
@@ -39,8 +40,9 @@ class RealismScorer:
         synthetic_excess: np.ndarray | None = None,
         progress: Progress | None = None,
     ) -> RealismScorer:
-        """``real``, ``synthetic``: aligned features. ``synthetic_excess``: the GapDetector's
-        ``synthetic_excess_`` if already computed (log2 units), else it is computed here."""
+        """``real``, ``synthetic``: aligned features. ``synthetic_excess``: log2(expected /
+        delivered mass) per synthetic sample (a GapDetector's ``synthetic_excess_``, or
+        :func:`~.coverage.transport_match` on other features), else computed here."""
         check_positive_int(self.n_folds, "n_folds", minimum=2)
         check_positive_int(self.max_train_per_side, "max_train_per_side", minimum=2)
         real, synthetic = check_pair(real, synthetic, min_samples=self.n_folds)

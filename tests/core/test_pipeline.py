@@ -88,6 +88,19 @@ def test_style_shift_alone_is_named_as_such():
     assert r.uncovered.mean() <= 0.05
 
 
+def test_junk_ranks_least_realistic_despite_a_style_shift():
+    sc = gaussian_gap_scenario(withheld=(), separation=10.0, shift=8.0)
+    rng = np.random.default_rng(0)
+    dim = sc.real.shape[1]
+    blanks = [np.tile(c, (12, 1)) for c in (sc.real.mean(axis=0), rng.normal(0, 6, dim))]
+    junk = np.vstack(blanks) + rng.normal(0, 0.05, (24, dim))  # two near-constant renders
+    synthetic = np.vstack([sc.synthetic, junk]).astype(np.float32)
+    is_junk = np.r_[np.zeros(len(sc.synthetic), bool), np.ones(len(junk), bool)]
+    r = analyze_embeddings(sc.real, synthetic, FAST)
+    assert r.details["alignment_method"] == "mnn"
+    assert roc_auc_score(is_junk, -r.realism) > 0.95
+
+
 def test_different_content_altogether_is_separable():
     rng = np.random.default_rng(1)
     real = np.repeat(rng.normal(size=(6, 8)) * 5, 30, axis=0) + rng.normal(size=(180, 8)) * 0.3
