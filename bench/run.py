@@ -329,7 +329,7 @@ def main() -> None:
         ["scaling"] if mode == "full" else []
     )
     want = set(args.only or every)
-    results: dict = {"mode": mode}
+    results: dict = {"mode": mode, "load_before": round(os.getloadavg()[0], 2)}
     with tempfile.TemporaryDirectory() as tmp:
         images = _images(Path(tmp), max(sizes["embed"], sizes["e2e"]))
         if "embed" in want:
@@ -355,6 +355,7 @@ def main() -> None:
         if "scaling" in want:
             points = SCALING if mode == "full" else ((500, 500), (1_000, 2_000))
             results.update(bench_scaling(points, args.plot))
+    results["load_after"] = round(os.getloadavg()[0], 2)  # 1-min load average: others' work
     print(json.dumps(results))
 
 
