@@ -9,6 +9,10 @@ import sys
 from . import defaults
 
 EPILOG = "Results land in FiftyOne (fields, tags, runs, saved views) and in --out as CSV/JSON/HTML."
+RECOMPUTE_HELP = (
+    "embed every image again, retrying files that failed before (by default reruns reuse stored "
+    "embeddings and skip files with a load_error)"
+)
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -44,8 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--run", default=defaults.RUN_KEY,
                          help="analysis run name; rerunning a name replaces its results")  # fmt: skip
     analyze.add_argument("--overwrite", action="store_true",
-                         help="write into fields of the names synthgap uses even if you created "
-                              "them (by default synthgap refuses and names them)")  # fmt: skip
+                         help="replace fields, saved views, the visualization and the tag of the "
+                              "names synthgap uses even if you created them (by default synthgap "
+                              "refuses and names them)")  # fmt: skip
+    analyze.add_argument("--recompute", action="store_true", help=RECOMPUTE_HELP)
     _add_model_options(analyze)
 
     demo = sub.add_parser("demo", help="build the bundled demo data and analyze it")
@@ -71,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_argument("--field", help="vector field (default emb_<model>)")
     embed.add_argument("--shard", metavar="I/N",
                        help="embed only part I of N (0 <= I < N): run one command per part")  # fmt: skip
+    embed.add_argument("--recompute", action="store_true", help=RECOMPUTE_HELP)
     _add_model_options(embed)
 
     runs = sub.add_parser(
@@ -92,12 +99,12 @@ def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str |
             batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
             seed=args.seed, run_key=getattr(args, "run", defaults.RUN_KEY),
             max_pixels=args.max_pixels, overwrite_fields=getattr(args, "overwrite", False),
-            checkpoint=args.checkpoint, progress=bar,
+            checkpoint=args.checkpoint, recompute=getattr(args, "recompute", False), progress=bar,
         )  # fmt: skip
     except FieldClashError as exc:
         raise FieldClashError(
-            f"{exc} (command line: --run NAME writes the results to NAME_<field> instead, "
-            "--overwrite writes into those fields)"
+            f"{exc} (command line: --run NAME writes the results under other names instead, "
+            "NAME_<field> and NAME-<view>; --overwrite replaces those of yours)"
         ) from None
     finally:
         bar.close()
@@ -160,7 +167,8 @@ def _embed(args: argparse.Namespace) -> int:
         summary = compute_embeddings(
             fo.load_dataset(args.dataset), model=args.model, field=args.field, device=args.device,
             batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
-            max_pixels=args.max_pixels, shard=shard, checkpoint=args.checkpoint, progress=bar,
+            max_pixels=args.max_pixels, shard=shard, checkpoint=args.checkpoint,
+            recompute=args.recompute, progress=bar,
         )  # fmt: skip
     finally:
         bar.close()
@@ -212,16 +220,39 @@ def _error_line(exc: Exception) -> str | None:
     """The one line printed for a failure the user can act on, or None for a bug."""
     from pymongo.errors import PyMongoError
 
-    if isinstance(exc, PyMongoError) or (
-        isinstance(exc, ConnectionError) and "mongo" in str(exc).lower()
-    ):
+    lost = _lost_database(exc)
+    if lost is not None:
         return (
-            f"FiftyOne's database cannot be reached ({type(exc).__name__}: {str(exc)[:100]}); "
-            "what finished before is stored: rerun the same command once the database is back "
-            "(FIFTYONE_DATABASE_URI points at an external one)"
+            "FiftyOne's database (MongoDB) could not be reached or went away during the run "
+            f"({type(lost).__name__}: {str(lost)[:100]}). Nothing is lost: embedding chunks that "
+            "finished are stored, and results are only written once an analysis completes. Once "
+            "the database is back (FIFTYONE_DATABASE_URI points at an external one), rerun the "
+            "same command to resume where it stopped"
+        )
+    if isinstance(exc, PyMongoError):
+        return (
+            f"FiftyOne's database refused an operation ({type(exc).__name__}: {str(exc)[:200]}); "
+            "what finished before is stored: fix the database and rerun the same command"
         )
     if isinstance(exc, ValueError | RuntimeError | OSError):
         return str(exc)
+    return None
+
+
+def _lost_database(exc: BaseException) -> BaseException | None:
+    """The connection failure behind ``exc`` (pymongo's ConnectionFailure, AutoReconnect and
+    ServerSelectionTimeoutError, or a ConnectionError about mongo), following the causes it was
+    raised from; None if the database did not go away."""
+    from pymongo.errors import ConnectionFailure
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ConnectionFailure) or (
+            isinstance(exc, ConnectionError) and "mongo" in str(exc).lower()
+        ):
+            return exc
+        exc = exc.__cause__ or exc.__context__
     return None
 
 

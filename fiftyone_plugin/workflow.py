@@ -60,22 +60,23 @@ def analyze_folders(
     max_pixels: int = defaults.MAX_PIXELS,
     overwrite_fields: bool = False,
     checkpoint: str | None = None,
+    recompute: bool = False,
     progress: Progress | None = None,
 ) -> FolderAnalysis:
     """Import both folders into dataset ``dataset``, embed, analyze, and write files to ``out``.
 
-    Reruns on the same folders add no samples, reuse stored embeddings and replace run
-    ``run_key``'s results. ``out`` defaults to ``./synthgap-out/<dataset>``. Images of more than
-    ``max_pixels`` pixels are refused. Fields of the names synthgap writes that the user created
-    are never written unless ``overwrite_fields``: the clash is reported before anything is added.
+    Reruns on the same folders add no samples, reuse stored embeddings (``recompute`` embeds
+    every image again, retrying those that failed before) and replace run ``run_key``'s results.
+    ``out`` defaults to ``./synthgap-out/<dataset>``. Images of more than ``max_pixels`` pixels
+    are refused. What the user created under the names synthgap writes (fields, saved views, the
+    visualization, the uncovered tag) is never replaced unless ``overwrite_fields``: the clash is
+    reported before anything is added.
     """
     from .core.pipeline import AnalysisConfig
-    from .fo.analysis import analyze, check_run_writable, umap_points
-    from .fo.embeddings import compute_embeddings
+    from .fo.analysis import check_run_writable, umap_points
     from .fo.fields import FieldClashError, check_writable
     from .fo.samples import (
         domain_field_problem,
-        domain_view,
         import_images,
         list_images,
         load_or_create_dataset,
@@ -116,26 +117,21 @@ def analyze_folders(
     import_images(ds, real_paths, defaults.REAL, span(progress, 0.0, 0.01))
     import_images(ds, synthetic_paths, defaults.SYNTHETIC, span(progress, 0.01, 0.02))
     wanted = ds.select_by("filepath", real_paths + synthetic_paths)
-    summary = compute_embeddings(
-        domain_view(wanted),
+    outcome = analyze_samples(
+        wanted,
         model=model,
         device=device,
         batch_size=batch_size,
         num_workers=num_workers,
         precision=precision,
-        overwrite=overwrite_fields,
+        run_key=run_key,
         max_pixels=max_pixels,
         checkpoint=checkpoint,
-        progress=span(progress, 0.02, 0.6),
-    )
-    outcome = analyze(
-        wanted,
-        embeddings_field=summary.field,
-        run_key=run_key,
         config=config,
-        overwrite=True,
+        overwrite=True,  # a rerun of the same folders replaces the run's results
         overwrite_fields=overwrite_fields,
-        progress=span(progress, 0.6, 0.95),
+        recompute=recompute,
+        progress=span(progress, 0.02, 0.95),
     )
     failed_view = wanted.exists(defaults.ERROR_FIELD)
     failures = [
@@ -157,23 +153,33 @@ def analyze_samples(
     device: str = defaults.DEVICE,
     batch_size: int = defaults.BATCH_SIZE,
     num_workers: int = defaults.NUM_WORKERS,
+    precision: str = "auto",
     seed: int = defaults.SEED,
     run_key: str = defaults.RUN_KEY,
+    max_pixels: int = defaults.MAX_PIXELS,
+    checkpoint: str | None = None,
+    config=None,
     overwrite: bool = False,
+    overwrite_fields: bool = False,
+    recompute: bool = False,
     progress: Progress | None = None,
 ):
     """Embed the samples of a FiftyOne collection that lack embeddings, then analyze them.
 
     ``embeddings_field``: a synthgap embeddings field (filled with the model that made it) or None
-    for the default field of ``model``. ``overwrite`` replaces an earlier run ``run_key``.
-    Returns the fo.analysis.AnalysisOutcome.
+    for the default field of ``model``. ``recompute`` embeds every sample again, retrying the
+    images that failed before. ``config``: a core.pipeline.AnalysisConfig (default: the default
+    one with ``seed``). ``overwrite`` replaces an earlier run ``run_key``; ``overwrite_fields``
+    allows replacing what the user created under the names synthgap writes. The run's names are
+    checked before anything is embedded. Returns the fo.analysis.AnalysisOutcome.
     """
     from .core.pipeline import AnalysisConfig
-    from .fo.analysis import analyze
+    from .fo.analysis import analyze, check_run_writable
     from .fo.embeddings import compute_embeddings
     from .fo.fields import field_meta
     from .fo.samples import domain_view
 
+    check_run_writable(samples._dataset, run_key, overwrite, overwrite_fields)
     if embeddings_field:
         model = (field_meta(samples._dataset, embeddings_field) or {}).get("model", model)
     summary = compute_embeddings(
@@ -183,13 +189,19 @@ def analyze_samples(
         device=device,
         batch_size=batch_size,
         num_workers=num_workers,
-        progress=span(progress, 0.0, 0.5),
+        precision=precision,
+        checkpoint=checkpoint,
+        recompute=recompute,
+        overwrite=overwrite_fields,
+        max_pixels=max_pixels,
+        progress=span(progress, 0.0, 0.6),
     )
     return analyze(
         samples,
         embeddings_field=summary.field,
         run_key=run_key,
-        config=AnalysisConfig(seed=seed),
+        config=config if config is not None else AnalysisConfig(seed=seed),
         overwrite=overwrite,
-        progress=span(progress, 0.5, 1.0),
+        overwrite_fields=overwrite_fields,
+        progress=span(progress, 0.6, 1.0),
     )

@@ -163,8 +163,8 @@ def embeddings_input(ctx, inputs, samples) -> None:
 def run_name_input(ctx, inputs) -> str | None:
     """A new run name (default ``synthgap``, then ``synthgap_2``...); an existing run is flagged
     unless the user ticks Replace."""
-    from fiftyone_plugin.fo.analysis import RunNames, list_analyses
-    from fiftyone_plugin.fo.fields import FieldClashError, check_writable
+    from fiftyone_plugin.fo.analysis import RunNames, check_names_free, list_analyses
+    from fiftyone_plugin.fo.fields import FieldClashError
 
     dataset = ctx.dataset
     runs = list_analyses(dataset)
@@ -187,13 +187,11 @@ def run_name_input(ctx, inputs) -> str | None:
         if not param(ctx, "overwrite", False):
             flag(prop, f"Run '{run}' exists: choose another name or tick 'Replace run'")
             return None
-        return run
-    names = RunNames(run)
-    if dataset.has_run(run) or dataset.has_brain_run(names.brain_key):
+    elif dataset.has_run(run):
         flag(prop, f"'{run}' is taken by another FiftyOne run on this dataset: choose another name")
         return None
-    try:
-        check_writable(dataset, list(names.result_fields), overwrite=False)
+    try:  # the user's fields, saved views, visualization or tag of the run's names
+        check_names_free(dataset, RunNames(run), overwrite=False)
     except FieldClashError as exc:
         flag(prop, str(exc))
         return None

@@ -41,13 +41,15 @@ class ManageRuns(foo.Operator):
         action = param(ctx, "action", LIST)
         run = chosen_run(ctx) if action != LIST else None
         if action == RENAME:
-            analysis.rename_analysis(ctx.dataset, run, ctx.params["new_name"])
+            kept = analysis.rename_analysis(ctx.dataset, run, ctx.params["new_name"])
             done = f"Renamed run '{run}' to '{ctx.params['new_name']}'"
         elif action == DELETE:
-            analysis.delete_analysis(ctx.dataset, run)
+            kept = analysis.delete_analysis(ctx.dataset, run)
             done = f"Deleted run '{run}'"
         else:
             return {"runs": history_table(run_history(ctx.dataset))}
+        if kept:
+            done += f"; left alone, as synthgap did not create them: {', '.join(kept)}"
         reload_dataset(ctx)
         return {"done": done}
 
@@ -71,8 +73,8 @@ def history_table(rows: list[dict]) -> str:
 
 
 def manage_runs_form(ctx, inputs) -> None:
-    from fiftyone_plugin.fo.analysis import RunNames
-    from fiftyone_plugin.fo.fields import FieldClashError, check_writable
+    from fiftyone_plugin.fo.analysis import RunNames, check_names_free
+    from fiftyone_plugin.fo.fields import FieldClashError
 
     choices = types.RadioGroup(orientation="horizontal")
     choices.add_choice(LIST, label="List", description="every run with its headline metrics")
@@ -101,10 +103,10 @@ def manage_runs_form(ctx, inputs) -> None:
     error = name_error(new, "run name")
     if error:
         flag(prop, error)
-    elif ctx.dataset.has_run(new) or ctx.dataset.has_brain_run(RunNames(new).brain_key):
+    elif ctx.dataset.has_run(new):
         flag(prop, f"'{new}' is taken by another run on this dataset: choose another name")
     else:
-        try:
-            check_writable(ctx.dataset, list(RunNames(new).result_fields), overwrite=False)
+        try:  # the user's fields, saved views, visualization or tag of the new names
+            check_names_free(ctx.dataset, RunNames(new), overwrite=False)
         except FieldClashError as exc:
             flag(prop, str(exc))

@@ -3,10 +3,18 @@
 One analysis run (key ``run_key``) owns: result fields on the samples (plain names for the default
 run, ``<run_key>_<name>`` for others), a tag for uncovered real samples, a visualization the App's
 Embeddings panel lists, a FiftyOne run holding the parameters and metrics, and saved views.
+
+Ownership is recorded where it is written, so a run killed half-way still knows what is its own:
+fields carry ``field.info["synthgap"]`` (fields.py), the visualization's brain run config carries
+``synthgap={"run": run_key}``, saved views end their description with ``(synthgap run 'KEY')``, and
+the uncovered tag is on exactly the samples whose ``uncovered`` field is True. Anything else of the
+same name is the user's: it is never replaced or deleted unless the caller passes an explicit
+overwrite option, and a clash is refused before anything is written (FieldClashError).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -18,9 +26,11 @@ from .. import defaults
 from ..progress import Progress, report, span
 from ..serialization import to_jsonable
 from .bulk import write_columns
-from .fields import check_writable, claim_field
+from .fields import OWNER_KEY, FieldClashError, check_writable, claim_field, field_meta
 from .locks import dataset_lock
 from .samples import EmbeddingTable, domain_view, read_embeddings
+
+logger = logging.getLogger(__name__)
 
 #: The run method name that marks FiftyOne runs as synthgap analyses.
 METHOD = "synthgap"
@@ -74,12 +84,40 @@ class RunNames:
         return f"{self.run_key}-{name}"
 
     def owns_view(self, view_name: str) -> bool:
-        """True for the saved views this run writes; a user's view is never one of them, even
-        when its name starts with the run's."""
+        """True for the names of the saved views this run writes; a user's view of another name
+        is never one of them, even when its name starts with the run's. (A view of one of these
+        names is the run's only if its description carries the run's mark: see ``is_marked``.)"""
         short = view_name.removeprefix(f"{self.run_key}-")
         return short != view_name and (
             short in RUN_VIEWS + CURATION_VIEWS or re.fullmatch(r"gap-\d+", short) is not None
         )
+
+    def may_replace_view(self, view_name: str) -> bool:
+        """True if saving this run's views could replace saved view ``view_name``: one of its
+        names, or a name FiftyOne treats as the same (same URL slug, e.g. "Synthgap Uncovered")."""
+        from fiftyone.core.utils import to_slug
+
+        slug = to_slug(view_name)
+        fixed = {to_slug(self.view(short)) for short in RUN_VIEWS + CURATION_VIEWS}
+        gap = to_slug(self.view("gap-0"))[:-1]
+        return (
+            self.owns_view(view_name)
+            or slug in fixed
+            or re.fullmatch(re.escape(gap) + r"\d+", slug) is not None
+        )
+
+    @property
+    def view_mark(self) -> str:
+        """What ends the description of every saved view this run writes."""
+        return f"(synthgap run '{self.run_key}')"
+
+    def view_description(self, text: str) -> str:
+        """The description of a saved view of this run: ``text`` and the run's mark."""
+        return f"{text} {self.view_mark}"
+
+    def is_marked(self, description: str | None) -> bool:
+        """Whether a saved view's ``description`` carries this run's mark."""
+        return bool(description) and description.endswith(self.view_mark)
 
     @property
     def result_fields(self) -> dict[str, type]:
@@ -118,8 +156,10 @@ def analyze(
 ) -> AnalysisOutcome:
     """Analyze the real vs synthetic samples of ``samples`` and store the results.
 
-    ``overwrite`` replaces an earlier run of the same key; ``overwrite_fields`` allows writing to
-    user fields that clash with the result field names. Nothing is written if the analysis fails.
+    ``overwrite`` replaces an earlier run of the same key; ``overwrite_fields`` allows replacing
+    what the user created under the names the run writes: result fields, the ``uncovered`` tag,
+    saved views and the ``<run_key>_umap`` visualization (FieldClashError names them otherwise).
+    Nothing is written if the analysis fails or a name clashes.
     """
     from ..core.pipeline import analyze_embeddings
 
@@ -147,11 +187,14 @@ def analyze(
     # saved views whole, so a concurrent analysis would otherwise drop what this one adds.
     with dataset_lock(dataset.name, "schema", span(progress, 0.9, 0.9)):
         dataset.reload()
+        check_run_writable(dataset, run_key, overwrite, overwrite_fields)  # again, under the lock
         if dataset.has_run(run_key):  # registered again last: a run record means complete results
             dataset.delete_run(run_key)
         _write_fields(dataset, outcome)
-        _register_visualization(dataset, outcome)
-        outcome.saved_views = _save_views(dataset, names, outcome.regions, result.clusters)
+        _register_visualization(dataset, outcome, overwrite_fields)
+        outcome.saved_views = _save_views(
+            dataset, names, outcome.regions, result.clusters, overwrite_fields
+        )
         _save_run(dataset, outcome, config)
     report(progress, 1.0, "analysis stored")
     return outcome
@@ -160,10 +203,11 @@ def analyze(
 def check_run_writable(
     dataset: fo.Dataset, run_key: str, overwrite: bool = False, overwrite_fields: bool = False
 ) -> RunNames:
-    """Raise ValueError (FieldClashError for fields) if analysis ``run_key`` may not be stored on
-    ``dataset``: a bad name, a run of that name that is not synthgap's (never replaced), an
-    earlier synthgap run without ``overwrite``, or result fields that are the user's without
-    ``overwrite_fields``. Writes nothing; returns the run's names."""
+    """Raise ValueError (FieldClashError for the user's things) if analysis ``run_key`` may not be
+    stored on ``dataset``: a bad name, a run of that name that is not synthgap's (never
+    replaced), an earlier synthgap run without ``overwrite``, or result fields, saved views, a
+    visualization or an ``uncovered`` tag of the run's names that the user created, without
+    ``overwrite_fields`` (see ``check_names_free``). Writes nothing; returns the run's names."""
     names = RunNames(defaults.validate_name(run_key, "run name"))
     if dataset.has_run(run_key):
         if run_key not in dataset.list_runs(method=METHOD):
@@ -176,8 +220,89 @@ def check_run_writable(
                 f"Dataset '{dataset.name}' already has an analysis run '{run_key}'; pick another "
                 "run name or pass overwrite to replace it"
             )
-    check_writable(dataset, list(names.result_fields), overwrite_fields)
+    check_names_free(dataset, names, overwrite_fields)
     return names
+
+
+def check_names_free(dataset: fo.Dataset, names: RunNames, overwrite: bool = False) -> None:
+    """Raise FieldClashError, naming them, if anything the run ``names`` writes exists on
+    ``dataset`` and was not written by that run: result fields, saved views (by name or by URL
+    slug), the ``<run>_umap`` brain run, or the ``uncovered`` tag on samples the run did not tag.
+    ``overwrite`` allows replacing them all. Writes nothing."""
+    check_writable(dataset, list(names.result_fields), overwrite)
+    if overwrite:
+        return
+    clashes = [f"saved view '{v}'" for v in foreign_views(dataset, names)]
+    if dataset.has_brain_run(names.brain_key) and not owns_brain_run(dataset, names):
+        clashes.append(f"brain run (visualization) '{names.brain_key}'")
+    n_tagged = foreign_tagged(dataset, names)
+    if n_tagged:
+        clashes.append(f"tag '{names.uncovered_tag}' on {n_tagged} sample(s)")
+    if clashes:
+        raise FieldClashError(
+            f"Dataset '{dataset.name}' already has {', '.join(clashes)}, not created by synthgap "
+            f"run '{names.run_key}'; choose another run name or pass overwrite to replace them"
+        )
+
+
+def foreign_views(dataset: fo.Dataset, names: RunNames) -> list[str]:
+    """Saved views that saving run ``names``' views could replace but that the run did not write
+    (the user's, or older ones without the run's mark)."""
+    return [
+        v["name"]
+        for v in dataset.list_saved_views(info=True)
+        if names.may_replace_view(v["name"]) and not _is_run_view(names, v)
+    ]
+
+
+def run_views(dataset: fo.Dataset, names: RunNames) -> list[str]:
+    """The saved views run ``names`` wrote (its names and its mark)."""
+    return [v["name"] for v in dataset.list_saved_views(info=True) if _is_run_view(names, v)]
+
+
+def _is_run_view(names: RunNames, info: dict) -> bool:
+    return names.owns_view(info["name"]) and names.is_marked(info.get("description"))
+
+
+def owns_brain_run(dataset: fo.Dataset, names: RunNames) -> bool:
+    """Whether brain run ``<run>_umap`` exists and synthgap created it: its config carries
+    synthgap's mark, or (runs stored before the mark) the run's own record names it and is not
+    older than it (an analysis registers its visualization first)."""
+    key = names.brain_key
+    if not dataset.has_brain_run(key):
+        return False
+    info = dataset.get_brain_info(key)
+    if isinstance(getattr(info.config, OWNER_KEY, None), dict):
+        return True
+    if names.run_key not in dataset.list_runs(method=METHOD):
+        return False
+    run = dataset.get_run_info(names.run_key)
+    return getattr(run.config, "brain_key", None) == key and info.timestamp <= run.timestamp
+
+
+def owns_field(dataset: fo.Dataset, names: RunNames, name: str) -> bool:
+    """Whether sample field ``name`` exists and synthgap created it for run ``names``."""
+    meta = field_meta(dataset, name)
+    return meta is not None and meta.get("run", names.run_key) == names.run_key
+
+
+def tagged_by_run(dataset: fo.Dataset, names: RunNames):
+    """The samples run ``names`` tagged ``uncovered``: those whose ``uncovered`` field (the
+    run's) is True; None if the run has no such field."""
+    uncovered = names.field("uncovered")
+    if not owns_field(dataset, names, uncovered):
+        return None
+    return dataset.match(F(uncovered) == True)  # noqa: E712 (a database expression)
+
+
+def foreign_tagged(dataset: fo.Dataset, names: RunNames) -> int:
+    """How many samples carry run ``names``' uncovered tag without the run having put it there."""
+    tagged = dataset.match_tags(names.uncovered_tag)
+    if not dataset.has_sample_field(names.field("uncovered")):
+        return len(tagged)
+    if not owns_field(dataset, names, names.field("uncovered")):
+        return len(tagged)
+    return len(tagged.match(F(names.field("uncovered")) != True))  # noqa: E712
 
 
 def _check_table(dataset: fo.Dataset, samples, field_name: str, table: EmbeddingTable) -> None:
@@ -278,6 +403,11 @@ def umap_points(outcome: AnalysisOutcome) -> np.ndarray:
 def _write_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
     names = outcome.names
     analyzed = dataset.select(outcome.table.ids)
+    # The run's own tags come off first, while the old values still say which samples it tagged:
+    # at any point the tag stays on no more than the samples whose `uncovered` is True.
+    tagged = tagged_by_run(dataset, names)
+    if tagged is not None:
+        tagged.untag_samples(names.uncovered_tag)
     for name, ftype in names.result_fields.items():
         claim_field(dataset, name, ftype, run=outcome.run_key)
     # Samples analyzed by an earlier run of this key but not by this one lose their old values.
@@ -289,15 +419,24 @@ def _write_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
         for short, values in outcome.per_sample.items()
     }
     write_columns(dataset, ids, columns)
-    dataset.untag_samples(names.uncovered_tag)
     analyzed.match(F(names.field("uncovered")) == True).tag_samples(names.uncovered_tag)  # noqa: E712
 
 
-def _register_visualization(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
+def _register_visualization(
+    dataset: fo.Dataset, outcome: AnalysisOutcome, overwrite: bool = False
+) -> None:
+    """Register the UMAP points as brain run ``<run>_umap``, replacing this run's earlier one (a
+    user's brain run of that name only with ``overwrite``)."""
     import fiftyone.brain as fob
 
-    key = outcome.names.brain_key
+    names = outcome.names
+    key = names.brain_key
     if dataset.has_brain_run(key):
+        if not (overwrite or owns_brain_run(dataset, names)):
+            raise FieldClashError(
+                f"Brain run '{key}' on dataset '{dataset.name}' was not created by synthgap; "
+                "choose another run name or pass overwrite to replace it"
+            )
         dataset.delete_brain_run(key)
     points = umap_points(outcome)
     fob.compute_visualization(
@@ -307,6 +446,7 @@ def _register_visualization(dataset: fo.Dataset, outcome: AnalysisOutcome) -> No
         method="manual",
         num_dims=points.shape[1],
         progress=False,
+        **{OWNER_KEY: {"run": outcome.run_key}},  # the mark: stored in the brain run's config
     )
 
 
@@ -335,28 +475,57 @@ def _save_run(dataset: fo.Dataset, outcome: AnalysisOutcome, config) -> None:
 
 
 def _save_views(
-    dataset: fo.Dataset, names: RunNames, regions: list[dict], clusters: list[dict]
+    dataset: fo.Dataset,
+    names: RunNames,
+    regions: list[dict],
+    clusters: list[dict],
+    overwrite: bool = False,
 ) -> list[str]:
     """(Re)create the run's saved views: uncovered, one per gap region, real-only clusters,
-    least realistic synthetic samples (the lowest tenth)."""
+    least realistic synthetic samples (the lowest tenth). Each carries the run's mark in its
+    description; a user's view of the same name (or slug) is replaced only with ``overwrite``."""
     real = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
     synthetic = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.SYNTHETIC)
-    views = {names.view("uncovered"): real.match_tags(names.uncovered_tag)}
+    views = {
+        names.view("uncovered"): (
+            real.match_tags(names.uncovered_tag),
+            "real samples no synthetic sample covers",
+        )
+    }
     for region in regions:
-        views[names.view(region["name"])] = real.match(
-            F(names.field("gap_region")) == region["name"]
+        views[names.view(region["name"])] = (
+            real.match(F(names.field("gap_region")) == region["name"]),
+            f"real samples of gap region {region['name']}",
         )
     real_only = [c["cluster"] for c in clusters if c["status"] == "real-only"]
-    views[names.view("real-only-clusters")] = real.match(F(names.field("cluster")).is_in(real_only))
-    scored = synthetic.exists(names.field("realism"))
-    views[names.view("least-realistic")] = scored.sort_by(names.field("realism")).limit(
-        max(1, len(scored) // 10)
+    views[names.view("real-only-clusters")] = (
+        real.match(F(names.field("cluster")).is_in(real_only)),
+        "real samples of clusters without synthetic samples",
     )
+    scored = synthetic.exists(names.field("realism"))
+    views[names.view("least-realistic")] = (
+        scored.sort_by(names.field("realism")).limit(max(1, len(scored) // 10)),
+        "the least realistic tenth of the synthetic samples",
+    )
+    clashes = [v for v in foreign_views(dataset, names) if _replaces(v, views)]
+    if clashes and not overwrite:
+        raise FieldClashError(
+            f"Saved view(s) {', '.join(map(repr, clashes))} on dataset '{dataset.name}' were not "
+            f"created by synthgap run '{names.run_key}'; choose another run name or pass "
+            "overwrite to replace them"
+        )
     curation = tuple(names.view(short) for short in CURATION_VIEWS)
     _delete_views(dataset, names, keep=tuple(views) + curation)
-    for name, view in views.items():
-        dataset.save_view(name, view, overwrite=True)
+    for name, (view, text) in views.items():
+        dataset.save_view(name, view, description=names.view_description(text), overwrite=True)
     return list(views)
+
+
+def _replaces(view_name: str, names: dict | list) -> bool:
+    """Whether saving views named ``names`` replaces saved view ``view_name`` (same name or slug)."""
+    from fiftyone.core.utils import to_slug
+
+    return to_slug(view_name) in {to_slug(n) for n in names}
 
 
 def list_analyses(dataset: fo.Dataset) -> list[str]:
@@ -375,38 +544,134 @@ def load_summary(dataset: fo.Dataset, run_key: str) -> dict:
     return dataset.load_run_results(run_key).summary
 
 
-def rename_analysis(dataset: fo.Dataset, run_key: str, new_key: str) -> None:
-    """Rename analysis ``run_key``: its run, fields, tag, visualization and saved views."""
+def rename_analysis(
+    dataset: fo.Dataset, run_key: str, new_key: str, overwrite: bool = False
+) -> list[str]:
+    """Rename analysis ``run_key``: its run, fields, tag, visualization, curation and saved views.
+
+    What the user created under the new names (fields, saved views, a ``<new_key>_umap`` brain
+    run, the new uncovered tag) is refused with FieldClashError before anything changes, unless
+    ``overwrite``. Only what the run owns is renamed; returns what of the old names is not the
+    run's and was left alone (also logged as a warning).
+    """
     old, new = RunNames(run_key), RunNames(defaults.validate_name(new_key, "run name"))
     if dataset.has_run(new_key):
         raise ValueError(f"Dataset '{dataset.name}' already has a run '{new_key}'")
     summary = load_summary(dataset, run_key)
-    check_writable(dataset, list(new.result_fields), overwrite=False)
-    for short in RESULT_FIELDS:
-        if dataset.has_sample_field(old.field(short)):
+    check_names_free(dataset, new, overwrite)
+    fields = {
+        short: owns_field(dataset, old, old.field(short))
+        for short in RESULT_FIELDS
+        if dataset.has_sample_field(old.field(short))
+    }
+    kept = [f"field '{old.field(s)}'" for s, ours in fields.items() if not ours]
+    tagged = tagged_by_run(dataset, old)
+    if tagged is not None:
+        tagged.tag_samples(new.uncovered_tag)
+        tagged.untag_samples(old.uncovered_tag)
+    for short, ours in fields.items():
+        if ours:
+            if dataset.has_sample_field(new.field(short)):  # the user's: allowed by overwrite
+                dataset.delete_sample_field(new.field(short))
             dataset.rename_sample_field(old.field(short), new.field(short))
-    dataset.match_tags(old.uncovered_tag).tag_samples(new.uncovered_tag)
-    dataset.untag_samples(old.uncovered_tag)
-    if dataset.has_brain_run(old.brain_key):
+            claim_field(dataset, new.field(short), RESULT_FIELDS[short], run=new_key)
+    if owns_brain_run(dataset, old):
+        if dataset.has_brain_run(new.brain_key):  # the user's: allowed by overwrite
+            dataset.delete_brain_run(new.brain_key)
         dataset.rename_brain_run(old.brain_key, new.brain_key)
+        _mark_brain_run(dataset, new)
+    elif dataset.has_brain_run(old.brain_key):
+        kept.append(f"brain run '{old.brain_key}'")
     dataset.rename_run(run_key, new_key)
+    config = dataset.get_run_info(new_key).config
+    config.brain_key = new.brain_key
+    dataset.update_run_config(new_key, config)
     _move_curation(dataset, old, new)
     _delete_views(dataset, old)
-    _save_views(dataset, new, summary["regions"], summary["clusters"])
+    _save_views(dataset, new, summary["regions"], summary["clusters"], overwrite)
+    kept += [f"saved view '{v}'" for v in foreign_views(dataset, old)]
+    if dataset.match_tags(old.uncovered_tag).count():
+        kept.append(f"tag '{old.uncovered_tag}'")
+    _warn_kept(dataset, f"Renamed run '{run_key}' to '{new_key}'", kept)
+    return kept
 
 
-def delete_analysis(dataset: fo.Dataset, run_key: str) -> None:
-    """Delete analysis ``run_key`` and everything it wrote (never the embeddings or domains)."""
+def delete_analysis(dataset: fo.Dataset, run_key: str) -> list[str]:
+    """Delete analysis ``run_key`` and everything it wrote (never the embeddings or domains).
+
+    Only what the run owns goes: its fields (marked by synthgap for this run), its uncovered tag
+    (on the samples it marked uncovered), its curation's tags, its saved views (carrying its mark)
+    and its brain run. Anything of those names that is not the run's stays; the list of those is
+    returned (and logged as a warning). The run record goes last, so an interrupted delete can be
+    run again.
+    """
     names = RunNames(run_key)
     load_summary(dataset, run_key)
-    for name in names.result_fields:
-        if dataset.has_sample_field(name):
-            dataset.delete_sample_field(name)
-    dataset.untag_samples([names.uncovered_tag, *names.curation_tags(dataset)])
-    if dataset.has_brain_run(names.brain_key):
+    kept = []
+    tagged = tagged_by_run(dataset, names)
+    if tagged is not None:
+        tagged.untag_samples(names.uncovered_tag)
+    n_left = dataset.match_tags(names.uncovered_tag).count()
+    if n_left:
+        kept.append(f"tag '{names.uncovered_tag}' on {n_left} sample(s) synthgap did not tag")
+    kept += _untag_curation(dataset, names)
+    for view_name in run_views(dataset, names):
+        dataset.delete_saved_view(view_name)
+    kept += [f"saved view '{v}'" for v in foreign_views(dataset, names)]
+    if owns_brain_run(dataset, names):
         dataset.delete_brain_run(names.brain_key)
+    elif dataset.has_brain_run(names.brain_key):
+        kept.append(f"brain run '{names.brain_key}'")
+    for name in names.result_fields:
+        if owns_field(dataset, names, name):
+            dataset.delete_sample_field(name)
+        elif dataset.has_sample_field(name):
+            kept.append(f"field '{name}'")
     dataset.delete_run(run_key)
-    _delete_views(dataset, names)
+    _warn_kept(dataset, f"Deleted run '{run_key}'", kept)
+    return kept
+
+
+def _warn_kept(dataset: fo.Dataset, done: str, kept: list[str]) -> None:
+    if kept:
+        logger.warning(
+            "%s of dataset '%s'; left alone, as synthgap did not create them: %s",
+            done,
+            dataset.name,
+            ", ".join(kept),
+        )
+
+
+def curation_scope(dataset: fo.Dataset, names: RunNames, tag: str):
+    """The samples whose ``tag`` (a curation tag of run ``names``) the curation may have put
+    there: anywhere for the ``curation:dropped:*`` tags (no one else writes such names), only
+    the samples the run analyzed for the plain ``curated`` tag."""
+    if tag != names.curated_tag:
+        return dataset
+    cluster = names.field("cluster")
+    return dataset.exists(cluster) if owns_field(dataset, names, cluster) else None
+
+
+def _untag_curation(dataset: fo.Dataset, names: RunNames) -> list[str]:
+    """Take the curation tags of run ``names`` off the samples it tagged; what is left."""
+    kept = []
+    for tag in names.curation_tags(dataset):
+        scope = curation_scope(dataset, names, tag)
+        if scope is not None:
+            scope.untag_samples(tag)
+        n_left = dataset.match_tags(tag).count()
+        if n_left:
+            kept.append(f"tag '{tag}' on {n_left} sample(s) synthgap did not tag")
+    return kept
+
+
+def _mark_brain_run(dataset: fo.Dataset, names: RunNames) -> None:
+    """Record in brain run ``<run>_umap``'s config that run ``names`` owns it."""
+    from fiftyone.core.brain import BrainMethod
+
+    config = dataset.get_brain_info(names.brain_key).config
+    setattr(config, OWNER_KEY, {"run": names.run_key})
+    BrainMethod.update_run_config(dataset, names.brain_key, config)
 
 
 #: Saved views every analysis run writes, by short name (besides one per gap region, gap-<n>).
@@ -418,23 +683,33 @@ CURATION_VIEWS = ("curated", "generation-targets")
 def _move_curation(dataset: fo.Dataset, old: RunNames, new: RunNames) -> None:
     """Carry a curation of run ``old`` over to ``new``: its tags and its saved views."""
     for tag in old.curation_tags(dataset):
-        tagged = dataset.match_tags(tag)
-        tagged.tag_samples(new.field(tag[len(old.field("")) :]))
+        new_tag = new.field(tag[len(old.field("")) :])
+        scope = curation_scope(dataset, new, new_tag)  # the run's fields have their new names
+        if scope is None:
+            continue
+        tagged = scope.match_tags(tag)
+        tagged.tag_samples(new_tag)
         tagged.untag_samples(tag)
-    for short in CURATION_VIEWS:
-        if dataset.has_saved_view(old.view(short)):
-            info = dataset.get_saved_view_info(old.view(short))
-            view = (
-                dataset.match_tags(new.curated_tag)
-                if short == "curated"
-                else dataset.load_saved_view(old.view(short))
-            )
-            dataset.save_view(new.view(short), view, description=info.get("description"))
+    for info in dataset.list_saved_views(info=True):
+        short = info["name"].removeprefix(f"{old.run_key}-")
+        if short not in CURATION_VIEWS or not _is_run_view(old, info):
+            continue
+        view = (
+            dataset.match_tags(new.curated_tag)
+            if short == "curated"
+            else dataset.load_saved_view(info["name"])
+        )
+        text = info["description"].removesuffix(old.view_mark).rstrip()
+        # a user's view of the new name was refused before (check_names_free) unless overwrite
+        dataset.save_view(
+            new.view(short), view, description=new.view_description(text), overwrite=True
+        )
 
 
 def _delete_views(dataset: fo.Dataset, names: RunNames, keep: tuple[str, ...] = ()) -> None:
-    for view_name in dataset.list_saved_views():
-        if names.owns_view(view_name) and view_name not in keep:
+    """Delete the saved views run ``names`` wrote (never a user's), but those in ``keep``."""
+    for view_name in run_views(dataset, names):
+        if view_name not in keep:
             dataset.delete_saved_view(view_name)
 
 
@@ -442,6 +717,7 @@ __all__ = [
     "AnalysisOutcome",
     "RunNames",
     "analyze",
+    "check_names_free",
     "check_run_writable",
     "delete_analysis",
     "domain_view",

@@ -19,7 +19,15 @@ from fiftyone import ViewField as F
 from .. import defaults
 from ..core.curation import CurationConfig, curate
 from ..progress import Progress, report
-from .analysis import RunNames, load_summary
+from .analysis import (
+    CURATION_VIEWS,
+    RunNames,
+    curation_scope,
+    foreign_views,
+    load_summary,
+    run_views,
+)
+from .fields import FieldClashError
 from .regions import REGION, list_regions
 from .samples import read_embeddings
 
@@ -51,8 +59,16 @@ class CurationOutcome:
 def has_curation(dataset: fo.Dataset, run_key: str) -> bool:
     """Whether run ``run_key`` has a curation (its tags or saved views) on ``dataset``."""
     names = RunNames(run_key)
-    views = [names.view(short) for short in ("curated", "generation-targets")]
-    return bool(names.curation_tags(dataset)) or any(dataset.has_saved_view(v) for v in views)
+    views = {names.view(short) for short in CURATION_VIEWS}
+    return bool(names.curation_tags(dataset)) or bool(views & set(run_views(dataset, names)))
+
+
+def _foreign_curation_views(dataset: fo.Dataset, names: RunNames) -> list[str]:
+    """The user's saved views that saving run ``names``' curation views would replace."""
+    from fiftyone.core.utils import to_slug
+
+    ours = {to_slug(names.view(short)) for short in CURATION_VIEWS}
+    return [v for v in foreign_views(dataset, names) if to_slug(v) in ours]
 
 
 def label_fields(samples: fo.core.collections.SampleCollection) -> list[str]:
@@ -104,6 +120,12 @@ def curate_synthetic(
             f"Run '{run_key}' of dataset '{dataset.name}' already has a curation (tag "
             f"'{names.curated_tag}', view '{names.view('curated')}'); pass overwrite to replace it"
         )
+    clashes = _foreign_curation_views(dataset, names)
+    if clashes and not overwrite:
+        raise FieldClashError(
+            f"Saved view(s) {', '.join(map(repr, clashes))} on dataset '{dataset.name}' were not "
+            f"created by synthgap; rename them, or pass overwrite to replace them"
+        )
     fmt, dataset_type = export_type(samples, export_format) if export_dir else (None, None)
     if fmt == "coco" and not detections_field(samples):
         raise ValueError("COCO export needs a detections field; use the 'fiftyone' format instead")
@@ -143,7 +165,10 @@ def curate_synthetic(
 
     report(progress, 0.7, "tagging samples")
     synth_ids = np.asarray(table.ids)[is_synth]
-    dataset.untag_samples(names.curation_tags(dataset))
+    for tag in names.curation_tags(dataset):
+        scope = curation_scope(dataset, names, tag)
+        if scope is not None:
+            scope.untag_samples(tag)
     dataset.select(synth_ids[result.keep].tolist()).tag_samples(names.curated_tag)
     for reason, n in result.counts().items():
         if n:
@@ -158,11 +183,18 @@ def curate_synthetic(
     description = f"kept {result.n_kept} of {int(is_synth.sum())} synthetic samples" + (
         f" (budget {budget})" if budget is not None else ""
     )
-    dataset.save_view(names.view("curated"), kept_view, description=description, overwrite=True)
+    dataset.save_view(
+        names.view("curated"),
+        kept_view,
+        description=names.view_description(description),
+        overwrite=True,
+    )
     dataset.save_view(
         names.view("generation-targets"),
         dataset.select(example_ids, ordered=True),
-        description="example real images of where to generate more synthetic data",
+        description=names.view_description(
+            "example real images of where to generate more synthetic data"
+        ),
         overwrite=True,
     )
     saved = [names.view("curated"), names.view("generation-targets")]

@@ -18,6 +18,7 @@ from fiftyone import ViewField as F
 
 from .. import defaults
 from ..progress import Progress, report, span
+from .bulk import retry_on_reconnect
 from .fields import check_writable, claim_field, field_meta
 
 #: Samples embedded and written back per chunk (what a killed run can lose at most).
@@ -162,9 +163,10 @@ def _embed_with_registry(
         }
         bad = {i: e for i, e in zip(ids[start:stop], result.errors, strict=True) if e is not None}
         errors = {**{i: None for i in good}, **bad}
-        dataset.set_values(defaults.ERROR_FIELD, errors, key_field="id")
+        # idempotent writes by id: retried while the database reconnects
+        retry_on_reconnect(dataset.set_values, defaults.ERROR_FIELD, errors, key_field="id")
         if good:
-            dataset.set_values(field, good, key_field="id")
+            retry_on_reconnect(dataset.set_values, field, good, key_field="id")
         failed += len(bad)
     report(progress, 1.0, f"embedded {len(ids) - failed} images")
     return failed

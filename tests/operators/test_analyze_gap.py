@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fiftyone as fo
+import fiftyone.brain as fob
+import numpy as np
 import pytest
 
 from fiftyone_plugin.fo.analysis import RunNames, list_analyses
@@ -80,6 +82,17 @@ def test_flags_bad_names_and_choices(run_op, embedded, params, match):
 def test_flags_result_fields_that_would_clash_with_user_fields(run_op, embedded):
     embedded.add_sample_field("mine_cluster", fo.IntField)
     run_op.rejects("analyze_gap", embedded.name, {"run": "mine"}, "not created by synthgap")
+
+
+def test_flags_a_run_name_whose_saved_view_or_visualization_the_user_has(run_op, embedded):
+    embedded.save_view("mine-uncovered", embedded.limit(2))
+    run_op.rejects("analyze_gap", embedded.name, {"run": "mine"},
+                   "saved view 'mine-uncovered', not created by synthgap")  # fmt: skip
+    embedded.delete_saved_view("mine-uncovered")
+    points = np.zeros((len(embedded), 2))
+    fob.compute_visualization(embedded, points=points, brain_key="mine_umap", method="manual")
+    run_op.rejects("analyze_gap", embedded.name, {"run": "mine"}, "brain run .*'mine_umap'")
+    assert not list_analyses(embedded)
 
 
 def test_flags_a_dataset_without_synthetic_samples(run_op, embedded):

@@ -43,3 +43,18 @@ def test_deletes_a_run_but_keeps_embeddings_and_domains(run_op, analyzed):
     assert "uncovered" not in analyzed.count_sample_tags()
     assert analyzed.exists("emb_efficientnet_lite0").count() == len(analyzed)
     assert set(analyzed.distinct("domain")) == {"real", "synthetic"}
+
+
+def test_flags_renaming_onto_a_users_saved_view(run_op, analyzed):
+    analyzed.save_view("baseline-uncovered", analyzed.limit(2))
+    run_op.rejects("manage_runs", analyzed.name, {"action": "rename", "run": "synthgap",
+                   "new_name": "baseline"}, "saved view 'baseline-uncovered'")  # fmt: skip
+    assert list_analyses(analyzed) == ["synthgap"]
+
+
+def test_delete_leaves_a_users_view_of_the_runs_names_and_says_so(run_op, analyzed):
+    analyzed.save_view("synthgap-gap-99", analyzed.limit(2))
+    result = run_op("manage_runs", analyzed.name, {"action": "delete", "run": "synthgap"})
+    assert "left alone" in result.result["done"] and "synthgap-gap-99" in result.result["done"]
+    analyzed.reload()
+    assert list_analyses(analyzed) == [] and analyzed.list_saved_views() == ["synthgap-gap-99"]

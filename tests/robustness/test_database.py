@@ -31,7 +31,9 @@ def test_a_database_restart_mid_run_fails_clearly_and_a_rerun_completes(
     assert proc.wait_for(EMBEDDING_LABELS + ANALYSIS_LABELS), proc.stderr[-3000:]
     private_mongod.kill_by_dbpath()
     line = one_line_error(proc.wait(120))
-    assert "database" in line and "rerun" in line, line
+    assert "database" in line and "went away" in line, line
+    assert "embedding chunks that finished are stored" in line, line
+    assert "rerun the same command to resume" in line, line
 
     private_mongod.start()  # the same dbpath and port: a restart
     done = cli(*args, env=env)
@@ -47,3 +49,62 @@ def test_no_database_at_all_is_a_clear_error(tmp_path, small_folders):
     line = one_line_error(cli(*analyze_args(small_folders, "robust-nodb", str(tmp_path)), env=env))
     assert "database" in line, line
     assert not os.path.exists(tmp_path / "samples.csv")
+
+
+#: Rewrites columns of a dataset on the database FIFTYONE_DATABASE_URI names until told to stop
+#: (a file appears), printing "ready" first and "done <rounds>" at the end.
+WRITER = """
+import os, sys
+import fiftyone as fo
+from fiftyone_plugin.fo.bulk import retry_on_reconnect, write_columns
+
+stop = sys.argv[1]
+dataset = fo.Dataset("robust-retry")
+dataset.add_samples([fo.Sample(filepath=f"/data/{i}.png") for i in range(2000)], progress=False)
+dataset.add_sample_field("score", fo.IntField)
+ids = dataset.values("id")
+print("ready", flush=True)
+rounds = 0
+while not os.path.exists(stop):
+    rounds += 1
+    write_columns(dataset, ids, {"score": [rounds] * len(ids)})
+    retry_on_reconnect(dataset.set_values, "score", [rounds] * len(ids))  # as embeddings.py does
+print("done", rounds, flush=True)
+assert dataset.distinct("score") == [rounds]
+"""
+
+
+def test_writes_go_on_through_a_quick_database_restart(private_mongod, tmp_path):
+    """The idempotent bulk writes (write_columns, the embedding chunks' set_values) wait out a
+    database that goes away for a second or two instead of failing the run."""
+    import subprocess
+    import sys
+    import time
+
+    from processes import REPO_ROOT
+
+    stop = tmp_path / "stop"
+    env = env_with_database(private_mongod.uri)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(stop)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env, cwd=REPO_ROOT,
+    )  # fmt: skip
+    try:
+        for line in writer.stdout:
+            if line.strip() == "ready":
+                break
+        else:
+            raise AssertionError(f"the writer ended before writing: {writer.stderr.read()[-3000:]}")
+        for _ in range(2):  # two restarts in the middle of writes
+            time.sleep(1.0)
+            private_mongod.kill_by_dbpath()
+            time.sleep(0.5)
+            private_mongod.start()
+        time.sleep(1.0)
+        stop.touch()
+        out, err = writer.communicate(timeout=120)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+    assert writer.returncode == 0, err[-3000:]
+    assert out.startswith("done"), out
