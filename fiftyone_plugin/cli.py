@@ -25,9 +25,13 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=defaults.DEVICE, choices=["auto", "cpu", "cuda", "mps"])
     parser.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE)
     parser.add_argument("--num-workers", type=int, default=defaults.NUM_WORKERS,
-                        help="image decoding worker processes")  # fmt: skip
+                        help="image decoders: threads taking turns with the network on a CPU, "
+                             "worker processes next to a GPU")  # fmt: skip
     parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                         help="auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32")  # fmt: skip
+    parser.add_argument("--compile", action="store_true",
+                        help="compile the network (torch.compile): ~30%% faster on these CPUs "
+                             "after a one-off ~20 s; worth it from about 10k images")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.SEED)
     parser.add_argument("--max-pixels", type=int, default=defaults.MAX_PIXELS,
                         help="refuse images with more pixels than this (decompression bombs)")  # fmt: skip
@@ -99,7 +103,8 @@ def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str |
             batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
             seed=args.seed, run_key=getattr(args, "run", defaults.RUN_KEY),
             max_pixels=args.max_pixels, overwrite_fields=getattr(args, "overwrite", False),
-            checkpoint=args.checkpoint, recompute=getattr(args, "recompute", False), progress=bar,
+            checkpoint=args.checkpoint, compile=args.compile,
+            recompute=getattr(args, "recompute", False), progress=bar,
         )  # fmt: skip
     except FieldClashError as exc:
         raise FieldClashError(
@@ -168,7 +173,7 @@ def _embed(args: argparse.Namespace) -> int:
             fo.load_dataset(args.dataset), model=args.model, field=args.field, device=args.device,
             batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
             max_pixels=args.max_pixels, shard=shard, checkpoint=args.checkpoint,
-            recompute=args.recompute, progress=bar,
+            compile=args.compile, recompute=args.recompute, progress=bar,
         )  # fmt: skip
     finally:
         bar.close()

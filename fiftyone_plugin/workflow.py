@@ -60,6 +60,7 @@ def analyze_folders(
     max_pixels: int = defaults.MAX_PIXELS,
     overwrite_fields: bool = False,
     checkpoint: str | None = None,
+    compile: bool = False,
     recompute: bool = False,
     progress: Progress | None = None,
 ) -> FolderAnalysis:
@@ -127,6 +128,7 @@ def analyze_folders(
         run_key=run_key,
         max_pixels=max_pixels,
         checkpoint=checkpoint,
+        compile=compile,
         config=config,
         overwrite=True,  # a rerun of the same folders replaces the run's results
         overwrite_fields=overwrite_fields,
@@ -158,6 +160,7 @@ def analyze_samples(
     run_key: str = defaults.RUN_KEY,
     max_pixels: int = defaults.MAX_PIXELS,
     checkpoint: str | None = None,
+    compile: bool = False,
     config=None,
     overwrite: bool = False,
     overwrite_fields: bool = False,
@@ -191,6 +194,7 @@ def analyze_samples(
         num_workers=num_workers,
         precision=precision,
         checkpoint=checkpoint,
+        compile=compile,
         recompute=recompute,
         overwrite=overwrite_fields,
         max_pixels=max_pixels,

@@ -206,3 +206,21 @@ def test_report_shows_the_numbers_of_metrics_json_and_only_embedded_images(analy
     assert images and all(src.startswith("data:image/") for src in images)
     for src in images:
         Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).verify()
+
+
+def test_embed_with_compile_matches_the_eager_model(tiny_demo, dataset_name):
+    import fiftyone as fo
+    import numpy as np
+
+    from fiftyone_plugin.fo.samples import import_images, list_images, load_or_create_dataset
+
+    import_images(load_or_create_dataset(dataset_name), list_images(tiny_demo["real"])[:5], "real")
+    common = ("embed", "--dataset", dataset_name, "--num-workers", "0", "--batch-size", "4")
+    eager = run_cli(*common, "--field", "emb_eager")
+    compiled = run_cli(*common, "--field", "emb_compiled", "--compile")
+    assert eager.returncode == 0 and compiled.returncode == 0, compiled.stderr[-2000:]
+    dataset = fo.load_dataset(dataset_name)
+    dataset.reload()
+    a, b = (np.stack(dataset.values(f)) for f in ("emb_eager", "emb_compiled"))
+    cosine = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    assert a.shape == (5, 1280) and cosine.min() > 0.99

@@ -45,6 +45,7 @@ def compute_embeddings(
     num_workers: int = defaults.NUM_WORKERS,
     precision: str = "auto",
     checkpoint: str | None = None,
+    compile: bool = False,
     recompute: bool = False,
     overwrite: bool = False,
     chunk_size: int = CHUNK,
@@ -56,7 +57,9 @@ def compute_embeddings(
 
     Samples that already hold embeddings from the same model, or that failed to load before, are
     skipped unless ``recompute``. Unreadable images get their reason in the ``load_error`` field;
-    images of more than ``max_pixels`` pixels are refused as decompression bombs.
+    images of more than ``max_pixels`` pixels are refused as decompression bombs. ``compile``:
+    see :func:`~fiftyone_plugin.embeddings.load_model` (faster from about 10k images; not for
+    ``zoo:`` models).
 
     ``shard=(i, n)`` (``0 <= i < n``) makes this call worker ``i`` of ``n``: it only looks at the
     samples of shard ``i`` (:func:`in_shard`), and its counts (computed, skipped, failed) are of
@@ -98,6 +101,7 @@ def compute_embeddings(
     else:
         failed = _embed_with_registry(
             dataset, ids, paths, model, field, device, batch_size, num_workers, precision, checkpoint,
+            compile,
             chunk_size, max_pixels, progress,
         )  # fmt: skip
     return EmbeddingSummary(field, model, n_todo - failed, skipped, failed)
@@ -138,12 +142,15 @@ def _missing(samples, field: str):
 
 def _embed_with_registry(
     dataset, ids, paths, model_name, field, device, batch_size, num_workers, precision, checkpoint,
+    compile,
     chunk_size, max_pixels, progress,
 ) -> int:  # fmt: skip
     from ..embeddings import embed_images, load_model
 
     report(progress, 0.0, f"loading {model_name}")
-    model = load_model(model_name, device=device, checkpoint=checkpoint, precision=precision)
+    model = load_model(
+        model_name, device=device, checkpoint=checkpoint, precision=precision, compile=compile
+    )
     claim_field(dataset, field, fo.VectorField, model=model_name, dim=model.dim)
     failed = 0
     for start in range(0, len(ids), chunk_size):
