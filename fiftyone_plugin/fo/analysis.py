@@ -188,6 +188,7 @@ def analyze(
     with dataset_lock(dataset.name, "schema", span(progress, 0.9, 0.9)):
         dataset.reload()
         check_run_writable(dataset, run_key, overwrite, overwrite_fields)  # again, under the lock
+        _mark_unmarked(dataset, names)
         if dataset.has_run(run_key):  # registered again last: a run record means complete results
             dataset.delete_run(run_key)
         _write_fields(dataset, outcome)
@@ -251,17 +252,29 @@ def foreign_views(dataset: fo.Dataset, names: RunNames) -> list[str]:
     return [
         v["name"]
         for v in dataset.list_saved_views(info=True)
-        if names.may_replace_view(v["name"]) and not _is_run_view(names, v)
+        if names.may_replace_view(v["name"]) and not _is_run_view(dataset, names, v)
     ]
 
 
 def run_views(dataset: fo.Dataset, names: RunNames) -> list[str]:
     """The saved views run ``names`` wrote (its names and its mark)."""
-    return [v["name"] for v in dataset.list_saved_views(info=True) if _is_run_view(names, v)]
+    return [
+        v["name"] for v in dataset.list_saved_views(info=True) if _is_run_view(dataset, names, v)
+    ]
 
 
-def _is_run_view(names: RunNames, info: dict) -> bool:
-    return names.owns_view(info["name"]) and names.is_marked(info.get("description"))
+def _is_run_view(dataset: fo.Dataset, names: RunNames, info: dict) -> bool:
+    """One of the run's view names, and the run's mark, or (views saved before the mark existed)
+    no description and last changed before the run's own record, which an analysis stores after
+    its views: such a view is one that run wrote, or replaced when it ran."""
+    if not names.owns_view(info["name"]):
+        return False
+    if names.is_marked(info.get("description")):
+        return True
+    if info.get("description") or names.run_key not in dataset.list_runs(method=METHOD):
+        return False
+    saved = dataset._get_saved_view_doc(info["name"]).last_modified_at
+    return saved <= dataset.get_run_info(names.run_key).timestamp
 
 
 def owns_brain_run(dataset: fo.Dataset, names: RunNames) -> bool:
@@ -665,6 +678,19 @@ def _untag_curation(dataset: fo.Dataset, names: RunNames) -> list[str]:
     return kept
 
 
+def _mark_unmarked(dataset: fo.Dataset, names: RunNames) -> None:
+    """Mark the saved views and visualization an earlier synthgap version wrote for run ``names``
+    without marks (recognised through the run's record), before that record is replaced."""
+    for name in run_views(dataset, names):
+        if not names.is_marked(dataset.get_saved_view_info(name).get("description")):
+            text = names.view_description("saved by an earlier synthgap version")
+            dataset.update_saved_view_info(name, {"description": text})
+    if owns_brain_run(dataset, names):
+        config = dataset.get_brain_info(names.brain_key).config
+        if not isinstance(getattr(config, OWNER_KEY, None), dict):
+            _mark_brain_run(dataset, names)
+
+
 def _mark_brain_run(dataset: fo.Dataset, names: RunNames) -> None:
     """Record in brain run ``<run>_umap``'s config that run ``names`` owns it."""
     from fiftyone.core.brain import BrainMethod
@@ -692,7 +718,7 @@ def _move_curation(dataset: fo.Dataset, old: RunNames, new: RunNames) -> None:
         tagged.untag_samples(tag)
     for info in dataset.list_saved_views(info=True):
         short = info["name"].removeprefix(f"{old.run_key}-")
-        if short not in CURATION_VIEWS or not _is_run_view(old, info):
+        if short not in CURATION_VIEWS or not _is_run_view(dataset, old, info):
             continue
         view = (
             dataset.match_tags(new.curated_tag)

@@ -268,3 +268,35 @@ def test_a_visualization_stored_before_the_mark_is_the_runs(dataset_name):
     BrainMethod.update_run_config(dataset, "synthgap_umap", config)
     assert delete_analysis(dataset, "synthgap") == []
     assert run_things(dataset)["brain_runs"] == []
+
+
+def test_views_saved_before_the_mark_are_the_runs(dataset_name):
+    """Earlier synthgap versions saved their views without a description, just before the run
+    record: a rerun replaces them without --overwrite, and a later view of the user is refused."""
+    import datetime
+
+    import fiftyone.core.odm as foo
+    from fiftyone.core.brain import BrainMethod
+
+    dataset = embedded(dataset_name, blobs(30, 0), blobs(10, 1))
+    analyze(dataset, embeddings_field=FIELD, config=FAST)
+    recorded = dataset.get_run_info("synthgap").timestamp
+    views = foo.get_db_conn().views  # as an earlier version left them
+    views.update_many(
+        {"_id": {"$in": [doc.pk for doc in dataset._doc.saved_views]}},
+        {"$set": {"description": None,
+                  "last_modified_at": recorded - datetime.timedelta(milliseconds=20)}},
+    )  # fmt: skip
+    config = dataset.get_brain_info("synthgap_umap").config
+    del config.synthgap  # and the visualization without its mark
+    BrainMethod.update_run_config(dataset, "synthgap_umap", config)
+    dataset.reload()
+
+    analyze(dataset, embeddings_field=FIELD, config=FAST, overwrite=True)
+    assert "synthgap-uncovered" in dataset.list_saved_views()
+    assert dataset.get_brain_info("synthgap_umap").config.synthgap == {"run": "synthgap"}
+
+    dataset.delete_saved_view("synthgap-uncovered")
+    dataset.save_view("synthgap-uncovered", dataset.limit(1))  # the user's, newer than the run
+    with pytest.raises(FieldClashError, match="synthgap-uncovered"):
+        analyze(dataset, embeddings_field=FIELD, config=FAST, overwrite=True)
