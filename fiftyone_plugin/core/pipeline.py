@@ -281,27 +281,14 @@ def analyze_embeddings(
     metrics[M.N_GAP_REGIONS] = len(gaps.regions_)
     metrics[M.MEAN_REALISM] = float(realism.realism_.mean())
     report(progress, 0.7, "computing per-group metrics")
-    metrics["per_cluster"] = M.group_breakdown(
-        clusterer.labels_real_,
-        clusterer.labels_synthetic_,
-        real_a,
-        synth_a,
-        gaps.gap_score_,
-        gaps.uncovered_,
-        realism.realism_,
-        k=cfg.k,
-    )
+    groups = {"per_cluster": (clusterer.labels_real_, clusterer.labels_synthetic_)}
     if labels_real is not None:
-        metrics["per_class"] = M.group_breakdown(
-            labels_real,
-            labels_synthetic,
-            real_a,
-            synth_a,
-            gaps.gap_score_,
-            gaps.uncovered_,
-            realism.realism_,
-            k=cfg.k,
-        )
+        groups["per_class"] = (labels_real, labels_synthetic)
+    for key, (group_real, group_synthetic) in groups.items():
+        metrics[key] = M.group_breakdown(
+            group_real, group_synthetic, real_a, synth_a, gaps.gap_score_, gaps.uncovered_,
+            realism.realism_, k=cfg.k,
+        )  # fmt: skip
 
     if cfg.project:
         projector = Projector(cfg.n_components, reduce=False, seed=cfg.seed)

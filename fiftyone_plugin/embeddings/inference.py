@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..progress import Progress, report
 from .images import DEFAULT_MAX_PIXELS, load_image, one_line
-from .registry import DTYPE_NAMES, EmbeddingModel
+from .registry import EmbeddingModel, torch_dtype
 
 
 class ImageTransform:
@@ -177,7 +177,7 @@ def forward_batch(model: EmbeddingModel, images: torch.Tensor) -> np.ndarray:
         x = x.contiguous()
     with torch.inference_mode():
         if model.compiled:  # the weights are in the model's precision already
-            out = model.module(x.to(getattr(torch, DTYPE_NAMES[model.precision])))
+            out = model.module(x.to(torch_dtype(model.precision)))
         else:
             with _autocast(model):
                 out = model.module(x)
@@ -196,8 +196,8 @@ def _padded(images: torch.Tensor, size: int) -> torch.Tensor:
 def _autocast(model: EmbeddingModel) -> contextlib.AbstractContextManager:
     if model.precision == "fp32":
         return contextlib.nullcontext()
-    dtype = getattr(torch, DTYPE_NAMES[model.precision])
-    return torch.autocast(device_type=model.device.partition(":")[0], dtype=dtype)
+    device_type = model.device.partition(":")[0]
+    return torch.autocast(device_type=device_type, dtype=torch_dtype(model.precision))
 
 
 class _ImageFiles(Dataset):
@@ -231,15 +231,11 @@ def _decoded_between_batches(files: _ImageFiles, batch_size: int, threads: int):
     decoder takes one of their cores; decoding between forwards uses every core for each in turn.
     Pillow and torch release the GIL, so threads decode in parallel.
     """
-    with ThreadPoolExecutor(max(1, threads)) as pool:
+    with ThreadPoolExecutor(max(1, threads)) as pool:  # starts no thread until used
+        decode = pool.map if threads else map
         for start in range(0, len(files), batch_size):
             stop = min(start + batch_size, len(files))
-            items = (
-                list(pool.map(files.__getitem__, range(start, stop)))
-                if threads
-                else [files[i] for i in range(start, stop)]
-            )
-            yield _collate(items)
+            yield _collate(list(decode(files.__getitem__, range(start, stop))))
 
 
 def _collate(items):

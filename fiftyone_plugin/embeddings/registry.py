@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "efficientnet_lite0"
 ZOO_PREFIX = "zoo:"
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
-#: torch dtype name per resolved precision.
-DTYPE_NAMES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+_DTYPE_NAMES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ def load_model(
         # comes from. Read when the graph compiles, at the first batch, so it is set process-wide
         # (it only affects graphs compiled for inference).
         torch._inductor.config.freezing = True
-        net = torch.compile(net.to(getattr(torch, DTYPE_NAMES[precision])), dynamic=False)
+        net = torch.compile(net.to(torch_dtype(precision)), dynamic=False)
     return EmbeddingModel(
         name=name,
         dim=spec.dim,
@@ -167,6 +166,13 @@ def load_model(
         checkpoint=checkpoint,
         compiled=compile,
     )
+
+
+def torch_dtype(precision: str) -> torch.dtype:
+    """The torch dtype of a resolved precision ("fp32", "bf16" or "fp16")."""
+    import torch
+
+    return getattr(torch, _DTYPE_NAMES[precision])
 
 
 def resolve_device(device: str = "auto") -> str:
