@@ -14,23 +14,33 @@ Real samples are only centred: the real side is the reference.
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from ..progress import Progress, report, span
 from ._validation import check_choice, check_pair, check_positive_int
 from .neighbors import knn
 
 METHODS = ("mnn", "center", "none")
+#: A mutual pair's distance is judged against each sample's distance to its own side's
+#: RATIO_NEIGHBOR-th neighbour (see :func:`mutual_pairs`).
+RATIO_NEIGHBOR = 5
 
 
 def mutual_pairs(
-    real: np.ndarray, synthetic: np.ndarray, k: int, seed: int = 0, max_ratio: float | None = None
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    k: int,
+    seed: int = 0,
+    max_ratio: float | None = None,
+    real_radii: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mutual nearest neighbour pairs: (real indices, synthetic indices), one entry per pair.
 
     With ``max_ratio``, a pair is kept only if its distance, relative to the geometric mean of
     the two samples' own-side neighbour distances, is at most ``max_ratio`` times the median of
     that ratio over all pairs: two samples that both have no counterpart (missing real content,
-    synthetic junk) tend to pair with each other at an unusual distance.
+    synthetic junk) tend to pair with each other at an unusual distance. ``real_radii``: the real
+    side's :func:`own_radii`, when already computed.
     """
     k_rs = min(k, len(synthetic))
     k_sr = min(k, len(real))
@@ -41,14 +51,19 @@ def mutual_pairs(
     mutual = (i_sr[cols] == rows[:, None]).any(axis=1)
     rows, cols = rows[mutual], cols[mutual]
     if max_ratio is not None and len(rows):
-        m = min(5, len(real) - 1, len(synthetic) - 1)
+        m = min(RATIO_NEIGHBOR, len(real) - 1, len(synthetic) - 1)
         if m >= 1:
-            r_r = knn(real, None, m, seed=seed)[0][:, -1]
-            r_s = knn(synthetic, None, m, seed=seed)[0][:, -1]
+            r_r = real_radii if real_radii is not None else own_radii(real, m, seed)
+            r_s = own_radii(synthetic, m, seed)
             ratio = d_rs.ravel()[mutual] / np.sqrt(np.maximum(r_r[rows] * r_s[cols], 1e-24))
             keep = ratio <= max_ratio * np.median(ratio)
             rows, cols = rows[keep], cols[keep]
     return rows, cols
+
+
+def own_radii(x: np.ndarray, m: int, seed: int = 0) -> np.ndarray:
+    """Distance of each row to its ``m``-th nearest other row."""
+    return knn(x, None, m, seed=seed)[0][:, -1]
 
 
 class DomainAligner:
@@ -125,18 +140,23 @@ class DomainAligner:
 
     def _rounds(self, r: np.ndarray, s: np.ndarray, progress: Progress | None) -> np.ndarray:
         """The mutual-neighbour correction rounds; returns the moved synthetic rows."""
+        m = min(RATIO_NEIGHBOR, len(r) - 1, len(s) - 1)
+        real_radii = own_radii(r, m, self.seed) if m >= 1 else None  # the real side stays put
         for it in range(self.n_iter):
             sub = span(progress, it / self.n_iter, (it + 1) / self.n_iter)
             report(sub, 0.0, f"aligning domains: round {it + 1}/{self.n_iter}")
-            pr, ps = mutual_pairs(r, s, self.k, self.seed, self.max_pair_ratio)
+            pr, ps = mutual_pairs(r, s, self.k, self.seed, self.max_pair_ratio, real_radii)
             self.n_pairs_ = len(pr)
             self.paired_fraction_ = len(np.unique(ps)) / len(s)
             if len(pr) == 0:
                 break
             anchors, inverse = np.unique(ps, return_inverse=True)
-            sums = np.zeros((len(anchors), r.shape[1]), dtype=np.float64)
-            np.add.at(sums, inverse, r[pr] - s[ps])
-            vectors = (sums / np.bincount(inverse)[:, None]).astype(np.float32)
+            # mean pair vector per anchor: a sparse (anchors x pairs) averaging matrix
+            counts = np.bincount(inverse)
+            average = csr_matrix(
+                (1.0 / counts[inverse], (inverse, np.arange(len(pr)))), (len(anchors), len(pr))
+            )
+            vectors = np.asarray(average @ (r[pr] - s[ps]).astype(np.float64), dtype=np.float32)
             s = s + _kernel_average(s, s[anchors], vectors, self.n_anchor_neighbors, self.seed)
         return s
 

@@ -179,6 +179,50 @@ class AnalysisResult:
         )
 
 
+@dataclass
+class GapPath:
+    """What :func:`find_gaps` computed: the reduced features, the style test (C2ST AUC before
+    alignment), the alignment method chosen and its fitted aligner, and the fitted GapDetector."""
+
+    reducer: FeatureReducer
+    real_reduced: np.ndarray
+    synthetic_reduced: np.ndarray
+    c2st: float
+    alignment_method: str
+    aligner: DomainAligner
+    gaps: GapDetector
+
+
+def find_gaps(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    cfg: AnalysisConfig,
+    progress: Progress | None = None,
+) -> GapPath:
+    """Raw embeddings -> per-real-sample gap scores: reduce (PCA), test for a style shift, align
+    the synthetic side onto the real side, detect gaps. The first steps of
+    :func:`analyze_embeddings` (inputs already validated there)."""
+    report(progress, 0.0, "reducing features")
+    reducer = FeatureReducer(cfg.pca_dim, seed=cfg.seed).fit(real, synthetic)
+    real_r, synth_r = reducer.transform(real), reducer.transform(synthetic)
+
+    report(progress, 0.08, "testing for a style shift")
+    c2st = M.c2st_auc(real_r, synth_r, cfg.n_folds, seed=cfg.seed)
+    method = cfg.alignment
+    if method == "auto":
+        method = "mnn" if c2st >= STYLE_SHIFT_AUC else "none"
+    aligner = DomainAligner(method, k=cfg.mnn_k, n_iter=cfg.mnn_iter, seed=cfg.seed)
+    aligner.fit(real_r, synth_r, progress=span(progress, 0.12, 0.5))
+    gaps = GapDetector(
+        k=cfg.k,
+        n_smooth=cfg.n_smooth,
+        alpha=cfg.alpha,
+        min_region_size=cfg.min_region_size,
+        seed=cfg.seed,
+    ).fit(aligner.real_aligned_, aligner.synthetic_aligned_, progress=span(progress, 0.5, 1.0))
+    return GapPath(reducer, real_r, synth_r, c2st, method, aligner, gaps)
+
+
 def analyze_embeddings(
     real: np.ndarray,
     synthetic: np.ndarray,
@@ -208,26 +252,10 @@ def analyze_embeddings(
     if (labels_real is None) != (labels_synthetic is None):
         raise ValueError("Pass labels for both sides (labels_real and labels_synthetic) or neither")
 
-    report(progress, 0.0, "reducing features")
-    reducer = FeatureReducer(cfg.pca_dim, seed=cfg.seed).fit(real, synthetic)
-    real_r, synth_r = reducer.transform(real), reducer.transform(synthetic)
-
-    report(progress, 0.03, "testing for a style shift")
-    c2st = M.c2st_auc(real_r, synth_r, cfg.n_folds, seed=cfg.seed)
-    method = cfg.alignment
-    if method == "auto":
-        method = "mnn" if c2st >= STYLE_SHIFT_AUC else "none"
-    aligner = DomainAligner(method, k=cfg.mnn_k, n_iter=cfg.mnn_iter, seed=cfg.seed)
-    aligner.fit(real_r, synth_r, progress=span(progress, 0.05, 0.2))
+    gp = find_gaps(real, synthetic, cfg, span(progress, 0.0, 0.4))
+    reducer, real_r, synth_r, c2st = gp.reducer, gp.real_reduced, gp.synthetic_reduced, gp.c2st
+    method, aligner, gaps = gp.alignment_method, gp.aligner, gp.gaps
     real_a, synth_a = aligner.real_aligned_, aligner.synthetic_aligned_
-
-    gaps = GapDetector(
-        k=cfg.k,
-        n_smooth=cfg.n_smooth,
-        alpha=cfg.alpha,
-        min_region_size=cfg.min_region_size,
-        seed=cfg.seed,
-    ).fit(real_a, synth_a, progress=span(progress, 0.2, 0.4))
 
     excess = gaps.synthetic_excess_
     if method == "mnn":

@@ -7,10 +7,13 @@ the other rows are then projected with ``transform``.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..progress import Progress, report
 from ._validation import check_choice, check_pair, check_positive_int
+from .neighbors import knn
 
 NORMALIZATIONS = ("power", "l2", "none")
 
@@ -33,9 +36,12 @@ def normalize_features(x: np.ndarray, normalization: str = "power") -> np.ndarra
     if normalization == "none":
         return x
     if normalization == "power":
-        x = np.sign(x) * np.sqrt(np.abs(x))
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(norms, 1e-12)
+        y = np.sqrt(np.abs(x))
+        np.copysign(y, x, out=y)
+    else:
+        y = x.copy()
+    y /= np.maximum(np.sqrt(np.einsum("ij,ij->i", y, y)), 1e-12)[:, None]
+    return y
 
 
 class FeatureReducer:
@@ -152,17 +158,23 @@ class Projector:
         else:
             ir, js = balanced_sample(len(real), len(synthetic), per_side, rng)
         fit_x = np.vstack([real[ir], synthetic[js]])
+        report(progress, 0.05, "projecting: nearest neighbours")
+        n_neighbors = min(self.n_neighbors, len(fit_x) - 1)
+        neighbors = _UmapNeighbors(fit_x, self.seed)
         report(progress, 0.1, "projecting: fitting UMAP")
-        import umap  # ~10 s to import (numba): only when a map is asked for
+        import umap  # ~2 s to import (numba): only when a map is asked for
 
         self.umap_ = umap.UMAP(
             n_components=self.n_components,
-            n_neighbors=min(self.n_neighbors, len(fit_x) - 1),
+            n_neighbors=n_neighbors,
             min_dist=self.min_dist,
             random_state=self.seed,
             init="spectral" if len(fit_x) > self.n_components + 1 else "random",
+            precomputed_knn=(*neighbors.graph(n_neighbors), neighbors),
         )
-        fitted = self.umap_.fit_transform(fit_x).astype(np.float32)
+        with warnings.catch_warnings():  # UMAP warns that only its own index can transform
+            warnings.filterwarnings("ignore", "precomputed_knn", UserWarning)
+            fitted = self.umap_.fit_transform(fit_x).astype(np.float32)
         self.embedding_real_ = self._place(real, ir, fitted[: len(ir)])
         report(progress, 0.7, "projecting: placing the remaining samples")
         self.embedding_synthetic_ = self._place(synthetic, js, fitted[len(ir) :])
@@ -181,6 +193,31 @@ class Projector:
         """Place new embeddings (same space as ``fit``'s input) on the fitted map."""
         x = self.reducer_.transform(x) if self.reducer_ is not None else np.asarray(x, np.float32)
         return self.umap_.transform(x).astype(np.float32)
+
+
+class _UmapNeighbors:
+    """UMAP's nearest neighbours from :func:`~.neighbors.knn` (exact up to its size limit), in
+    place of the pynndescent index UMAP builds itself: its numba code costs about 25 s of
+    compilation in every new process. Provides the fit rows' k-NN graph and, for ``transform``,
+    the ``query`` that UMAP asks of its search index."""
+
+    _angular_trees = False  # read by UMAP's transform
+
+    def __init__(self, data: np.ndarray, seed: int) -> None:
+        self._data = data
+        self._seed = seed
+
+    def graph(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, distances) (n, k) of the fit rows, each row its own first neighbour (UMAP's
+        convention)."""
+        d, i = knn(self._data, None, k - 1, seed=self._seed)
+        own = np.arange(len(self._data))[:, None]
+        return np.hstack([own, i]), np.hstack([np.zeros_like(own, dtype=np.float32), d])
+
+    def query(self, x: np.ndarray, k: int, epsilon: float | None = None):
+        """(indices, distances) of the k fit rows nearest each row of ``x``."""
+        d, i = knn(np.asarray(x, np.float32), self._data, k, seed=self._seed)
+        return i, d
 
 
 def project(

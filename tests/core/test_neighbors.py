@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.neighbors import NearestNeighbors
 
-from fiftyone_plugin.core.neighbors import count_within, exact_knn, knn, smallest_k
+from fiftyone_plugin.core.neighbors import count_within, exact_knn, knn
 
 
 def brute(query, reference, k, exclude_self=False):
@@ -122,16 +122,19 @@ def test_blocked_search_is_exact_for_any_shape(n_q, n_r, dim, k, block, seed):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    rows=st.integers(1, 12),
-    cols=st.integers(1, 300),
+    n_q=st.integers(1, 12),
+    n_r=st.integers(2, 300),
     k=st.integers(1, 40),
-    levels=st.integers(2, 1000),
+    levels=st.integers(2, 6),
+    block=st.integers(1, 400),
     seed=st.integers(0, 2**16),
 )
-def test_smallest_k_matches_a_full_sort_even_with_ties(rows, cols, k, levels, seed):
-    k = min(k, cols)
-    d = np.random.default_rng(seed).integers(0, levels, (rows, cols)).astype(np.float32)
-    vals, idx = smallest_k(d, k)
-    np.testing.assert_array_equal(vals, np.sort(d, axis=1)[:, :k])
-    np.testing.assert_array_equal(np.take_along_axis(d, idx, axis=1), vals)
-    assert all(len(set(row)) == k for row in idx.tolist())
+def test_search_with_many_ties_returns_k_distinct_nearest(n_q, n_r, k, levels, block, seed):
+    k = min(k, n_r)
+    rng = np.random.default_rng(seed)
+    q, r = rng.integers(0, levels, (n_q, 2)), rng.integers(0, levels, (n_r, 2))  # many duplicates
+    d, i = exact_knn(q, r, k, block_bytes=4 * block)
+    true = np.sort(np.linalg.norm(q[:, None] - r[None], axis=2), axis=1)[:, :k]
+    np.testing.assert_allclose(d, true, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(q[:, None] - r[i], axis=2), true, atol=1e-5)
+    assert all(len(set(row)) == k for row in i.tolist())
