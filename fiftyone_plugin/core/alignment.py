@@ -197,7 +197,10 @@ def _kernel_average(
     sigma = float(np.median(d[:, min(width_neighbor, m) - 1])) or 1.0
     w = np.exp(-np.square(d / sigma) + np.square(d[:, :1] / sigma))
     w /= w.sum(axis=1, keepdims=True)
-    return np.einsum("nk,nkd->nd", w, vectors[idx]).astype(np.float32)
+    weights = csr_matrix(
+        (w.ravel(), idx.ravel(), np.arange(0, w.size + 1, m)), (len(x), len(anchors))
+    )
+    return np.asarray(weights @ vectors, dtype=np.float32)
 
 
 def align(
