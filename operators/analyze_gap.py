@@ -18,12 +18,16 @@ from .forms import (
     overwrite_box,
     param,
     progress_to,
+    recompute_box,
     target_view,
     warn,
 )
 
 #: The embeddings choice meaning "compute new embeddings with a model".
 NEW = "__new__"
+#: The form's checkbox allowing the run to replace the user's fields, views, visualization or tag
+#: of its names.
+OVERWRITE_USERS = "overwrite_fields"
 
 
 class AnalyzeGap(foo.Operator):
@@ -59,6 +63,8 @@ class AnalyzeGap(foo.Operator):
             seed=param(ctx, "seed", defaults.SEED),
             run_key=param(ctx, "run", defaults.RUN_KEY),
             overwrite=param(ctx, "overwrite", False),
+            overwrite_fields=param(ctx, OVERWRITE_USERS, False),
+            recompute=param(ctx, "recompute", False),
             progress=progress_to(ctx),
         )
         if not ctx.delegated:
@@ -158,6 +164,7 @@ def embeddings_input(ctx, inputs, samples) -> None:
         model = model_input(ctx, inputs)
         if model:
             embeddings_field_input(ctx, inputs, model, allow_overwrite=False)
+        recompute_box(inputs)
 
 
 def run_name_input(ctx, inputs) -> str | None:
@@ -193,8 +200,11 @@ def run_name_input(ctx, inputs) -> str | None:
     try:  # the user's fields, saved views, visualization or tag of the run's names
         check_names_free(dataset, RunNames(run), overwrite=False)
     except FieldClashError as exc:
-        flag(prop, str(exc))
-        return None
+        overwrite_box(inputs, "these (not made by synthgap)", name=OVERWRITE_USERS)
+        if not param(ctx, OVERWRITE_USERS, False):
+            what = str(exc).split(";")[0]
+            flag(prop, f"{what}: choose another run name or tick 'Replace these'")
+            return None
     return run
 
 

@@ -14,6 +14,7 @@ from .forms import (
     overwrite_box,
     param,
     progress_to,
+    recompute_box,
     reload_dataset,
     target_view,
     warn,
@@ -163,12 +164,7 @@ def compute_embeddings_form(ctx, inputs) -> None:
         warn(inputs, "empty", "No samples to embed: the chosen target is empty")
         return
     model = model_input(ctx, inputs)
-    inputs.bool(
-        "recompute",
-        default=False,
-        label="Recompute",
-        description="Embed every sample again, even those that already have embeddings",
-    )
+    recompute_box(inputs)
     if model:
         embeddings_field_input(ctx, inputs, model)
     precision_choices = types.DropdownView()

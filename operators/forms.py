@@ -175,6 +175,17 @@ def overwrite_box(inputs, what: str, name: str = "overwrite") -> None:
     )
 
 
+def recompute_box(inputs) -> None:
+    """A checkbox to embed every sample again (also those that failed before)."""
+    inputs.bool(
+        "recompute",
+        default=False,
+        label="Recompute",
+        description="Embed every sample again, even those that already have embeddings, and "
+        "retry the images that failed before",
+    )
+
+
 def markdown_table(rows: list[dict], columns: list[str], headers: list[str] | None = None) -> str:
     """``rows`` as a Markdown table with ``columns`` (numbers shown with 3 decimals)."""
 

@@ -79,9 +79,35 @@ def test_flags_bad_names_and_choices(run_op, embedded, params, match):
     run_op.rejects("analyze_gap", embedded.name, params, match)
 
 
-def test_flags_result_fields_that_would_clash_with_user_fields(run_op, embedded):
+def test_user_fields_of_the_run_names_are_replaced_only_when_ticked(run_op, embedded):
     embedded.add_sample_field("mine_cluster", fo.IntField)
-    run_op.rejects("analyze_gap", embedded.name, {"run": "mine"}, "not created by synthgap")
+    embedded.set_values("mine_cluster", [7] * len(embedded))
+    run_op.rejects("analyze_gap", embedded.name, {"run": "mine"},
+                   "mine_cluster .*not created by synthgap: .*tick 'Replace these'")  # fmt: skip
+    assert set(embedded.values("mine_cluster")) == {7}
+
+    run_op("analyze_gap", embedded.name, {"run": "mine", "overwrite_fields": True})
+    embedded.reload()
+    assert list_analyses(embedded) == ["mine"]
+    assert embedded.get_field("mine_cluster").info["synthgap"]
+    assert set(embedded.values("mine_cluster")) != {7}
+
+
+def test_recompute_embeds_again_and_retries_failed_images(run_op, embedded):
+    from fiftyone_plugin import defaults
+
+    field = "emb_efficientnet_lite0"
+    failed = embedded.first()
+    failed[defaults.ERROR_FIELD], failed[field] = "cannot identify image file", None
+    failed.save()
+    params = {"embeddings": "__new__", "model": "efficientnet_lite0", "run": "again"}
+    run_op("analyze_gap", embedded.name, params)
+    failed.reload()
+    assert failed[field] is None  # a failed image is not retried by default
+
+    run_op("analyze_gap", embedded.name, {**params, "run": "again2", "recompute": True})
+    failed.reload()
+    assert failed[defaults.ERROR_FIELD] is None and len(failed[field]) == 1280
 
 
 def test_flags_a_run_name_whose_saved_view_or_visualization_the_user_has(run_op, embedded):
