@@ -172,8 +172,10 @@ class Projector:
             init="spectral" if len(fit_x) > self.n_components + 1 else "random",
             precomputed_knn=(*neighbors.graph(n_neighbors), neighbors),
         )
-        with warnings.catch_warnings():  # UMAP warns that only its own index can transform
+        with warnings.catch_warnings():
+            # that only its own index can transform, and that a seed means one thread: both known
             warnings.filterwarnings("ignore", "precomputed_knn", UserWarning)
+            warnings.filterwarnings("ignore", "n_jobs value", UserWarning)
             fitted = self.umap_.fit_transform(fit_x).astype(np.float32)
         self.embedding_real_ = self._place(real, ir, fitted[: len(ir)])
         report(progress, 0.7, "projecting: placing the remaining samples")
