@@ -22,7 +22,7 @@ BLOCK_BYTES = 256 * 2**20
 #: Above this many query x reference pairs, ``method="auto"`` searches approximately.
 MAX_EXACT_PAIRS = 4 * 10**9
 #: At most this many query rows per block: tiles of a few MB stay in the CPU's caches between the
-#: matrix product and the selection (1.4x faster than 1024 rows at 10k x 10k, 64-d).
+#: matrix product and the selection (1.4-1.6x faster than 1024 rows at 10k x 10k, 64-d).
 MAX_BLOCK_ROWS = 256
 METHODS = ("auto", "exact", "approximate")
 
