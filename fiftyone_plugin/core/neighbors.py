@@ -3,9 +3,9 @@
 Distances are Euclidean. The exact search computes squared distances block by block with one
 matrix product per block (``|q|^2 + |r|^2 - 2 q.r``) and keeps each row's k smallest
 (``torch.topk``), so no more than ``block_bytes`` of distances exist at any time, whatever the
-sizes of the two sets. The kernels are torch's, on the CPU's threads. Above ``max_exact_pairs`` query x reference
-pairs, ``method="auto"`` switches to an approximate graph search (pynndescent, installed with
-umap-learn).
+sizes of the two sets. The kernels are torch's, on the CPU's threads. Above ``max_exact_pairs``
+query x reference pairs, ``method="auto"`` switches to an approximate graph search (pynndescent,
+installed with umap-learn).
 """
 
 from __future__ import annotations

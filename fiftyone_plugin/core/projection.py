@@ -161,6 +161,7 @@ class Projector:
         report(progress, 0.05, "projecting: nearest neighbours")
         n_neighbors = min(self.n_neighbors, len(fit_x) - 1)
         neighbors = _UmapNeighbors(fit_x, self.seed)
+        graph = neighbors.graph(n_neighbors)
         report(progress, 0.1, "projecting: fitting UMAP")
         import umap  # ~2 s to import (numba): only when a map is asked for
 
@@ -170,7 +171,7 @@ class Projector:
             min_dist=self.min_dist,
             random_state=self.seed,
             init="spectral" if len(fit_x) > self.n_components + 1 else "random",
-            precomputed_knn=(*neighbors.graph(n_neighbors), neighbors),
+            precomputed_knn=(*graph, neighbors),
         )
         with warnings.catch_warnings():
             # that only its own index can transform, and that a seed means one thread: both known
@@ -218,7 +219,7 @@ class _UmapNeighbors:
 
     def query(self, x: np.ndarray, k: int, epsilon: float | None = None):
         """(indices, distances) of the k fit rows nearest each row of ``x``."""
-        d, i = knn(np.asarray(x, np.float32), self._data, k, seed=self._seed)
+        d, i = knn(x, self._data, k, seed=self._seed)
         return i, d
 
 
