@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import fiftyone as fo
 from fiftyone import ViewField as F
@@ -20,6 +21,9 @@ from .. import defaults
 from ..progress import Progress, report, span
 from .bulk import retry_on_reconnect
 from .fields import check_writable, claim_field, field_meta
+
+if TYPE_CHECKING:
+    from ..embeddings import EmbeddingModel
 
 #: Samples embedded and written back per chunk (what a killed run can lose at most).
 CHUNK = 1024
@@ -38,7 +42,7 @@ class EmbeddingSummary:
 
 def compute_embeddings(
     samples: fo.core.collections.SampleCollection,
-    model: str = defaults.MODEL,
+    model: str | EmbeddingModel = defaults.MODEL,
     field: str | None = None,
     device: str = defaults.DEVICE,
     batch_size: int = defaults.BATCH_SIZE,
@@ -55,6 +59,11 @@ def compute_embeddings(
 ) -> EmbeddingSummary:
     """Embed the images of ``samples`` with ``model`` into ``field`` (default ``emb_<model>``).
 
+    ``model``: a model name (loaded here with ``device``, ``precision``, ``checkpoint`` and
+    ``compile``), or an :class:`~fiftyone_plugin.embeddings.EmbeddingModel` already loaded with
+    :func:`~fiftyone_plugin.embeddings.load_model`, to embed several collections without loading
+    (or compiling) it again; those four arguments are then ignored.
+
     Samples that already hold embeddings from the same model, or that failed to load before, are
     skipped unless ``recompute``. Unreadable images get their reason in the ``load_error`` field;
     images of more than ``max_pixels`` pixels are refused as decompression bombs. ``compile``:
@@ -70,6 +79,7 @@ def compute_embeddings(
 
     shard = check_shard(shard)
     dataset = samples._dataset
+    loaded, model = (None, model) if isinstance(model, str) else (model, model.name)
     field = defaults.validate_name(field or defaults.embeddings_field(model), "embeddings field")
     check_writable(dataset, [field, defaults.ERROR_FIELD], overwrite)
     stored = (field_meta(dataset, field) or {}).get("model")
@@ -99,11 +109,25 @@ def compute_embeddings(
             dataset, ids, model, field, batch_size, num_workers, chunk_size, progress
         )
     else:
+        if loaded is None:
+            from ..embeddings import load_model
+
+            report(progress, 0.0, f"loading {model}")
+            loaded = load_model(
+                model, device=device, checkpoint=checkpoint, precision=precision, compile=compile
+            )
         failed = _embed_with_registry(
-            dataset, ids, paths, model, field, device, batch_size, num_workers, precision, checkpoint,
-            compile,
-            chunk_size, max_pixels, progress,
-        )  # fmt: skip
+            dataset,
+            ids,
+            paths,
+            loaded,
+            field,
+            batch_size,
+            num_workers,
+            chunk_size,
+            max_pixels,
+            progress,
+        )
     return EmbeddingSummary(field, model, n_todo - failed, skipped, failed)
 
 
@@ -141,17 +165,11 @@ def _missing(samples, field: str):
 
 
 def _embed_with_registry(
-    dataset, ids, paths, model_name, field, device, batch_size, num_workers, precision, checkpoint,
-    compile,
-    chunk_size, max_pixels, progress,
-) -> int:  # fmt: skip
-    from ..embeddings import embed_images, load_model
+    dataset, ids, paths, model, field, batch_size, num_workers, chunk_size, max_pixels, progress
+) -> int:
+    from ..embeddings import embed_images
 
-    report(progress, 0.0, f"loading {model_name}")
-    model = load_model(
-        model_name, device=device, checkpoint=checkpoint, precision=precision, compile=compile
-    )
-    claim_field(dataset, field, fo.VectorField, model=model_name, dim=model.dim)
+    claim_field(dataset, field, fo.VectorField, model=model.name, dim=model.dim)
     failed = 0
     for start in range(0, len(ids), chunk_size):
         stop = min(start + chunk_size, len(ids))

@@ -35,6 +35,21 @@ def test_embeddings_are_stored_once_and_reused(small_dataset):
     assert small_dataset.get_field(FIELD).info["synthgap"]["model"] == "efficientnet_lite0"
 
 
+def test_a_loaded_model_embeds_like_its_name(small_dataset):
+    from fiftyone_plugin.embeddings import load_model
+
+    assert compute_embeddings(small_dataset, num_workers=0).computed == 12
+    model = load_model("efficientnet_lite0")  # the defaults compute_embeddings loads it with
+    loaded = compute_embeddings(small_dataset, model, field="emb_loaded", num_workers=0)
+    assert (loaded.model, loaded.computed) == ("efficientnet_lite0", 12)
+    assert small_dataset.get_field("emb_loaded").info["synthgap"]["model"] == "efficientnet_lite0"
+    np.testing.assert_array_equal(
+        np.stack(small_dataset.values("emb_loaded")), np.stack(small_dataset.values(FIELD))
+    )
+    # the same loaded model again: nothing left to do, and the stored model name matches
+    assert compute_embeddings(small_dataset, model, field="emb_loaded").skipped == 12
+
+
 def test_bad_files_are_recorded_and_never_stop_the_run(dataset_name, tiny_demo, tmp_path):
     (tmp_path / "empty.png").write_bytes(b"")
     (tmp_path / "text.jpg").write_text("this is not a picture")
