@@ -28,12 +28,14 @@ sys.path.insert(0, str(HERE.parent))
 SIZES = {  # name -> (images for embedding, images end to end, vectors per side, write-back samples)
     "tiny": dict(embed=64, e2e=64, analysis=2_000, prdc=1_000, writeback=500, save_loop=100),
     "quick": dict(
-        embed=512, e2e=1_000, analysis=100_000, prdc=10_000, writeback=100_000, save_loop=1_000
+        embed=512, e2e=1_000, analysis=100_000, prdc=20_000, writeback=100_000, save_loop=1_000
     ),
     "full": dict(
-        embed=2_048, e2e=3_000, analysis=100_000, prdc=10_000, writeback=100_000, save_loop=5_000
+        embed=2_048, e2e=3_000, analysis=100_000, prdc=30_000, writeback=100_000, save_loop=5_000
     ),
 }
+# prdc holds about three float32 n x n distance matrices at once: 5.1 GB peak at 20k vectors per
+# side, about 11.5 GB at 30k (the most that fits beside everything else in 24 GB), ~20 GB at 40k.
 
 
 def _timed(fn, *args, **kwargs):

@@ -89,10 +89,14 @@ def plugins_dir() -> str:
 
 @pytest.fixture(scope="session")
 def tiny_demo(tmp_path_factory) -> dict:
-    """Small demo folders (real photo crops vs styled synthetic crops, two photos missing)."""
+    """Small demo folders (real photo crops vs styled synthetic crops, two photos missing).
+
+    32 crops a photo: a missing photo then spans about one cluster of the gap detector's
+    confirmation scale (32 samples); with 16, whether its gap is confirmed depends on the seed.
+    """
     from fiftyone_plugin.demo import build_demo
 
-    return build_demo(str(tmp_path_factory.mktemp("demo")), per_photo=16, size=64, n_junk=6)
+    return build_demo(str(tmp_path_factory.mktemp("demo")), per_photo=32, size=64, n_junk=6)
 
 
 @pytest.fixture
