@@ -23,7 +23,9 @@ Method (unbalanced optimal transport between micro-clusters):
 5. A sample is uncovered only if the shortfall is confirmed at a coarser scale
    (``confirm_samples_per_cluster``, calibrated the same way): a style shift the alignment did not
    fully remove moves synthetic mass to a *neighbouring* real area, and deficit and surplus cancel
-   out over a larger area, while missing content lacks mass at every scale.
+   out over a larger area, while missing content lacks mass at every scale. A near-total shortfall
+   (``gap_score >= CERTAIN_SCORE``) needs no confirmation: a residual shift only moves mass a
+   little, and content smaller than a coarse cluster is merged there with covered neighbours.
 6. Uncovered samples connected in the real k-NN graph form gap regions, numbered 0.. by size;
    regions smaller than ``min_region_size`` are dropped (not uncovered).
 """
@@ -43,6 +45,9 @@ from .neighbors import knn
 
 #: Cap of gap_score (log2 units): 2**-6 of the expected synthetic mass counts as none.
 MAX_SCORE = 6.0
+#: gap_score from which a shortfall counts without coarse confirmation: the sample's neighbourhood
+#: received under 1/32 of its expected synthetic mass.
+CERTAIN_SCORE = MAX_SCORE - 1.0
 #: Micro-clusters per side are capped (the transport problem is MAX_CLUSTERS^2).
 MAX_CLUSTERS = 500
 
@@ -193,8 +198,9 @@ class GapDetector:
 
     * ``gap_score_`` (n_real,) float: log2(expected / received synthetic mass), higher = less
       represented; ``coarse_score_``: the same at the confirmation scale.
-    * ``uncovered_`` (n_real,) bool: gap_score_ > threshold_ and coarse_score_ >
-      coarse_threshold_, inside a region of at least ``min_region_size`` samples.
+    * ``uncovered_`` (n_real,) bool: gap_score_ > threshold_ and (coarse_score_ >
+      coarse_threshold_ or gap_score_ >= CERTAIN_SCORE), inside a region of at least
+      ``min_region_size`` samples.
     * ``gap_region_`` (n_real,) int: -1 where covered, else the region number (0 = largest).
     * ``threshold_``: gap_score above which a sample is uncovered; ``threshold_parts_``: its
       candidates (see the module docstring); ``null_scores_``: scores of a real half against the
@@ -303,9 +309,10 @@ class GapDetector:
         d_rs, i_rs = knn(real, synthetic, 1, seed=self.seed)
         self.distance_to_synthetic_ = d_rs[:, 0]
         self.nearest_synthetic_ = i_rs[:, 0]
-        flagged = (self.gap_score_ > self.threshold_) & (
-            self.coarse_score_ > self.coarse_threshold_
+        confirmed = (self.coarse_score_ > self.coarse_threshold_) | (
+            self.gap_score_ >= CERTAIN_SCORE
         )
+        flagged = (self.gap_score_ > self.threshold_) & confirmed
         self.gap_region_ = self._regions(flagged, match.real_neighbors[:, : self.n_smooth])
         self.uncovered_ = self.gap_region_ >= 0
         self.regions_ = self.region_table(real, synthetic)

@@ -86,3 +86,15 @@ def test_alpha_out_of_range_raises():
 def test_epsilon_must_be_positive():
     with pytest.raises(ValueError, match="epsilon must be a positive number"):
         GapDetector(epsilon=0).fit(np.zeros((40, 3)), np.zeros((30, 3)))
+
+
+def test_missing_content_smaller_than_the_confirmation_scale_is_found():
+    """Sixteen clusters of 20 real samples (below the 32-sample confirmation scale), two withheld:
+    the coarse check merges each with a covered neighbour, but nothing reaches them at all."""
+    sc = gaussian_gap_scenario(
+        n_clusters=16, withheld=(0, 1), n_per_cluster=20, separation=20.0, shift=0.0
+    )
+    g = GapDetector().fit(sc.real, sc.synthetic)
+    tp = (g.uncovered_ & sc.missing).sum()
+    assert tp / sc.missing.sum() >= 0.9
+    assert tp / g.uncovered_.sum() >= 0.95
