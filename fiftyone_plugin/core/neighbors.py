@@ -4,8 +4,9 @@ Distances are Euclidean. The exact search computes squared distances block by bl
 matrix product per block (``|q|^2 + |r|^2 - 2 q.r``) and keeps each row's k smallest
 (``torch.topk``), so no more than ``block_bytes`` of distances exist at any time, whatever the
 sizes of the two sets. The kernels are torch's, on the CPU's threads. Above ``max_exact_pairs``
-query x reference pairs, ``method="auto"`` switches to an approximate graph search (pynndescent,
-installed with umap-learn).
+query x reference pairs, ``method="auto"`` switches to an approximate inverted-file search: the
+reference set is cut into k-means cells and each query is compared exactly with the references
+of the cells nearest its own (the same kernels; no index to compile or keep).
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ from ..progress import Progress, report
 
 #: Bytes of distances held in memory at once by the blocked searches (256 MiB).
 BLOCK_BYTES = 256 * 2**20
-#: Above this many query x reference pairs, ``method="auto"`` searches approximately.
-MAX_EXACT_PAIRS = 4 * 10**9
+#: Above this many query x reference pairs (about 32k x 32k), ``method="auto"`` searches
+#: approximately.
+MAX_EXACT_PAIRS = 10**9
+#: The approximate search compares each query with the references of this many cells (out of
+#: about sqrt(n_reference)): recall@10 of 1.00 on 100k Gaussian-mixture vectors and 0.996 on 5.5k
+#: CNN embeddings of digits (64-d PCA features), where 8 cells give 0.97 and 0.95.
+N_PROBE = 16
 #: At most this many query rows per block: tiles of a few MB stay in the CPU's caches between the
 #: matrix product and the selection (1.4-1.6x faster than 1024 rows at 10k x 10k, 64-d).
 MAX_BLOCK_ROWS = 256
@@ -116,25 +122,98 @@ def exact_knn(
 
 
 def approximate_knn(
-    query: np.ndarray, reference: np.ndarray | None = None, k: int = 5, *, seed: int = 0
+    query: np.ndarray,
+    reference: np.ndarray | None = None,
+    k: int = 5,
+    *,
+    n_probe: int = N_PROBE,
+    seed: int = 0,
+    block_bytes: int = BLOCK_BYTES,
+    progress: Progress | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Approximate k nearest neighbours (NN-descent graph); same contract as :func:`exact_knn`."""
-    from pynndescent import NNDescent
+    """Approximate k nearest neighbours by an inverted-file search; same contract as
+    :func:`exact_knn`.
 
+    The reference rows are cut into ~sqrt(n) k-means cells (seeded); the queries of each cell are
+    compared exactly with the references of the ``n_probe`` cells whose centres are nearest that
+    cell's centre (more cells where those hold fewer than k references). Cost: about
+    ``n_probe / sqrt(n_reference)`` of the exact search's.
+    """
     exclude_self = reference is None
-    q = _as_tensor(query, "query").numpy()
-    r = q if exclude_self else _as_tensor(reference, "reference").numpy()
+    q = _as_tensor(query, "query")
+    r = q if exclude_self else _as_tensor(reference, "reference")
+    if q.shape[1] != r.shape[1]:
+        raise ValueError(
+            f"query has {q.shape[1]} features but reference has {r.shape[1]}: "
+            "embed both with the same model"
+        )
     _check_k(k, r.shape[0], exclude_self)
-    extra = 1 if exclude_self else 0
-    index = NNDescent(r, n_neighbors=max(15, k + extra), random_state=seed, n_jobs=None)
-    idx, dist = index.query(q, k=k + extra)
-    if exclude_self:
-        # drop each point itself (normally the first hit; otherwise the farthest candidate)
-        keep = idx != np.arange(q.shape[0])[:, None]
-        keep[keep.all(axis=1), -1] = False
-        idx = idx[keep].reshape(q.shape[0], k)
-        dist = dist[keep].reshape(q.shape[0], k)
-    return dist.astype(np.float32), idx.astype(np.int64)
+    centres = _kmeans_centres(r, max(1, round(r.shape[0] ** 0.5)), seed)
+    ref_cells = _nearest_centre(r, centres)
+    query_cells = ref_cells if exclude_self else _nearest_centre(q, centres)
+    ref_rows, ref_start, ref_count = _group_by_cell(ref_cells, len(centres))
+    query_rows, query_start, query_count = _group_by_cell(query_cells, len(centres))
+    # Cells in order of their centre's distance to each cell's centre (itself first).
+    probe_order = torch.argsort(_ranking_distances(centres, centres, (centres**2).sum(1)), dim=1)
+    reach = torch.cumsum(ref_count[probe_order], dim=1)  # references within the first j cells
+    need = k + int(exclude_self)
+    qn, rn = (q * q).sum(dim=1), (r * r).sum(dim=1)
+    best_d = torch.empty((q.shape[0], k))
+    best_i = torch.empty((q.shape[0], k), dtype=torch.int64)
+    cells = torch.nonzero(query_count).flatten().tolist()
+    for done, cell in enumerate(cells):
+        n_cells = max(n_probe, int(torch.searchsorted(reach[cell], need)) + 1)
+        cand = torch.cat(
+            [
+                ref_rows[ref_start[p] : ref_start[p] + ref_count[p]]
+                for p in probe_order[cell, :n_cells].tolist()
+            ]
+        )
+        rows = query_rows[query_start[cell] : query_start[cell] + query_count[cell]]
+        step = max(1, block_bytes // (4 * len(cand)))
+        for i0 in range(0, len(rows), step):
+            qi = rows[i0 : i0 + step]
+            d = _ranking_distances(q[qi], r[cand], rn[cand])
+            if exclude_self:
+                d.masked_fill_(qi[:, None] == cand[None, :], float("inf"))
+            part_d, part = torch.topk(d, k, dim=1, largest=False, sorted=True)
+            best_d[qi] = part_d + qn[qi, None]
+            best_i[qi] = cand[part]
+        report(progress, (done + 1) / len(cells), "nearest neighbours (approximate)")
+    return best_d.clamp_(min=0.0).sqrt_().numpy(), best_i.numpy()
+
+
+def _kmeans_centres(x: torch.Tensor, n_cells: int, seed: int, n_iter: int = 10) -> torch.Tensor:
+    """``n_cells`` k-means centres (Lloyd's iterations from random rows) fitted on at most
+    64 rows per cell: cells only need to tile the data, not to be optimal."""
+    gen = torch.Generator().manual_seed(seed)
+    sample = x[torch.randperm(len(x), generator=gen)[: 64 * n_cells]]
+    centres = sample[:n_cells].clone()
+    for _ in range(n_iter):
+        cells = _nearest_centre(sample, centres)
+        sums = torch.zeros_like(centres).index_add_(0, cells, sample)
+        counts = torch.bincount(cells, minlength=n_cells)
+        filled = counts > 0
+        centres[filled] = sums[filled] / counts[filled, None].to(sums.dtype)
+    return centres
+
+
+def _nearest_centre(x: torch.Tensor, centres: torch.Tensor, step: int = 65536) -> torch.Tensor:
+    cn = (centres * centres).sum(dim=1)
+    return torch.cat(
+        [
+            _ranking_distances(x[i : i + step], centres, cn).argmin(dim=1)
+            for i in range(0, len(x), step)
+        ]
+    )
+
+
+def _group_by_cell(
+    cells: torch.Tensor, n_cells: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(row indices sorted by cell, each cell's first position in them, each cell's size)."""
+    counts = torch.bincount(cells, minlength=n_cells)
+    return torch.argsort(cells, stable=True), torch.cumsum(counts, 0) - counts, counts
 
 
 def knn(
@@ -157,7 +236,9 @@ def knn(
         raise ValueError(f"Unsupported kNN method {method!r}. The available methods are {METHODS}")
     n_ref = len(query) if reference is None else len(reference)
     if method == "approximate" or (method == "auto" and len(query) * n_ref > max_exact_pairs):
-        return approximate_knn(query, reference, k, seed=seed)
+        return approximate_knn(
+            query, reference, k, seed=seed, block_bytes=block_bytes, progress=progress
+        )
     return exact_knn(query, reference, k, block_bytes=block_bytes, progress=progress)
 
 

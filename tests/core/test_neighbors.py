@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.neighbors import NearestNeighbors
 
-from fiftyone_plugin.core.neighbors import count_within, exact_knn, knn
+from fiftyone_plugin.core.neighbors import approximate_knn, count_within, exact_knn, knn
 
 
 def brute(query, reference, k, exclude_self=False):
@@ -49,15 +49,44 @@ def test_blocked_self_search_equals_one_block():
     np.testing.assert_array_equal(full[1], tiny[1])
 
 
-@pytest.mark.slow  # pynndescent compiles with numba on first use (~60 s)
+def _recall(true: np.ndarray, found: np.ndarray) -> float:
+    return float(np.mean([len(set(a) & set(b)) / len(a) for a, b in zip(true, found, strict=True)]))
+
+
 def test_approximate_finds_nearly_all_true_neighbours():
     rng = np.random.default_rng(4)
-    x = rng.normal(size=(600, 10)).astype(np.float32)
-    _, i_exact = knn(x, None, 5, method="exact")
-    _, i_approx = knn(x, None, 5, method="approximate")
-    assert not (i_approx == np.arange(600)[:, None]).any()
-    recall = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(i_exact, i_approx, strict=True)])
-    assert recall > 0.9
+    centres = rng.normal(0, 3, size=(20, 10))
+    x = (centres[rng.integers(0, 20, 3000)] + rng.normal(size=(3000, 10))).astype(np.float32)
+    d_exact, i_exact = knn(x, None, 5, method="exact")
+    d_approx, i_approx = knn(x, None, 5, method="approximate")
+    assert not (i_approx == np.arange(3000)[:, None]).any()
+    assert _recall(i_exact, i_approx) > 0.95
+    assert (np.diff(d_approx, axis=1) >= 0).all()
+    # every distance returned is the true distance of the pair returned
+    true = np.linalg.norm(x[:, None] - x[i_approx], axis=2)
+    np.testing.assert_allclose(d_approx, true, rtol=1e-4, atol=1e-4)
+
+
+def test_approximate_queries_another_set_and_probes_further_when_cells_are_small():
+    rng = np.random.default_rng(6)
+    ref, query = rng.normal(size=(400, 8)), rng.normal(size=(150, 8))
+    _, i_exact = knn(query, ref, 3, method="exact")
+    _, i_approx = knn(query, ref, 3, method="approximate")
+    assert _recall(i_exact, i_approx) > 0.9
+    # 20 cells of ~20 references; k=60 needs more than n_probe=2 cells: they are added
+    _, wide = approximate_knn(query, ref, 60, n_probe=2)
+    assert (np.sort(wide, axis=1)[:, 1:] != np.sort(wide, axis=1)[:, :-1]).all()
+
+
+def test_auto_searches_approximately_above_max_exact_pairs():
+    x = np.random.default_rng(7).normal(size=(300, 4))
+    for limit, label in (
+        (300 * 300, "nearest neighbours"),
+        (100, "nearest neighbours (approximate)"),
+    ):
+        seen = set()
+        knn(x, None, 4, max_exact_pairs=limit, progress=lambda f, text, seen=seen: seen.add(text))
+        assert seen == {label}
 
 
 def test_count_within_matches_naive_count():
