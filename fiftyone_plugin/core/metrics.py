@@ -53,16 +53,27 @@ KID_SUBSET_SIZE = 1000
 def frechet_distance(real: np.ndarray, synthetic: np.ndarray) -> float:
     """FID between two feature sets: |mu_r - mu_s|^2 + Tr(C_r + C_s - 2 (C_r C_s)^(1/2)).
 
-    The matrix square root's trace is taken as the sum of square roots of the eigenvalues of
-    C_r^(1/2) C_s C_r^(1/2) (symmetric, so stable even when the covariances are singular).
+    With at least as many samples as dimensions, the matrix square root's trace is the sum of
+    square roots of the eigenvalues of C_r^(1/2) C_s C_r^(1/2) (symmetric, so stable even when
+    the covariances are singular). With fewer samples than dimensions (say 500 images per side,
+    1280-d features) the same value comes cheaper from the samples: that trace is the nuclear
+    norm of A_s A_r^T / sqrt((n_r - 1)(n_s - 1)), A being the centred rows of each side.
     """
     real, synthetic = check_pair(real, synthetic, min_samples=2)
-    (mu_r, c_r), (mu_s, c_s) = mean_covariance(real), mean_covariance(synthetic)
-    w, v = np.linalg.eigh(c_r)
-    root_r = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
-    cross = np.linalg.eigvalsh(root_r @ c_s @ root_r)
-    trace_sqrt = float(np.sqrt(np.clip(cross, 0.0, None)).sum())
-    value = float(np.sum((mu_r - mu_s) ** 2) + np.trace(c_r) + np.trace(c_s) - 2.0 * trace_sqrt)
+    if max(len(real), len(synthetic)) < real.shape[1]:
+        mu_r, mu_s = real.mean(axis=0, dtype=np.float64), synthetic.mean(axis=0, dtype=np.float64)
+        a, b = real.astype(np.float64) - mu_r, synthetic.astype(np.float64) - mu_s
+        scale = np.sqrt((len(real) - 1) * (len(synthetic) - 1))
+        trace_sqrt = float(np.linalg.svd(b @ a.T, compute_uv=False).sum() / scale)
+        trace_r, trace_s = np.sum(a * a) / (len(real) - 1), np.sum(b * b) / (len(synthetic) - 1)
+    else:
+        (mu_r, c_r), (mu_s, c_s) = mean_covariance(real), mean_covariance(synthetic)
+        w, v = np.linalg.eigh(c_r)
+        root_r = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+        cross = np.linalg.eigvalsh(root_r @ c_s @ root_r)
+        trace_sqrt = float(np.sqrt(np.clip(cross, 0.0, None)).sum())
+        trace_r, trace_s = np.trace(c_r), np.trace(c_s)
+    value = float(np.sum((mu_r - mu_s) ** 2) + trace_r + trace_s - 2.0 * trace_sqrt)
     return max(value, 0.0)
 
 
