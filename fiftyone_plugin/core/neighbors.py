@@ -68,6 +68,23 @@ def _check_k(k: int, n_ref: int, exclude_self: bool) -> None:
         )
 
 
+def _search_sets(
+    query: np.ndarray, reference: np.ndarray | None, k: int
+) -> tuple[torch.Tensor, torch.Tensor, bool]:
+    """(query, reference, exclude_self) as float32 tensors, checked for a k-NN search;
+    ``reference=None`` means the query set against itself."""
+    exclude_self = reference is None
+    q = _as_tensor(query, "query")
+    r = q if exclude_self else _as_tensor(reference, "reference")
+    if q.shape[1] != r.shape[1]:
+        raise ValueError(
+            f"query has {q.shape[1]} features but reference has {r.shape[1]}: "
+            "embed both with the same model"
+        )
+    _check_k(k, r.shape[0], exclude_self)
+    return q, r, exclude_self
+
+
 def exact_knn(
     query: np.ndarray,
     reference: np.ndarray | None = None,
@@ -82,15 +99,7 @@ def exact_knn(
     Returns ``(distances, indices)``, both (n_query, k), sorted by increasing Euclidean distance;
     distances are float32 in the units of the inputs.
     """
-    exclude_self = reference is None
-    q = _as_tensor(query, "query")
-    r = q if exclude_self else _as_tensor(reference, "reference")
-    if q.shape[1] != r.shape[1]:
-        raise ValueError(
-            f"query has {q.shape[1]} features but reference has {r.shape[1]}: "
-            "embed both with the same model"
-        )
-    _check_k(k, r.shape[0], exclude_self)
+    q, r, exclude_self = _search_sets(query, reference, k)
     n_q, n_r = q.shape[0], r.shape[0]
     qn = (q * q).sum(dim=1)
     rn = qn if exclude_self else (r * r).sum(dim=1)
@@ -139,25 +148,22 @@ def approximate_knn(
     cell's centre (more cells where those hold fewer than k references). Cost: about
     ``n_probe / sqrt(n_reference)`` of the exact search's.
     """
-    exclude_self = reference is None
-    q = _as_tensor(query, "query")
-    r = q if exclude_self else _as_tensor(reference, "reference")
-    if q.shape[1] != r.shape[1]:
-        raise ValueError(
-            f"query has {q.shape[1]} features but reference has {r.shape[1]}: "
-            "embed both with the same model"
-        )
-    _check_k(k, r.shape[0], exclude_self)
+    q, r, exclude_self = _search_sets(query, reference, k)
     centres = _kmeans_centres(r, max(1, round(r.shape[0] ** 0.5)), seed)
     ref_cells = _nearest_centre(r, centres)
     query_cells = ref_cells if exclude_self else _nearest_centre(q, centres)
     ref_rows, ref_start, ref_count = _group_by_cell(ref_cells, len(centres))
-    query_rows, query_start, query_count = _group_by_cell(query_cells, len(centres))
+    query_rows, query_start, query_count = (
+        (ref_rows, ref_start, ref_count)
+        if exclude_self
+        else _group_by_cell(query_cells, len(centres))
+    )
     # Cells in order of their centre's distance to each cell's centre (itself first).
     probe_order = torch.argsort(_ranking_distances(centres, centres, (centres**2).sum(1)), dim=1)
     reach = torch.cumsum(ref_count[probe_order], dim=1)  # references within the first j cells
     need = k + int(exclude_self)
-    qn, rn = (q * q).sum(dim=1), (r * r).sum(dim=1)
+    qn = (q * q).sum(dim=1)
+    rn = qn if exclude_self else (r * r).sum(dim=1)
     best_d = torch.empty((q.shape[0], k))
     best_i = torch.empty((q.shape[0], k), dtype=torch.int64)
     cells = torch.nonzero(query_count).flatten().tolist()

@@ -201,8 +201,8 @@ class Projector:
 class _UmapNeighbors:
     """UMAP's nearest neighbours from :func:`~.neighbors.knn` (exact up to its size limit, then
     its inverted-file search), in place of the pynndescent index UMAP builds itself: its numba
-    code costs 25-40 s of compilation in every new process. Provides the fit rows' k-NN graph and, for ``transform``,
-    the ``query`` that UMAP asks of its search index."""
+    code costs 25-40 s of compilation in every new process. Provides the fit rows' k-NN graph
+    and, for ``transform``, the ``query`` that UMAP asks of its search index."""
 
     _angular_trees = False  # read by UMAP's transform
 
