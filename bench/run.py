@@ -74,7 +74,7 @@ def fiftyone_model():
 
     from fiftyone_plugin.embeddings import load_model
 
-    fp32 = load_model("efficientnet_lite0", precision="fp32")
+    fp32 = load_model("efficientnet_lite0", precision="fp32", backend="torch")
     t = fp32.transform
     transforms = T.Compose([T.Resize(t.resize_size), T.CenterCrop(t.crop_size), T.ToTensor(),
                             T.Normalize(t.mean, t.std)])  # fmt: skip
@@ -93,7 +93,8 @@ def _forward_images_per_s(model, batch, n_images: int) -> float:
 
 
 def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict:
-    """Our embedding pipeline vs the bare forward pass, and vs FiftyOne's compute_embeddings."""
+    """Our embedding pipeline (default runtime: OpenVINO for fp32 on a CPU) vs its bare forward
+    pass, vs the torch network's forward (for reference), and vs FiftyOne's compute_embeddings."""
     from embed_speed import _prepared_batch
 
     from fiftyone_plugin.embeddings import load_model
@@ -105,6 +106,9 @@ def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict
     batch = _prepared_batch(paths[:batch_size], model)
     forward_batch(model, batch)  # warm-up
     forward_ips = _forward_images_per_s(model, batch, n)
+    eager = load_model("efficientnet_lite0", precision=model.precision, backend="torch")
+    forward_batch(eager, batch)
+    torch_ips = _forward_images_per_s(eager, batch, n)
 
     dataset = _dataset("bench-embed", paths)
     t_ours, _ = _timed(  # the loaded model, as FiftyOne's side gets its model loaded
@@ -131,6 +135,8 @@ def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict
         "forward_images_per_s": round(forward_ips, 1),
         "fiftyone_images_per_s": round(n / t_stock, 1),
         "precision": model.precision,
+        "backend": model.backend,
+        "forward_torch_images_per_s": round(torch_ips, 1),
         "embed_vs_forward": round(ours_ips / forward_ips, 3),
         "embed_vs_fiftyone": round(t_stock / t_ours, 2),
         "embed_cosine_to_fiftyone_fp32_mean": round(float(cosine.mean()), 4),

@@ -61,6 +61,7 @@ def analyze_folders(
     overwrite_fields: bool = False,
     checkpoint: str | None = None,
     compile: bool = False,
+    backend: str = "auto",
     recompute: bool = False,
     progress: Progress | None = None,
 ) -> FolderAnalysis:
@@ -129,6 +130,7 @@ def analyze_folders(
         max_pixels=max_pixels,
         checkpoint=checkpoint,
         compile=compile,
+        backend=backend,
         config=config,
         overwrite=True,  # a rerun of the same folders replaces the run's results
         overwrite_fields=overwrite_fields,
@@ -161,6 +163,7 @@ def analyze_samples(
     max_pixels: int = defaults.MAX_PIXELS,
     checkpoint: str | None = None,
     compile: bool = False,
+    backend: str = "auto",
     config=None,
     overwrite: bool = False,
     overwrite_fields: bool = False,
@@ -195,6 +198,7 @@ def analyze_samples(
         precision=precision,
         checkpoint=checkpoint,
         compile=compile,
+        backend=backend,
         recompute=recompute,
         overwrite=overwrite_fields,
         max_pixels=max_pixels,

@@ -6,6 +6,7 @@ import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
+from fiftyone_plugin.embeddings.registry import BACKENDS, PRECISIONS
 
 from .forms import (
     chosen_target,
@@ -21,7 +22,6 @@ from .forms import (
 )
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 class ComputeEmbeddings(foo.Operator):
@@ -55,6 +55,7 @@ class ComputeEmbeddings(foo.Operator):
             batch_size=param(ctx, "batch_size", defaults.BATCH_SIZE),
             num_workers=defaults.NUM_WORKERS if ctx.delegated else 0,
             precision=param(ctx, "precision", "auto"),
+            backend=param(ctx, "backend", "auto"),
             recompute=param(ctx, "recompute", False),
             overwrite=param(ctx, "overwrite", False),
             shard=shard,
@@ -178,6 +179,18 @@ def compute_embeddings_form(ctx, inputs) -> None:
         description="auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32 (fp32: the "
         "same vectors whichever worker or batch embeds an image)",
         view=precision_choices,
+    )
+    backend_choices = types.DropdownView()
+    for backend in BACKENDS:
+        backend_choices.add_choice(backend, label=backend)
+    inputs.enum(
+        "backend",
+        backend_choices.values(),
+        default="auto",
+        label="Runtime",
+        description="auto: OpenVINO for fp32 on a CPU when installed (the same vectors, 2-3x "
+        "faster there), else torch",
+        view=backend_choices,
     )
     shard_inputs(ctx, inputs)
 

@@ -208,19 +208,27 @@ def test_report_shows_the_numbers_of_metrics_json_and_only_embedded_images(analy
         Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).verify()
 
 
-def test_embed_with_compile_matches_the_eager_model(tiny_demo, dataset_name):
+def test_embed_runtimes_match_the_eager_torch_model(tiny_demo, dataset_name):
+    """--compile (torch.compile) and --backend openvino give the eager torch network's vectors."""
     import fiftyone as fo
     import numpy as np
 
     from fiftyone_plugin.fo.samples import import_images, list_images, load_or_create_dataset
 
     import_images(load_or_create_dataset(dataset_name), list_images(tiny_demo["real"])[:5], "real")
-    common = ("embed", "--dataset", dataset_name, "--num-workers", "0", "--batch-size", "4")
-    eager = run_cli(*common, "--field", "emb_eager")
-    compiled = run_cli(*common, "--field", "emb_compiled", "--compile")
-    assert eager.returncode == 0 and compiled.returncode == 0, compiled.stderr[-2000:]
+    common = ("embed", "--dataset", dataset_name, "--num-workers", "0", "--batch-size", "4",
+              "--precision", "fp32")  # fmt: skip
+    runs = {
+        "emb_eager": run_cli(*common, "--field", "emb_eager", "--backend", "torch"),
+        "emb_compiled": run_cli(*common, "--field", "emb_compiled", "--compile"),
+        "emb_openvino": run_cli(*common, "--field", "emb_openvino", "--backend", "openvino"),
+    }
+    for field, done in runs.items():
+        assert done.returncode == 0, (field, done.stderr[-2000:])
     dataset = fo.load_dataset(dataset_name)
     dataset.reload()
-    a, b = (np.stack(dataset.values(f)) for f in ("emb_eager", "emb_compiled"))
-    cosine = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
-    assert a.shape == (5, 1280) and cosine.min() > 0.99
+    eager, compiled, openvino = (np.stack(dataset.values(f)) for f in runs)
+    cosine = (eager * compiled).sum(1) / np.linalg.norm(eager, axis=1)
+    cosine /= np.linalg.norm(compiled, axis=1)
+    assert eager.shape == (5, 1280) and cosine.min() > 0.99
+    np.testing.assert_allclose(openvino, eager, rtol=1e-4, atol=1e-5)

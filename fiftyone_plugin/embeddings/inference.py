@@ -172,6 +172,8 @@ def embed_images(
 
 def forward_batch(model: EmbeddingModel, images: torch.Tensor) -> np.ndarray:
     """(N, H, W, 3) uint8 prepared images -> (N, dim) float32 embeddings."""
+    if model.backend == "openvino":  # normalisation is compiled into the network
+        return model.module(images).numpy()
     x = model.transform.normalize(images.to(model.device, non_blocking=True))
     if not model.channels_last:
         x = x.contiguous()

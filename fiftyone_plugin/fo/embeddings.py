@@ -50,6 +50,7 @@ def compute_embeddings(
     precision: str = "auto",
     checkpoint: str | None = None,
     compile: bool = False,
+    backend: str = "auto",
     recompute: bool = False,
     overwrite: bool = False,
     chunk_size: int = CHUNK,
@@ -59,10 +60,10 @@ def compute_embeddings(
 ) -> EmbeddingSummary:
     """Embed the images of ``samples`` with ``model`` into ``field`` (default ``emb_<model>``).
 
-    ``model``: a model name (loaded here with ``device``, ``precision``, ``checkpoint`` and
-    ``compile``), or an :class:`~fiftyone_plugin.embeddings.EmbeddingModel` already loaded with
-    :func:`~fiftyone_plugin.embeddings.load_model`, to embed several collections without loading
-    (or compiling) it again; those four arguments are then ignored.
+    ``model``: a model name (loaded here with ``device``, ``precision``, ``checkpoint``,
+    ``compile`` and ``backend``), or an :class:`~fiftyone_plugin.embeddings.EmbeddingModel`
+    already loaded with :func:`~fiftyone_plugin.embeddings.load_model`, to embed several
+    collections without loading (or compiling) it again; those five arguments are then ignored.
 
     Samples that already hold embeddings from the same model, or that failed to load before, are
     skipped unless ``recompute``. Unreadable images get their reason in the ``load_error`` field;
@@ -114,8 +115,9 @@ def compute_embeddings(
 
             report(progress, 0.0, f"loading {model}")
             loaded = load_model(
-                model, device=device, checkpoint=checkpoint, precision=precision, compile=compile
-            )
+                model, device=device, checkpoint=checkpoint, precision=precision,
+                compile=compile, backend=backend,
+            )  # fmt: skip
         failed = _embed_with_registry(
             dataset,
             ids,

@@ -34,7 +34,13 @@ def photo_paths(photo_dir) -> list[str]:
 
 @pytest.fixture(scope="session")
 def lite0():
-    return load_model("efficientnet_lite0", device="cpu", precision="fp32")
+    """The torch network itself: the reference the other runtimes are checked against."""
+    return load_model("efficientnet_lite0", device="cpu", precision="fp32", backend="torch")
+
+
+@pytest.fixture(scope="session")
+def lite0_openvino():
+    return load_model("efficientnet_lite0", device="cpu", precision="fp32", backend="openvino")
 
 
 @pytest.fixture(scope="session")

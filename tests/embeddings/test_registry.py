@@ -80,7 +80,7 @@ def test_checkpoint_round_trip_resnet18(tmp_path):
     path = tmp_path / "resnet18.pt"
     torch.save(net.state_dict(), path)
 
-    model = load_model("resnet18", device="cpu", checkpoint=path, precision="fp32")
+    model = load_model("resnet18", device="cpu", checkpoint=path, precision="fp32", backend="torch")
     assert (model.name, model.dim, model.checkpoint) == ("resnet18", 512, str(path))
     x = torch.randn(2, 3, 64, 64)
     with torch.inference_mode():
@@ -130,7 +130,7 @@ def test_torchvision_weights_come_from_a_filled_hub_cache(tmp_path, monkeypatch)
     state = torchvision.models.resnet18(weights=None).state_dict()
     torch.save(state, cache / os.path.basename(weights.url))
 
-    model = load_model("resnet18", device="cpu", precision="fp32")
+    model = load_model("resnet18", device="cpu", precision="fp32", backend="torch")
     torch.testing.assert_close(model.module.conv1.weight, state["conv1.weight"])
     assert model.transform.resize_size == 256 and model.transform.crop_size == 224
 
