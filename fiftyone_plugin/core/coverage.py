@@ -23,7 +23,9 @@ Method (unbalanced optimal transport between micro-clusters):
 5. A sample is uncovered only if the shortfall is confirmed at a coarser scale
    (``confirm_samples_per_cluster``, calibrated the same way): a style shift the alignment did not
    fully remove moves synthetic mass to a *neighbouring* real area, and deficit and surplus cancel
-   out over a larger area, while missing content lacks mass at every scale. A near-total shortfall
+   out over a larger area, while missing content lacks mass at every scale. The confirming
+   transport holds each real area closer to its share (``confirm_tau_real`` > ``tau_real``), so
+   a surplus next door fills a deficit there rather than staying put. A near-total shortfall
    (``gap_score >= CERTAIN_SCORE``) needs no confirmation: a residual shift only moves mass a
    little, and content smaller than a coarse cluster is merged there with covered neighbours.
 6. Uncovered samples connected in the real k-NN graph form gap regions, numbered 0.. by size;
@@ -197,7 +199,8 @@ class GapDetector:
     Fitted attributes (n_real = rows of ``real``):
 
     * ``gap_score_`` (n_real,) float: log2(expected / received synthetic mass), higher = less
-      represented; ``coarse_score_``: the same at the confirmation scale.
+      represented; ``coarse_score_``: the same at the confirmation scale and balance
+      (``confirm_samples_per_cluster``, ``confirm_tau_real``).
     * ``uncovered_`` (n_real,) bool: gap_score_ > threshold_ and (coarse_score_ >
       coarse_threshold_ or gap_score_ >= CERTAIN_SCORE), inside a region of at least
       ``min_region_size`` samples.
@@ -223,6 +226,7 @@ class GapDetector:
         epsilon: float = 0.05,
         tau_real: float = 1.0,
         tau_synthetic: float = 1.0,
+        confirm_tau_real: float = 1.5,
         alpha: float = 0.05,
         min_log2_ratio: float = 0.25,
         min_region_size: int = 5,
@@ -237,6 +241,7 @@ class GapDetector:
         self.epsilon = epsilon
         self.tau_real = tau_real
         self.tau_synthetic = tau_synthetic
+        self.confirm_tau_real = confirm_tau_real
         self.alpha = alpha
         self.min_log2_ratio = min_log2_ratio
         self.min_region_size = min_region_size
@@ -253,7 +258,7 @@ class GapDetector:
         check_positive_int(self.n_representatives, "n_representatives")
         check_positive_int(self.max_null_samples, "max_null_samples", minimum=4)
         check_fraction(self.alpha, "alpha", 0.0, 0.5)
-        for name in ("epsilon", "tau_real", "tau_synthetic"):
+        for name in ("epsilon", "tau_real", "tau_synthetic", "confirm_tau_real"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or value <= 0:
                 raise ValueError(f"{name} must be a positive number, got {value!r}")
@@ -290,7 +295,11 @@ class GapDetector:
         self.gap_score_ = match.real_score
         self.synthetic_excess_ = match.synthetic_score
         report(progress, 0.3, "coverage: calibrating on real-vs-real halves")
-        coarse = {**params, "samples_per_cluster": self.confirm_samples_per_cluster}
+        coarse = {
+            **params,
+            "samples_per_cluster": self.confirm_samples_per_cluster,
+            "tau_real": self.confirm_tau_real,
+        }
         self.null_scores_, coarse_null = self._null_scores(real, len(synthetic), [params, coarse])
         self.threshold_parts_ = self._threshold_parts(self.null_scores_, self.synthetic_excess_)
         self.threshold_ = max(self.threshold_parts_.values())
