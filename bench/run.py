@@ -326,10 +326,6 @@ def bench_e2e(paths: list[str], batch_size: int, num_workers: int) -> dict:
         summary = compute_embeddings(ours, batch_size=batch_size, num_workers=num_workers)
         analyze(ours, embeddings_field=summary.field, overwrite=True)
 
-    eager = load_model("efficientnet_lite0", precision=model.precision, backend="torch")
-    forward_batch(eager, batch)  # after our pipeline: nothing of torch's runs before it
-    torch_ips = _forward_images_per_s(eager, batch, n)
-
     stock = fiftyone_model()
 
     def fiftyone_job():

@@ -31,7 +31,7 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32")  # fmt: skip
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "openvino"],
                         help="runtime of the network; auto: OpenVINO for fp32 on a CPU when "
-                             "installed (same embeddings, 2-3x faster there), else torch")  # fmt: skip
+                             "installed (same embeddings, 2-2.5x faster there), else torch")  # fmt: skip
     parser.add_argument("--compile", action="store_true",
                         help="compile the network with torch.compile (torch runtime): ~30%% "
                              "faster in bf16 on CPUs with native bf16, after a one-off ~20 s; "

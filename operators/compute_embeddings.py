@@ -188,7 +188,7 @@ def compute_embeddings_form(ctx, inputs) -> None:
         backend_choices.values(),
         default="auto",
         label="Runtime",
-        description="auto: OpenVINO for fp32 on a CPU when installed (the same vectors, 2-3x "
+        description="auto: OpenVINO for fp32 on a CPU when installed (the same vectors, 2-2.5x "
         "faster there), else torch",
         view=backend_choices,
     )

@@ -113,7 +113,7 @@ def load_model(
         from about 10k images.
     backend: "auto" (OpenVINO for fp32 on a CPU when it is installed, else torch), "torch" or
         "openvino": the runtime of the forward pass. OpenVINO gives the same fp32 embeddings as
-        torch (to ~1e-6) 2-3x faster on CPUs without native bf16; converting takes ~2 s.
+        torch (to ~1e-6) 2-2.5x faster on CPUs without native bf16; converting takes ~2 s.
 
     Raises ValueError for an unknown name, device, precision or backend (or one that does not
     fit the others), FileNotFoundError for a missing
