@@ -99,17 +99,7 @@ def model_input(ctx, inputs) -> str | None:
         "weights once; type zoo:<name> for a FiftyOne zoo model",
         view=choices,
     )
-    device_choices = types.DropdownView()
-    for device in DEVICES:
-        device_choices.add_choice(device, label=device)
-    inputs.enum(
-        "device",
-        device_choices.values(),
-        default=defaults.DEVICE,
-        label="Device",
-        description="auto: a GPU when there is one",
-        view=device_choices,
-    )
+    _dropdown(inputs, "device", DEVICES, defaults.DEVICE, "Device", "auto: a GPU when there is one")
     batch = inputs.int("batch_size", default=defaults.BATCH_SIZE, min=1, label="Batch size")
     if param(ctx, "batch_size", defaults.BATCH_SIZE) < 1:
         flag(batch, "Batch size must be at least 1")
@@ -168,31 +158,22 @@ def compute_embeddings_form(ctx, inputs) -> None:
     recompute_box(inputs)
     if model:
         embeddings_field_input(ctx, inputs, model)
-    precision_choices = types.DropdownView()
-    for precision in PRECISIONS:
-        precision_choices.add_choice(precision, label=precision)
-    inputs.enum(
-        "precision",
-        precision_choices.values(),
-        default="auto",
-        label="Precision",
-        description="auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32 (fp32: the "
-        "same vectors whichever worker or batch embeds an image)",
-        view=precision_choices,
-    )
-    backend_choices = types.DropdownView()
-    for backend in BACKENDS:
-        backend_choices.add_choice(backend, label=backend)
-    inputs.enum(
-        "backend",
-        backend_choices.values(),
-        default="auto",
-        label="Runtime",
-        description="auto: OpenVINO for fp32 on a CPU when installed (the same vectors, 2-2.5x "
-        "faster there), else torch",
-        view=backend_choices,
-    )
+    _dropdown(inputs, "precision", PRECISIONS, "auto", "Precision",
+              "auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32 (fp32: the same "
+              "vectors whichever worker or batch embeds an image)")  # fmt: skip
+    _dropdown(inputs, "backend", BACKENDS, "auto", "Runtime",
+              "auto: OpenVINO for fp32 on a CPU when installed (the same vectors, 2-2.5x "
+              "faster there), else torch")  # fmt: skip
     shard_inputs(ctx, inputs)
+
+
+def _dropdown(inputs, name: str, values, default: str, label: str, description: str) -> None:
+    choices = types.DropdownView()
+    for value in values:
+        choices.add_choice(value, label=value)
+    inputs.enum(
+        name, choices.values(), default=default, label=label, description=description, view=choices
+    )
 
 
 def shard_inputs(ctx, inputs) -> None:

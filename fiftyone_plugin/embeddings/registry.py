@@ -115,9 +115,9 @@ def load_model(
         "openvino": the runtime of the forward pass. OpenVINO gives the same fp32 embeddings as
         torch (to ~1e-6) 2-2.5x faster on CPUs without native bf16; converting takes ~2 s.
 
-    Raises ValueError for an unknown name, device, precision or backend (or one that does not
-    fit the others), FileNotFoundError for a missing
-    checkpoint, RuntimeError when the device is unavailable or pretrained weights cannot be had.
+    Raises ValueError for an unknown name, device, precision or backend (or a backend that does
+    not fit the others), FileNotFoundError for a missing checkpoint, RuntimeError when the device
+    or OpenVINO is unavailable or pretrained weights cannot be had.
     """
     if is_zoo_model(name):
         raise ValueError(
