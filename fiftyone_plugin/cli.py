@@ -22,14 +22,14 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", default=None,
                         help="your own weights for --model: a state dict file (loaded with "
                              "weights_only=True)")  # fmt: skip
-    parser.add_argument("--device", default=defaults.DEVICE, choices=["auto", "cpu", "cuda", "mps"])
+    parser.add_argument("--device", default=defaults.DEVICE, choices=defaults.DEVICES)
     parser.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE)
     parser.add_argument("--num-workers", type=int, default=defaults.NUM_WORKERS,
                         help="image decoders: threads taking turns with the network on a CPU, "
                              "worker processes next to a GPU")  # fmt: skip
-    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+    parser.add_argument("--precision", default="auto", choices=defaults.PRECISIONS,
                         help="auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32")  # fmt: skip
-    parser.add_argument("--backend", default="auto", choices=["auto", "torch", "openvino"],
+    parser.add_argument("--backend", default="auto", choices=defaults.BACKENDS,
                         help="runtime of the network; auto: OpenVINO for fp32 on a CPU when "
                              "installed (same embeddings, 2-2.5x faster there), else torch")  # fmt: skip
     parser.add_argument("--compile", action="store_true",

