@@ -215,6 +215,7 @@ class GapDetector:
       neighbour, the unit of "far"; ``regions_``: list of dicts, see :meth:`region_table`.
     * ``real_graph_``: (distances, indices) of each real sample's real neighbours (see
       :func:`neighbor_graphs`).
+    * ``certain_only_``: True after :meth:`keep_certain`.
     """
 
     def __init__(
@@ -322,11 +323,24 @@ class GapDetector:
             self.gap_score_ >= CERTAIN_SCORE
         )
         flagged = (self.gap_score_ > self.threshold_) & confirmed
-        self.gap_region_ = self._regions(flagged, match.real_neighbors[:, : self.n_smooth])
-        self.uncovered_ = self.gap_region_ >= 0
-        self.regions_ = self.region_table(real, synthetic)
+        self._set_regions(flagged, real, synthetic)
+        self.certain_only_ = False
         report(progress, 1.0, "coverage: done")
         return self
+
+    def keep_certain(self, real: np.ndarray, synthetic: np.ndarray) -> GapDetector:
+        """Narrow ``uncovered_`` to near-total shortfalls (``gap_score_ >= CERTAIN_SCORE``) and
+        rebuild the regions; ``real`` / ``synthetic``: the sets given to :meth:`fit`. For sides
+        that stay separable after alignment, where a partial shortfall is as likely the rest of
+        the style difference as missing content."""
+        self._set_regions(self.uncovered_ & (self.gap_score_ >= CERTAIN_SCORE), real, synthetic)
+        self.certain_only_ = True
+        return self
+
+    def _set_regions(self, flagged: np.ndarray, real: np.ndarray, synthetic: np.ndarray) -> None:
+        self.gap_region_ = self._regions(flagged, self.real_graph_[1][:, : self.n_smooth])
+        self.uncovered_ = self.gap_region_ >= 0
+        self.regions_ = self.region_table(real, synthetic)
 
     def _threshold_parts(self, null_scores: np.ndarray, excess: np.ndarray) -> dict[str, float]:
         """The calibrated threshold's candidates (the threshold is their maximum)."""

@@ -27,8 +27,9 @@ RECALL = "recall"
 DENSITY = "density"
 COVERAGE = "coverage"
 C2ST_AUC = "c2st_auc"
-#: C2ST AUC after alignment, real samples judged covered only: what is left once the global
-#: style shift and the missing content are set aside.
+#: C2ST AUC after alignment, real samples judged covered only (by the calibrated rule, before a
+#: separable result narrows ``uncovered``): what is left once the global style shift and the
+#: missing content are set aside.
 C2ST_AUC_ALIGNED = "c2st_auc_aligned"
 #: Neighbourhood two-sample AUC after alignment (covered real samples only): 0.5 = the sides
 #: mix in every neighbourhood, 1 = they never meet. See knn_two_sample_auc.

@@ -4,7 +4,12 @@ from core_scenarios import gaussian_gap_scenario
 from sklearn.metrics import roc_auc_score
 
 from fiftyone_plugin.core.alignment import align
-from fiftyone_plugin.core.coverage import GapDetector, detect_gaps, unbalanced_sinkhorn
+from fiftyone_plugin.core.coverage import (
+    CERTAIN_SCORE,
+    GapDetector,
+    detect_gaps,
+    unbalanced_sinkhorn,
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +61,25 @@ def test_threshold_is_calibrated_on_a_real_half():
     g = GapDetector(alpha=0.1).fit(*align(sc.real, sc.synthetic))
     assert g.threshold_ == max(g.threshold_parts_.values())
     assert g.threshold_ >= np.quantile(g.null_scores_, 0.9) - 1e-6
+
+
+def test_keep_certain_drops_partial_shortfalls_and_keeps_missing_content():
+    """Cluster 0 withheld (far from the rest: nothing received), cluster 1 thinned to 1/16."""
+    sc = gaussian_gap_scenario(
+        withheld=(0,), separation=20.0, shift=0.0, distortion=0.0, extra_noise=0.0
+    )
+    keep = (sc.labels_synthetic != 1) | (np.arange(len(sc.synthetic)) % 16 == 0)
+    synthetic = sc.synthetic[keep]
+    g = GapDetector().fit(sc.real, synthetic)
+    thinned = sc.labels_real == 1
+    assert g.uncovered_[thinned].mean() > 0.5 and not g.certain_only_
+    g.keep_certain(sc.real, synthetic)
+    assert g.certain_only_
+    assert not g.uncovered_[thinned].any()
+    assert g.uncovered_[sc.missing].mean() > 0.8
+    assert (g.gap_score_[g.uncovered_] >= CERTAIN_SCORE).all()
+    assert [r["size"] for r in g.regions_] == [int(g.uncovered_.sum())]
+    assert (g.uncovered_ == (g.gap_region_ >= 0)).all()
 
 
 def test_balanced_sinkhorn_keeps_the_marginals():

@@ -6,6 +6,7 @@ from core_scenarios import gaussian_gap_scenario
 from sklearn.metrics import roc_auc_score
 
 from fiftyone_plugin.core import pipeline as P
+from fiftyone_plugin.core.coverage import CERTAIN_SCORE
 from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
 
 FAST = AnalysisConfig(project=False, kid_subsets=10)
@@ -108,6 +109,9 @@ def test_different_content_altogether_is_separable():
     r = analyze_embeddings(real, synth, FAST)
     assert r.diagnosis["kind"] == P.SEPARABLE
     assert "separable" in r.diagnosis["text"]
+    # a partial shortfall there may be style: only near-total ones stay uncovered
+    assert r.details["certain_only"]
+    assert (r.gap_score[r.uncovered] >= CERTAIN_SCORE).all()
 
 
 def test_seed_makes_runs_identical():
