@@ -7,6 +7,7 @@ the other rows are then projected with ``transform``.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -163,8 +164,7 @@ class Projector:
         neighbors = _UmapNeighbors(fit_x, self.seed)
         graph = neighbors.graph(n_neighbors)
         report(progress, 0.1, "projecting: fitting UMAP")
-        import umap  # ~2 s to import (numba): only when a map is asked for
-
+        umap = import_umap()
         self.umap_ = umap.UMAP(
             n_components=self.n_components,
             n_neighbors=n_neighbors,
@@ -196,6 +196,28 @@ class Projector:
         """Place new embeddings (same space as ``fit``'s input) on the fitted map."""
         x = self.reducer_.transform(x) if self.reducer_ is not None else np.asarray(x, np.float32)
         return self.umap_.transform(x).astype(np.float32)
+
+
+@functools.cache
+def import_umap():
+    """The ``umap`` module (~2 s to import: only when a map is asked for), with numba's on-disk
+    cache turned on for the compiled functions of its graph and layout steps. UMAP does not cache
+    them, so every new process spent ~10 s compiling them again (2 cores); from the second
+    process on, a map of a few thousand points takes about a second. Where no cache folder is
+    writable, they are compiled as before."""
+    import umap
+    import umap.layouts
+    import umap.umap_
+    from numba.core.dispatcher import Dispatcher
+
+    for module in (umap.umap_, umap.layouts):
+        for fn in vars(module).values():
+            if isinstance(fn, Dispatcher):
+                try:
+                    fn.enable_caching()
+                except RuntimeError:  # numba found no writable cache folder
+                    return umap
+    return umap
 
 
 class _UmapNeighbors:

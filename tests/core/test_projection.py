@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from core_scenarios import gaussian_gap_scenario
@@ -7,7 +11,8 @@ from fiftyone_plugin.core.projection import FeatureReducer, Projector, normalize
 
 @pytest.fixture(scope="module")
 def fitted():
-    """UMAP compiles with numba on first use (~30-60 s on 2 cores): these tests are marked slow."""
+    """UMAP compiles with numba on first use (~10 s on 2 cores, then cached on disk): these
+    tests are marked slow."""
     sc = gaussian_gap_scenario(n_per_cluster=30, withheld=(0,))
     # a small max_fit_samples forces the balanced-sample fit + transform of the rest
     return sc, Projector(max_fit_samples=120, seed=3).fit(sc.real, sc.synthetic)
@@ -67,3 +72,26 @@ def test_reducer_transform_in_chunks_equals_one_pass(pca_dim):
     whole = reducer.transform(synth, chunk=len(synth))
     np.testing.assert_allclose(reducer.transform(synth, chunk=7), whole, rtol=1e-5, atol=1e-6)
     assert whole.shape == (40, min(pca_dim, 8)) and whole.dtype == np.float32
+
+
+@pytest.mark.slow
+def test_umap_compilation_is_cached_across_processes(tmp_path):
+    """A second process loads UMAP's compiled graph code from numba's cache instead of compiling
+    it again (~10 s per process before)."""
+    code = (
+        "import numpy as np\n"
+        "from fiftyone_plugin.core.projection import import_umap, project\n"
+        "x = np.random.default_rng(0).normal(size=(60, 8)).astype(np.float32)\n"
+        "project(x[:30], x[30:], reduce=False)\n"
+        "stats = import_umap().umap_.smooth_knn_dist.stats\n"
+        "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}  # an empty cache of its own
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs == [["0", "1"], ["1", "0"]]  # compiled and saved, then loaded
+    assert any(tmp_path.rglob("*.nbi"))
