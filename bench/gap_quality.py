@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from fiftyone_plugin.core import AnalysisConfig, analyze_embeddings  # noqa: E402
 from fiftyone_plugin.core.neighbors import knn  # noqa: E402
+from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 #: Bump when the images of a scenario change, so stale embeddings are not reused.
@@ -202,7 +203,8 @@ class Dataset:
 
 def build_dataset(name: str, mode: str, seed: int, embed) -> Dataset:
     size = SIZES[mode]
-    key = hashlib.sha1(f"{VERSION}-{name}-{mode}-{seed}".encode()).hexdigest()[:10]
+    tag = f"{VERSION}-{name}-{mode}-{seed}-{embed.precision}"
+    key = hashlib.sha1(tag.encode()).hexdigest()[:10]
     path = CACHE / f"{name}-{mode}-{key}.npz"
     rng = np.random.default_rng(seed)
     if name == "digits":
@@ -240,16 +242,20 @@ def build_dataset(name: str, mode: str, seed: int, embed) -> Dataset:
     )
 
 
-def make_embedder():
+def make_embedder(precision: str = "auto"):
     """images (uint8 HxWx3 arrays) -> (n, d) embeddings, written to files and read back as the
-    product reads them. The model is loaded on first use (not at all when everything is cached)."""
+    product reads them, on the CPU at ``precision`` (as ``load_model`` takes it; the resolved one
+    is ``embed.precision``). The model is loaded on first use (not at all when everything is
+    cached)."""
+    from fiftyone_plugin.embeddings.registry import resolve_precision
+
     model = None
 
     def embed(images: list[np.ndarray], what: str) -> np.ndarray:
         nonlocal model
         from fiftyone_plugin.embeddings import embed_images, load_model
 
-        model = model or load_model("efficientnet_lite0")
+        model = model or load_model("efficientnet_lite0", "cpu", precision=embed.precision)
         t = time.time()
         with tempfile.TemporaryDirectory() as tmp:
             paths = []
@@ -266,6 +272,7 @@ def make_embedder():
         )
         return result.vectors
 
+    embed.precision = resolve_precision(precision, "cpu")
     return embed
 
 
@@ -489,12 +496,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--datasets", default="digits,crops,faces", help="comma-separated subset to run"
     )
+    parser.add_argument(
+        "--precision", default="auto", choices=PRECISIONS, help="of the embedding network"
+    )
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     config = AnalysisConfig(seed=args.seed, project=False, kid_subsets=SIZES[mode]["kid_subsets"])
 
     t0 = time.time()
-    embed = make_embedder()
+    embed = make_embedder(args.precision)
     rows = []
     for name in args.datasets.split(","):
         ds = build_dataset(name, mode, args.seed, embed)
@@ -510,10 +520,12 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-    print(f"\n### Gap detection quality ({mode}, seed {args.seed})\n")
+    print(f"\n### Gap detection quality ({mode}, seed {args.seed}, {embed.precision})\n")
     print(markdown(rows))
     result = summary(rows)
-    result.update(mode=mode, seed=args.seed, seconds=round(time.time() - t0, 1))
+    result.update(
+        mode=mode, seed=args.seed, precision=embed.precision, seconds=round(time.time() - t0, 1)
+    )
     print()
     print(json.dumps(result))
     return 0

@@ -28,14 +28,15 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
                         help="image decoders: threads taking turns with the network on a CPU, "
                              "worker processes next to a GPU")  # fmt: skip
     parser.add_argument("--precision", default="auto", choices=defaults.PRECISIONS,
-                        help="auto: bf16 on CPUs with native bf16, fp16 on CUDA, else fp32")  # fmt: skip
+                        help="auto: fp16 on CUDA, else fp32 (bf16: ~1.7x faster on CPUs with "
+                             "native bf16, but moves borderline gap results)")  # fmt: skip
     parser.add_argument("--backend", default="auto", choices=defaults.BACKENDS,
-                        help="runtime of the network; auto: OpenVINO for fp32 on a CPU when "
-                             "installed (same embeddings, 2-2.5x faster there), else torch")  # fmt: skip
+                        help="runtime of the network; auto: OpenVINO on a CPU when installed "
+                             "(fp32: same embeddings, 2-4x faster; bf16 too), else torch")  # fmt: skip
     parser.add_argument("--compile", action="store_true",
-                        help="compile the network with torch.compile (torch runtime): ~30%% "
-                             "faster in bf16 on CPUs with native bf16, after a one-off ~20 s; "
-                             "worth it from about 10k images")  # fmt: skip
+                        help="compile the network with torch.compile (torch runtime, one-off "
+                             "5-20 s): faster than torch's eager network, for GPUs; on a CPU the "
+                             "default OpenVINO runtime is faster still")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.SEED)
     parser.add_argument("--max-pixels", type=int, default=defaults.MAX_PIXELS,
                         help="refuse images with more pixels than this (decompression bombs)")  # fmt: skip

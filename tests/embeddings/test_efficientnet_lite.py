@@ -23,7 +23,7 @@ def classifier():
     return fc.weight.detach().numpy(), fc.bias.detach().numpy()
 
 
-@pytest.mark.parametrize("model_fixture", ["lite0", "lite0_bf16"])
+@pytest.mark.parametrize("model_fixture", ["lite0", "lite0_bf16", "lite0_openvino_bf16"])
 def test_pretrained_top1_on_real_photos(request, model_fixture, photo_dir, classifier):
     model = request.getfixturevalue(model_fixture)
     paths = [str(photo_dir / f"{name}.png") for name in KNOWN]

@@ -86,9 +86,11 @@ def test_unicode_and_spaces_in_paths(tmp_path, lite0, photo_paths, reference):
     np.testing.assert_allclose(result.vectors, reference[:3], rtol=1e-3, atol=1e-4)
 
 
-def test_bf16_is_close_to_fp32_on_real_photos(lite0_bf16, photo_paths, reference):
-    assert lite0_bf16.precision == "bf16"
-    bf16 = embed_images(photo_paths, lite0_bf16, num_workers=0).vectors
+@pytest.mark.parametrize("model_fixture", ["lite0_bf16", "lite0_openvino_bf16"])
+def test_bf16_is_close_to_fp32_on_real_photos(request, model_fixture, photo_paths, reference):
+    model = request.getfixturevalue(model_fixture)
+    assert model.precision == "bf16"
+    bf16 = embed_images(photo_paths, model, num_workers=0).vectors
     assert bf16.dtype == np.float32
     assert _cosine(bf16, reference).min() > 0.97
 

@@ -1,5 +1,6 @@
 """The OpenVINO backend: the same fp32 embeddings as the torch network, chosen by "auto" only
-where it fits, clear errors otherwise, and no telemetry sent or written."""
+where it fits, clear errors otherwise, and no telemetry sent or written. (Its bf16 embeddings are
+checked against fp32 beside torch's in test_inference and test_efficientnet_lite.)"""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 import torch
 import torchvision
 
-from fiftyone_plugin.embeddings import embed_images, load_model, openvino_backend
+from fiftyone_plugin.embeddings import embed_images, load_model, openvino_backend, registry
 from fiftyone_plugin.embeddings.registry import resolve_backend
 
 
@@ -29,8 +30,12 @@ def test_openvino_converts_torchvision_architectures(tmp_path):
     net = torchvision.models.resnet18(weights=None).eval()
     path = tmp_path / "resnet18.pt"
     torch.save(net.state_dict(), path)
-    on_torch = load_model("resnet18", device="cpu", checkpoint=path, backend="torch")
-    on_openvino = load_model("resnet18", device="cpu", checkpoint=path, backend="openvino")
+    on_torch = load_model(
+        "resnet18", device="cpu", checkpoint=path, precision="fp32", backend="torch"
+    )
+    on_openvino = load_model(
+        "resnet18", device="cpu", checkpoint=path, precision="fp32", backend="openvino"
+    )
     pixels = torch.randint(0, 256, (2, 224, 224, 3), dtype=torch.uint8)
     from fiftyone_plugin.embeddings.inference import forward_batch
 
@@ -39,20 +44,29 @@ def test_openvino_converts_torchvision_architectures(tmp_path):
     np.testing.assert_allclose(forward_batch(on_openvino, pixels), expected, rtol=1e-4, atol=1e-5)
 
 
-def test_auto_picks_openvino_only_for_fp32_on_a_cpu_without_compile():
+@pytest.mark.parametrize("native_bf16", [True, False])
+def test_auto_picks_openvino_only_where_it_fits(monkeypatch, native_bf16):
+    """fp32 on a CPU, and bf16 on a CPU with native bfloat16; never compiled, never on a GPU."""
+    monkeypatch.setattr(registry, "cpu_has_native_bf16", lambda: native_bf16)
     assert resolve_backend("auto", "cpu", "fp32") == "openvino"
-    assert resolve_backend("auto", "cpu", "bf16") == "torch"
+    assert resolve_backend("auto", "cpu", "bf16") == ("openvino" if native_bf16 else "torch")
+    assert resolve_backend("auto", "cpu", "fp16") == "torch"
     assert resolve_backend("auto", "cuda", "fp16") == "torch"
     assert resolve_backend("auto", "cpu", "fp32", compile=True) == "torch"
+    assert resolve_backend("auto", "cpu", "bf16", compile=True) == "torch"
     assert resolve_backend("torch", "cpu", "fp32") == "torch"
-    assert load_model(device="cpu", precision="bf16").backend == "torch"
+    assert load_model(device="cpu", precision="auto").backend == "openvino"
 
 
 def test_backend_errors_name_the_problem(monkeypatch):
     with pytest.raises(ValueError, match="Unknown backend 'onnx'"):
         load_model(backend="onnx")
-    with pytest.raises(ValueError, match="precision='bf16'"):
-        load_model(device="cpu", precision="bf16", backend="openvino")
+    with pytest.raises(ValueError, match="precision='fp16'"):
+        load_model(device="cpu", precision="fp16", backend="openvino")
+    with monkeypatch.context() as m:
+        m.setattr(registry, "cpu_has_native_bf16", lambda: False)
+        with pytest.raises(ValueError, match="native bfloat16"):
+            load_model(device="cpu", precision="bf16", backend="openvino")
     with pytest.raises(ValueError, match="compile=True"):
         resolve_backend("openvino", "cpu", "fp32", compile=True)
     monkeypatch.setattr(openvino_backend, "openvino_available", lambda: False)

@@ -66,7 +66,7 @@ def test_auto_device_and_precision():
     device = resolve_device("auto")
     assert device in {"cpu", "mps"} or device.startswith("cuda")
     assert resolve_precision("auto", "cuda") == "fp16"
-    assert resolve_precision("auto", "cpu") in {"bf16", "fp32"}
+    assert resolve_precision("auto", "cpu") == "fp32"  # bf16 moves borderline gap results
     assert resolve_precision("fp32", "cuda") == "fp32"
 
 
