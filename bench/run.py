@@ -1,6 +1,6 @@
 """synthgap speed benchmarks: each figure is a ratio measured side by side in one run.
 
-    .venv/bin/python bench/run.py --quick     # 2 CPU cores: ~9 min (AVX2-only EPYC: 9 min 9 s)
+    .venv/bin/python bench/run.py --quick     # 2 CPU cores: 4-9 min (AVX-512 EPYC 4 min 15 s, AVX2 9 min)
     .venv/bin/python bench/run.py             # full sizes, plus the scaling series up to 1M
     #                                            synthetic vectors and its plot (bench/out/)
     .venv/bin/python bench/run.py --tiny      # smoke run for CI: checks it runs, times mean nothing
