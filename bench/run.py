@@ -95,7 +95,7 @@ def _forward_images_per_s(model, batch, n_images: int) -> float:
 def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict:
     """Our embedding pipeline (default runtime: OpenVINO on a CPU) vs its bare forward
     pass, vs the torch network's forward (for reference), and vs FiftyOne's compute_embeddings."""
-    from embed_speed import _prepared_batch
+    from embed_speed import _cosine, _prepared_batch
 
     from fiftyone_plugin.embeddings import load_model
     from fiftyone_plugin.embeddings.inference import forward_batch
@@ -129,9 +129,7 @@ def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict
     )  # fmt: skip
     compiled = _bench_compiled(paths, batch, batch_size, num_workers)
     bf16 = _bench_bf16(dataset, batch, batch_size, num_workers, t_stock)
-    ours = np.stack(dataset.values("emb_ours"))
-    theirs = np.stack(dataset.values("emb_stock"))
-    cosine = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
+    cosine = _cosine(np.stack(dataset.values("emb_ours")), np.stack(dataset.values("emb_stock")))
     return {
         "embed_images_per_s": round(ours_ips, 1),
         "forward_images_per_s": round(forward_ips, 1),
@@ -167,6 +165,8 @@ def _bench_compiled(paths: list[str], batch, batch_size: int, num_workers: int) 
 def _bench_bf16(dataset, batch, batch_size: int, num_workers: int, t_stock: float) -> dict:
     """The pipeline and forward pass at --precision bf16 (opt-in: it moves borderline gap
     results), on a CPU with native bfloat16; {} elsewhere. Same work as the default's."""
+    from embed_speed import _cosine
+
     from fiftyone_plugin.embeddings import load_model
     from fiftyone_plugin.embeddings.inference import forward_batch
     from fiftyone_plugin.embeddings.registry import cpu_has_native_bf16, resolve_device
@@ -180,9 +180,7 @@ def _bench_bf16(dataset, batch, batch_size: int, num_workers: int, t_stock: floa
         compute_embeddings, dataset, model, field="emb_bf16",
         batch_size=batch_size, num_workers=num_workers,
     )  # fmt: skip
-    fp32 = np.stack(dataset.values("emb_ours"))
-    bf16 = np.stack(dataset.values("emb_bf16"))
-    cosine = (fp32 * bf16).sum(1) / np.linalg.norm(fp32, axis=1) / np.linalg.norm(bf16, axis=1)
+    cosine = _cosine(np.stack(dataset.values("emb_ours")), np.stack(dataset.values("emb_bf16")))
     return {
         "embed_bf16_images_per_s": round(len(dataset) / t_bf16, 1),
         "forward_bf16_images_per_s": round(_forward_images_per_s(model, batch, len(dataset)), 1),

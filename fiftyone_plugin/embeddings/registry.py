@@ -245,8 +245,8 @@ def resolve_backend(backend: str, device: str, precision: str, compile: bool = F
 
     if backend == "torch":
         return backend
-    native = precision == "fp32" or (precision == "bf16" and cpu_has_native_bf16())
-    fits = device == "cpu" and native and not compile
+    precision_fits = precision == "fp32" or (precision == "bf16" and cpu_has_native_bf16())
+    fits = device == "cpu" and precision_fits and not compile
     if backend == "auto":
         return "openvino" if fits and openvino_available() else "torch"
     if not fits:
