@@ -195,8 +195,8 @@ def bench_writeback(n: int, n_loop: int) -> dict:
     save() loop, timed on n_loop samples and scaled to n."""
     import fiftyone as fo
 
-    from fiftyone_plugin.fo.analysis import RESULT_FIELDS
     from fiftyone_plugin.fo.bulk import write_columns
+    from fiftyone_plugin.fo.runs import RESULT_FIELDS
 
     dataset = _dataset("bench-writeback", [f"/bench/img_{i}.jpg" for i in range(n)])
     ids = dataset.values("id")

@@ -27,7 +27,7 @@ _API = {
     "mark_domain": ".fo.samples",
     "compute_embeddings": ".fo.embeddings",
     "analyze": ".fo.analysis",
-    "list_analyses": ".fo.analysis",
+    "list_analyses": ".fo.runs",
     "analyze_embeddings": ".core.pipeline",
     "AnalysisConfig": ".core.pipeline",
     "load_model": ".embeddings",

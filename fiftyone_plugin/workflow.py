@@ -15,7 +15,7 @@ class FolderAnalysis:
     """What ``analyze_folders`` produced."""
 
     dataset_name: str
-    outcome: object  # fo.analysis.AnalysisOutcome
+    outcome: object  # fo.results.AnalysisOutcome
     files: dict[str, str]
     n_failed: int
 
@@ -75,8 +75,9 @@ def analyze_folders(
     reported before anything is added.
     """
     from .core.pipeline import AnalysisConfig
-    from .fo.analysis import check_run_writable, umap_points
     from .fo.fields import FieldClashError, check_writable
+    from .fo.results import umap_points
+    from .fo.runs import check_run_writable
     from .fo.samples import (
         domain_field_problem,
         import_images,
@@ -177,12 +178,13 @@ def analyze_samples(
     images that failed before. ``config``: a core.pipeline.AnalysisConfig (default: the default
     one with ``seed``). ``overwrite`` replaces an earlier run ``run_key``; ``overwrite_fields``
     allows replacing what the user created under the names synthgap writes. The run's names are
-    checked before anything is embedded. Returns the fo.analysis.AnalysisOutcome.
+    checked before anything is embedded. Returns the fo.results.AnalysisOutcome.
     """
     from .core.pipeline import AnalysisConfig
-    from .fo.analysis import analyze, check_run_writable
+    from .fo.analysis import analyze
     from .fo.embeddings import compute_embeddings
     from .fo.fields import field_meta
+    from .fo.runs import check_run_writable
     from .fo.samples import domain_view
 
     check_run_writable(samples._dataset, run_key, overwrite, overwrite_fields)

@@ -170,8 +170,8 @@ def embeddings_input(ctx, inputs, samples) -> None:
 def run_name_input(ctx, inputs) -> str | None:
     """A new run name (default ``synthgap``, then ``synthgap_2``...); an existing run is flagged
     unless the user ticks Replace."""
-    from fiftyone_plugin.fo.analysis import RunNames, check_names_free, list_analyses
     from fiftyone_plugin.fo.fields import FieldClashError
+    from fiftyone_plugin.fo.runs import RunNames, check_names_free, list_analyses
 
     dataset = ctx.dataset
     runs = list_analyses(dataset)

@@ -191,6 +191,6 @@ def curate_form(ctx, inputs) -> None:
 
 
 def _realism_field(run: str) -> str:
-    from fiftyone_plugin.fo.analysis import RunNames
+    from fiftyone_plugin.fo.runs import RunNames
 
     return RunNames(run).field("realism")

@@ -131,7 +131,7 @@ def name_error(value, what: str) -> str | None:
 
 def run_choice(ctx, inputs, name: str = "run", description: str | None = None) -> str | None:
     """A dropdown of the dataset's analysis runs (newest first); flags the form when there are none."""
-    from fiftyone_plugin.fo.analysis import list_analyses
+    from fiftyone_plugin.fo.runs import list_analyses
 
     runs = list_analyses(ctx.dataset)[::-1]
     if not runs:
@@ -155,7 +155,7 @@ def run_choice(ctx, inputs, name: str = "run", description: str | None = None) -
 
 def chosen_run(ctx, name: str = "run") -> str:
     """The run picked in a ``run_choice`` (by default the newest)."""
-    from fiftyone_plugin.fo.analysis import list_analyses
+    from fiftyone_plugin.fo.runs import list_analyses
 
     return param(ctx, name) or list_analyses(ctx.dataset)[-1]
 

@@ -35,16 +35,16 @@ class ManageRuns(foo.Operator):
         return types.Property(inputs, view=types.View(label="Manage synthgap runs"))
 
     def execute(self, ctx):
-        from fiftyone_plugin.fo import analysis
+        from fiftyone_plugin.fo.manage_runs import delete_analysis, rename_analysis
         from fiftyone_plugin.fo.report import run_history
 
         action = param(ctx, "action", LIST)
         run = chosen_run(ctx) if action != LIST else None
         if action == RENAME:
-            kept = analysis.rename_analysis(ctx.dataset, run, ctx.params["new_name"])
+            kept = rename_analysis(ctx.dataset, run, ctx.params["new_name"])
             done = f"Renamed run '{run}' to '{ctx.params['new_name']}'"
         elif action == DELETE:
-            kept = analysis.delete_analysis(ctx.dataset, run)
+            kept = delete_analysis(ctx.dataset, run)
             done = f"Deleted run '{run}'"
         else:
             return {"runs": history_table(run_history(ctx.dataset))}
@@ -73,8 +73,8 @@ def history_table(rows: list[dict]) -> str:
 
 
 def manage_runs_form(ctx, inputs) -> None:
-    from fiftyone_plugin.fo.analysis import RunNames, check_names_free
     from fiftyone_plugin.fo.fields import FieldClashError
+    from fiftyone_plugin.fo.runs import RunNames, check_names_free
 
     choices = types.RadioGroup(orientation="horizontal")
     choices.add_choice(LIST, label="List", description="every run with its headline metrics")

@@ -332,9 +332,9 @@ def history_rows(rows: list[dict]) -> list[dict]:
 def panel_model(dataset, run: str | None = None) -> dict:
     """Everything the panel shows for analysis ``run`` of ``dataset`` (the newest when ``None`` or
     unknown), JSON-safe. ``runs`` is empty when the dataset has no analysis yet."""
-    from fiftyone_plugin.fo.analysis import RunNames, list_analyses, load_summary
     from fiftyone_plugin.fo.regions import list_regions
     from fiftyone_plugin.fo.report import run_history
+    from fiftyone_plugin.fo.runs import RunNames, list_analyses, load_summary
 
     runs = list_analyses(dataset)
     has_domains = dataset.has_sample_field(defaults.DOMAIN_FIELD)
@@ -452,7 +452,7 @@ class SynthGapPanel(foo.Panel):
         """A click on a bar of the realism histogram: show the synthetic samples in that bin."""
         from fiftyone import ViewField as F
 
-        from fiftyone_plugin.fo.analysis import RunNames
+        from fiftyone_plugin.fo.runs import RunNames
 
         edges = ((ctx.panel.state.model or {}).get("realism") or {}).get("edges") or []
         idx = ctx.params.get("idx")
@@ -515,7 +515,7 @@ class SynthGapPanel(foo.Panel):
     def show_example(self, ctx):
         """A click on a gallery image: show its gap region (real) or the nearest synthetic
         images of that region, and open the image."""
-        from fiftyone_plugin.fo.analysis import RunNames
+        from fiftyone_plugin.fo.runs import RunNames
 
         name, side, sample_id = (ctx.params.get(k) for k in ("region", "side", "id"))
         gallery = next(

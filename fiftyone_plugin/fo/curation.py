@@ -15,20 +15,22 @@ from dataclasses import dataclass, field
 import fiftyone as fo
 import numpy as np
 from fiftyone import ViewField as F
+from fiftyone.core.utils import to_slug
 
 from .. import defaults
 from ..core.curation import CurationConfig, curate
 from ..progress import Progress, report
-from .analysis import (
-    CURATION_VIEWS,
-    RunNames,
-    curation_scope,
-    foreign_views,
-    load_summary,
-    run_views,
-)
 from .fields import FieldClashError
 from .regions import REGION, list_regions
+from .runs import (
+    CURATION_VIEWS,
+    RunNames,
+    foreign_views,
+    is_run_view,
+    load_summary,
+    owns_field,
+    run_views,
+)
 from .samples import read_embeddings
 
 #: Export formats: name -> FiftyOne dataset type ("auto" picks one, see ``export_type``).
@@ -65,8 +67,6 @@ def has_curation(dataset: fo.Dataset, run_key: str) -> bool:
 
 def _foreign_curation_views(dataset: fo.Dataset, names: RunNames) -> list[str]:
     """The user's saved views that saving run ``names``' curation views would replace."""
-    from fiftyone.core.utils import to_slug
-
     ours = {to_slug(names.view(short)) for short in CURATION_VIEWS}
     return [v for v in foreign_views(dataset, names) if to_slug(v) in ours]
 
@@ -165,10 +165,7 @@ def curate_synthetic(
 
     report(progress, 0.7, "tagging samples")
     synth_ids = np.asarray(table.ids)[is_synth]
-    for tag in names.curation_tags(dataset):
-        scope = curation_scope(dataset, names, tag)
-        if scope is not None:
-            scope.untag_samples(tag)
+    untag_curation(dataset, names)  # the earlier curation's tags (a user's same tags stay)
     dataset.select(synth_ids[result.keep].tolist()).tag_samples(names.curated_tag)
     for reason, n in result.counts().items():
         if n:
@@ -274,3 +271,56 @@ def _target(kind, name, n_real, n_kept, needed, members, names, n_examples, ids=
         "example_ids": ids,
         "example_filepaths": paths,
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# A curation's tags and views when its run is renamed or deleted (see manage_runs.py)
+
+
+def curation_scope(dataset: fo.Dataset, names: RunNames, tag: str):
+    """The samples whose ``tag`` (a curation tag of run ``names``) the curation may have put
+    there: anywhere for the ``curation:dropped:*`` tags (no one else writes such names), only
+    the samples the run analyzed for the plain ``curated`` tag."""
+    if tag != names.curated_tag:
+        return dataset
+    cluster = names.field("cluster")
+    return dataset.exists(cluster) if owns_field(dataset, names, cluster) else None
+
+
+def untag_curation(dataset: fo.Dataset, names: RunNames) -> list[str]:
+    """Take the curation tags of run ``names`` off the samples it tagged; what is left."""
+    kept = []
+    for tag in names.curation_tags(dataset):
+        scope = curation_scope(dataset, names, tag)
+        if scope is not None:
+            scope.untag_samples(tag)
+        n_left = dataset.match_tags(tag).count()
+        if n_left:
+            kept.append(f"tag '{tag}' on {n_left} sample(s) synthgap did not tag")
+    return kept
+
+
+def move_curation(dataset: fo.Dataset, old: RunNames, new: RunNames) -> None:
+    """Carry a curation of run ``old`` over to ``new``: its tags and its saved views."""
+    for tag in old.curation_tags(dataset):
+        new_tag = new.field(tag[len(old.field("")) :])
+        scope = curation_scope(dataset, new, new_tag)  # the run's fields have their new names
+        if scope is None:
+            continue
+        tagged = scope.match_tags(tag)
+        tagged.tag_samples(new_tag)
+        tagged.untag_samples(tag)
+    for info in dataset.list_saved_views(info=True):
+        short = info["name"].removeprefix(f"{old.run_key}-")
+        if short not in CURATION_VIEWS or not is_run_view(dataset, old, info):
+            continue
+        view = (
+            dataset.match_tags(new.curated_tag)
+            if short == "curated"
+            else dataset.load_saved_view(info["name"])
+        )
+        text = info["description"].removesuffix(old.view_mark).rstrip()
+        # a user's view of the new name was refused before (check_names_free) unless overwrite
+        dataset.save_view(
+            new.view(short), view, description=new.view_description(text), overwrite=True
+        )

@@ -16,7 +16,7 @@ OWNER_KEY = "synthgap"
 
 class FieldClashError(ValueError):
     """Something synthgap wants to write exists and belongs to the user: a field, or (see
-    fo/analysis.py) a saved view, a brain run or a tag of the names an analysis run writes."""
+    fo/runs.py) a saved view, a brain run or a tag of the names an analysis run writes."""
 
 
 def field_meta(dataset: fo.Dataset, name: str) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ import fiftyone as fo
 from fiftyone import ViewField as F
 
 from .. import defaults
-from .analysis import RunNames, load_summary
+from .runs import RunNames, load_summary
 
 REGION = "region"
 CLUSTER = "cluster"

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import defaults
 from ..report.data import ReportData, from_columns
-from .analysis import RESULT_FIELDS, RunNames, list_analyses, load_summary
+from .runs import RESULT_FIELDS, RunNames, list_analyses, load_summary
 
 #: Metrics shown in the run history, in order.
 HISTORY_METRICS = ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc")

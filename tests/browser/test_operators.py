@@ -11,8 +11,8 @@ import pytest
 from app_helpers import open_dataset, screenshot
 
 from fiftyone_plugin import defaults
-from fiftyone_plugin.fo.analysis import RunNames, list_analyses
 from fiftyone_plugin.fo.regions import REGION, list_regions
+from fiftyone_plugin.fo.runs import RunNames, list_analyses
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,8 +9,8 @@ import time
 import pytest
 from app_helpers import open_dataset, screenshot
 
-from fiftyone_plugin.fo.analysis import RunNames, list_analyses, load_summary
 from fiftyone_plugin.fo.regions import list_regions, region_view
+from fiftyone_plugin.fo.runs import RunNames, list_analyses, load_summary
 from fiftyone_plugin.report.grades import VERDICTS, format_value, verdict
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -7,7 +7,7 @@ import fiftyone.brain as fob
 import numpy as np
 import pytest
 
-from fiftyone_plugin.fo.analysis import RunNames, list_analyses
+from fiftyone_plugin.fo.runs import RunNames, list_analyses
 
 
 def test_analyzes_stored_embeddings_and_opens_the_embeddings_panel(run_op, embedded):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fiftyone_plugin.fo.analysis import RunNames, list_analyses
+from fiftyone_plugin.fo.runs import RunNames, list_analyses
 
 
 def test_lists_the_runs_with_their_metrics(run_op, analyzed):

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from fiftyone.core.view import DatasetView
 
-from fiftyone_plugin.fo.analysis import RunNames, list_analyses, load_summary
 from fiftyone_plugin.fo.regions import Region, list_regions
+from fiftyone_plugin.fo.runs import RunNames, list_analyses, load_summary
 from fiftyone_plugin.report.grades import GRADE_COLORS, format_value, grade
 
 PANEL = "@synthgap/synthgap/synthgap_panel"

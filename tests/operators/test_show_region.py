@@ -6,8 +6,8 @@ import fiftyone as fo
 import fiftyone.operators.types as types
 
 from fiftyone_plugin.core.clustering import composition_status
-from fiftyone_plugin.fo.analysis import load_summary
 from fiftyone_plugin.fo.regions import list_regions
+from fiftyone_plugin.fo.runs import load_summary
 
 
 def region_choices(dataset, params=None) -> list:

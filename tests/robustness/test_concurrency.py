@@ -9,7 +9,7 @@ import fiftyone as fo
 import pytest
 from processes import CliProcess, analyze_args, read_csv
 
-from fiftyone_plugin.fo.analysis import RESULT_FIELDS
+from fiftyone_plugin.fo.runs import RESULT_FIELDS
 
 RUNS = ("alpha", "beta")
 USER_PATH = "/photos/mine.png"

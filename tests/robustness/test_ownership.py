@@ -9,9 +9,11 @@ import pytest
 from processes import analyze_args, cli, one_line_error
 from stored import FAST, FIELD, blobs, embedded
 
-from fiftyone_plugin.fo.analysis import RESULT_FIELDS, analyze, delete_analysis, rename_analysis
+from fiftyone_plugin.fo.analysis import analyze
 from fiftyone_plugin.fo.curation import curate_synthetic
 from fiftyone_plugin.fo.fields import FieldClashError
+from fiftyone_plugin.fo.manage_runs import delete_analysis, rename_analysis
+from fiftyone_plugin.fo.runs import RESULT_FIELDS
 
 USER_VALUE = 0.25
 

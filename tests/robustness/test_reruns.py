@@ -8,7 +8,7 @@ import os
 import fiftyone as fo
 from processes import analyze_args, cli, read_csv
 
-from fiftyone_plugin.fo.analysis import RESULT_FIELDS
+from fiftyone_plugin.fo.runs import RESULT_FIELDS
 
 
 def test_a_run_killed_during_analysis_wrote_no_results(bad_runs, folders):

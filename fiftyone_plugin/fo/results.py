@@ -1,0 +1,265 @@
+"""Write one analysis run's results to its dataset: result fields, the uncovered tag, the
+visualization, the run record and the saved views, each marked as the run's (see runs.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import fiftyone as fo
+import numpy as np
+from fiftyone import ViewField as F
+
+from .. import defaults
+from ..progress import Progress
+from ..serialization import to_jsonable
+from .bulk import write_columns
+from .fields import OWNER_KEY, FieldClashError, claim_field
+from .locks import dataset_lock
+from .runs import (
+    CURATION_VIEWS,
+    METHOD,
+    RESULT_FIELDS,
+    RunNames,
+    check_run_writable,
+    foreign_views,
+    mark_unmarked,
+    owns_brain_run,
+    replaces_view,
+    run_views,
+    tagged_by_run,
+)
+from .samples import EmbeddingTable
+
+
+@dataclass
+class AnalysisOutcome:
+    """An analysis run's results together with the samples they belong to (row-aligned)."""
+
+    dataset_name: str
+    run_key: str
+    embeddings_field: str
+    model: str
+    table: EmbeddingTable
+    result: object  # fiftyone_plugin.core.pipeline.AnalysisResult
+    saved_views: list[str] = field(default_factory=list)
+    per_sample: dict[str, list] = field(default_factory=dict)
+    #: The result's gap regions with the file paths and sample ids of their examples added.
+    regions: list[dict] = field(default_factory=list)
+
+    @property
+    def names(self) -> RunNames:
+        return RunNames(self.run_key)
+
+
+def outcome_of(
+    dataset: fo.Dataset, run_key: str, embeddings_field: str, model: str, table, result
+) -> AnalysisOutcome:
+    """The AnalysisOutcome of core result ``result`` on the samples of ``table``."""
+    outcome = AnalysisOutcome(dataset.name, run_key, embeddings_field, model, table, result)
+    outcome.per_sample = _per_sample_values(table, result)
+    outcome.regions = _regions_with_samples(table, result)
+    return outcome
+
+
+def store_results(
+    dataset: fo.Dataset,
+    outcome: AnalysisOutcome,
+    config=None,
+    overwrite: bool = False,
+    overwrite_fields: bool = False,
+    progress: Progress | None = None,
+) -> None:
+    """Write everything of ``outcome`` to ``dataset``, replacing the run's earlier results; the
+    run record goes last, so a run record means complete results. ``overwrite`` and
+    ``overwrite_fields`` as in fo.analysis.analyze (checked again here, under the lock);
+    ``progress`` hears about waiting for another process's lock."""
+    names = outcome.names
+    # One writer at a time per dataset, from a fresh read: FiftyOne saves the field list and the
+    # saved views whole, so a concurrent analysis would otherwise drop what this one adds.
+    with dataset_lock(dataset.name, "schema", progress):
+        dataset.reload()
+        check_run_writable(dataset, outcome.run_key, overwrite, overwrite_fields)
+        mark_unmarked(dataset, names)
+        if dataset.has_run(outcome.run_key):
+            dataset.delete_run(outcome.run_key)
+        _write_fields(dataset, outcome)
+        _register_visualization(dataset, outcome, overwrite_fields)
+        outcome.saved_views = save_views(
+            dataset, names, outcome.regions, outcome.result.clusters, overwrite_fields
+        )
+        _save_run(dataset, outcome, config)
+
+
+def _per_sample_values(table: EmbeddingTable, result) -> dict[str, list]:
+    """Result values for every analyzed sample, in table order (None where not applicable)."""
+    n = len(table.ids)
+    real_rows = np.flatnonzero(table.domains == defaults.REAL)
+    synth_rows = np.flatnonzero(table.domains != defaults.REAL)
+    values = {short: [None] * n for short in RESULT_FIELDS}
+    region_names = {r["region"]: r["name"] for r in result.regions}
+    for j, row in enumerate(real_rows):
+        values["cluster"][row] = int(result.cluster_real[j])
+        values["gap_score"][row] = float(result.gap_score[j])
+        values["uncovered"][row] = bool(result.uncovered[j])
+        values["gap_region"][row] = region_names.get(int(result.gap_region[j]))
+    for j, row in enumerate(synth_rows):
+        values["cluster"][row] = int(result.cluster_synthetic[j])
+        values["uncovered"][row] = False
+        values["realism"][row] = float(result.realism[j])
+    return values
+
+
+def _regions_with_samples(table: EmbeddingTable, result) -> list[dict]:
+    """Gap regions with ``representative_*`` / ``nearest_synthetic_*`` file paths and sample ids."""
+    real_rows = np.flatnonzero(table.domains == defaults.REAL)
+    synth_rows = np.flatnonzero(table.domains != defaults.REAL)
+    regions = []
+    for region in to_jsonable(result.regions):
+        rows = {
+            "representative": real_rows[np.asarray(region.get("representatives", []), dtype=int)],
+            "nearest_synthetic": synth_rows[
+                np.asarray(region.get("nearest_synthetic", []), dtype=int)
+            ],
+        }
+        for key, idx in rows.items():
+            region[f"{key}_filepaths"] = [table.filepaths[i] for i in idx]
+            region[f"{key}_ids"] = [table.ids[i] for i in idx]
+        regions.append(region)
+    return regions
+
+
+def umap_points(outcome: AnalysisOutcome) -> np.ndarray:
+    """The UMAP point of every analyzed sample, in table order, shape (n, n_components)."""
+    result, domains = outcome.result, outcome.table.domains
+    points = np.zeros((len(domains), result.umap_real.shape[1]), dtype=float)
+    points[domains == defaults.REAL] = result.umap_real
+    points[domains != defaults.REAL] = result.umap_synthetic
+    return points
+
+
+def _write_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
+    names = outcome.names
+    analyzed = dataset.select(outcome.table.ids)
+    # The run's own tags come off first, while the old values still say which samples it tagged:
+    # at any point the tag stays on no more than the samples whose `uncovered` is True.
+    tagged = tagged_by_run(dataset, names)
+    if tagged is not None:
+        tagged.untag_samples(names.uncovered_tag)
+    for name, ftype in names.result_fields.items():
+        claim_field(dataset, name, ftype, run=outcome.run_key)
+    # Samples analyzed by an earlier run of this key but not by this one lose their old values.
+    done = set(outcome.table.ids)
+    stale = [i for i in dataset.exists(names.field("cluster")).values("id") if i not in done]
+    ids = outcome.table.ids + stale
+    columns = {
+        names.field(short): values + [None] * len(stale)
+        for short, values in outcome.per_sample.items()
+    }
+    write_columns(dataset, ids, columns)
+    analyzed.match(F(names.field("uncovered")) == True).tag_samples(names.uncovered_tag)  # noqa: E712
+
+
+def _register_visualization(
+    dataset: fo.Dataset, outcome: AnalysisOutcome, overwrite: bool = False
+) -> None:
+    """Register the UMAP points as brain run ``<run>_umap``, replacing this run's earlier one (a
+    user's brain run of that name only with ``overwrite``)."""
+    import fiftyone.brain as fob
+
+    names = outcome.names
+    key = names.brain_key
+    if dataset.has_brain_run(key):
+        if not (overwrite or owns_brain_run(dataset, names)):
+            raise FieldClashError(
+                f"Brain run '{key}' on dataset '{dataset.name}' was not created by synthgap; "
+                "choose another run name or pass overwrite to replace it"
+            )
+        dataset.delete_brain_run(key)
+    points = umap_points(outcome)
+    fob.compute_visualization(
+        dataset.select(outcome.table.ids, ordered=True),
+        points=points,
+        brain_key=key,
+        method="manual",
+        num_dims=points.shape[1],
+        progress=False,
+        **{OWNER_KEY: {"run": outcome.run_key}},  # the mark: stored in the brain run's config
+    )
+
+
+def _save_run(dataset: fo.Dataset, outcome: AnalysisOutcome, config) -> None:
+    result = outcome.result
+    run_config = dataset.init_run(
+        method=METHOD,
+        embeddings_field=outcome.embeddings_field,
+        model=outcome.model,
+        brain_key=outcome.names.brain_key,
+        analysis=result.config,
+    )
+    if dataset.has_run(outcome.run_key):
+        dataset.delete_run(outcome.run_key)
+    dataset.register_run(outcome.run_key, run_config)
+    summary = to_jsonable(
+        {
+            **result.to_dict(),
+            "regions": outcome.regions,
+            "clusters": result.clusters,
+            "n_non_finite": outcome.table.n_non_finite,
+        }
+    )
+    results = dataset.init_run_results(outcome.run_key, summary=summary)
+    dataset.save_run_results(outcome.run_key, results)
+
+
+def save_views(
+    dataset: fo.Dataset,
+    names: RunNames,
+    regions: list[dict],
+    clusters: list[dict],
+    overwrite: bool = False,
+) -> list[str]:
+    """(Re)create the run's saved views: uncovered, one per gap region, real-only clusters,
+    least realistic synthetic samples (the lowest tenth). Each carries the run's mark in its
+    description; a user's view of the same name (or slug) is replaced only with ``overwrite``."""
+    real = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
+    synthetic = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.SYNTHETIC)
+    views = {
+        names.view("uncovered"): (
+            real.match_tags(names.uncovered_tag),
+            "real samples no synthetic sample covers",
+        )
+    }
+    for region in regions:
+        views[names.view(region["name"])] = (
+            real.match(F(names.field("gap_region")) == region["name"]),
+            f"real samples of gap region {region['name']}",
+        )
+    real_only = [c["cluster"] for c in clusters if c["status"] == "real-only"]
+    views[names.view("real-only-clusters")] = (
+        real.match(F(names.field("cluster")).is_in(real_only)),
+        "real samples of clusters without synthetic samples",
+    )
+    scored = synthetic.exists(names.field("realism"))
+    views[names.view("least-realistic")] = (
+        scored.sort_by(names.field("realism")).limit(max(1, len(scored) // 10)),
+        "the least realistic tenth of the synthetic samples",
+    )
+    clashes = [v for v in foreign_views(dataset, names) if replaces_view(v, views)]
+    if clashes and not overwrite:
+        raise FieldClashError(
+            f"Saved view(s) {', '.join(map(repr, clashes))} on dataset '{dataset.name}' were not "
+            f"created by synthgap run '{names.run_key}'; choose another run name or pass "
+            "overwrite to replace them"
+        )
+    curation = tuple(names.view(short) for short in CURATION_VIEWS)
+    delete_run_views(dataset, names, keep=tuple(views) + curation)
+    for name, (view, text) in views.items():
+        dataset.save_view(name, view, description=names.view_description(text), overwrite=True)
+    return list(views)
+
+
+def delete_run_views(dataset: fo.Dataset, names: RunNames, keep: tuple[str, ...] = ()) -> None:
+    """Delete the saved views run ``names`` wrote (never a user's), but those in ``keep``."""
+    for view_name in run_views(dataset, names):
+        if view_name not in keep:
+            dataset.delete_saved_view(view_name)

@@ -1,0 +1,298 @@
+"""An analysis run's names, which of the things of those names are the run's own, and its record.
+
+One analysis run (key ``run_key``) owns: result fields on the samples (plain names for the default
+run, ``<run_key>_<name>`` for others), a tag for uncovered real samples, a visualization the App's
+Embeddings panel lists, a FiftyOne run holding the parameters and metrics, and saved views (and,
+once curated, the curation's tags and views: see curation.py).
+
+Ownership is recorded where it is written, so a run killed half-way still knows what is its own:
+fields carry ``field.info["synthgap"]`` (fields.py), the visualization's brain run config carries
+``synthgap={"run": run_key}``, saved views end their description with ``(synthgap run 'KEY')``, and
+the uncovered tag is on exactly the samples whose ``uncovered`` field is True. Anything else of the
+same name is the user's: it is never replaced or deleted unless the caller passes an explicit
+overwrite option, and a clash is refused before anything is written (FieldClashError).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import fiftyone as fo
+from fiftyone import ViewField as F
+from fiftyone.core.utils import to_slug
+
+from .. import defaults
+from .fields import OWNER_KEY, FieldClashError, check_writable, field_meta
+
+#: The run method name that marks FiftyOne runs as synthgap analyses.
+METHOD = "synthgap"
+
+#: Result fields written on the samples, by short name (see RunNames.field for the full name).
+RESULT_FIELDS = {
+    "cluster": fo.IntField,
+    "gap_score": fo.FloatField,
+    "uncovered": fo.BooleanField,
+    "gap_region": fo.StringField,
+    "realism": fo.FloatField,
+}
+
+#: Saved views every analysis run writes, by short name (besides one per gap region, gap-<n>).
+RUN_VIEWS = ("uncovered", "real-only-clusters", "least-realistic")
+#: Saved views a curation of a run writes (see curation.py), by short name.
+CURATION_VIEWS = ("curated", "generation-targets")
+
+
+@dataclass(frozen=True)
+class RunNames:
+    """Names of everything one analysis run writes to a dataset."""
+
+    run_key: str
+
+    def field(self, name: str) -> str:
+        """Sample field for result ``name`` (cluster, gap_score, ...) of this run."""
+        return name if self.run_key == defaults.RUN_KEY else f"{self.run_key}_{name}"
+
+    @property
+    def uncovered_tag(self) -> str:
+        return self.field(defaults.UNCOVERED_TAG)
+
+    @property
+    def brain_key(self) -> str:
+        return f"{self.run_key}_umap"
+
+    @property
+    def curated_tag(self) -> str:
+        """Tag of the synthetic samples a curation of this run kept."""
+        return self.field("curated")
+
+    def dropped_tag(self, reason: str) -> str:
+        """Tag of the synthetic samples a curation of this run dropped for ``reason``."""
+        return self.field(f"curation:dropped:{reason}")
+
+    def curation_tags(self, dataset: fo.Dataset) -> list[str]:
+        """The curation tags of this run present on ``dataset``."""
+        prefix = self.dropped_tag("")
+        return [
+            t for t in dataset.distinct("tags") if t == self.curated_tag or t.startswith(prefix)
+        ]
+
+    def view(self, name: str) -> str:
+        """Saved-view name for ``name`` (e.g. ``synthgap-uncovered``)."""
+        return f"{self.run_key}-{name}"
+
+    def owns_view(self, view_name: str) -> bool:
+        """True for the names of the saved views this run writes; a user's view of another name
+        is never one of them, even when its name starts with the run's. (A view of one of these
+        names is the run's only if its description carries the run's mark: see ``is_marked``.)"""
+        short = view_name.removeprefix(f"{self.run_key}-")
+        return short != view_name and (
+            short in RUN_VIEWS + CURATION_VIEWS or re.fullmatch(r"gap-\d+", short) is not None
+        )
+
+    def may_replace_view(self, view_name: str) -> bool:
+        """True if saving this run's views could replace saved view ``view_name``: one of its
+        names, or a name FiftyOne treats as the same (same URL slug, e.g. "Synthgap Uncovered")."""
+        slug = to_slug(view_name)
+        fixed = {to_slug(self.view(short)) for short in RUN_VIEWS + CURATION_VIEWS}
+        gap = to_slug(self.view("gap-0"))[:-1]
+        return (
+            self.owns_view(view_name)
+            or slug in fixed
+            or re.fullmatch(re.escape(gap) + r"\d+", slug) is not None
+        )
+
+    @property
+    def view_mark(self) -> str:
+        """What ends the description of every saved view this run writes."""
+        return f"(synthgap run '{self.run_key}')"
+
+    def view_description(self, text: str) -> str:
+        """The description of a saved view of this run: ``text`` and the run's mark."""
+        return f"{text} {self.view_mark}"
+
+    def is_marked(self, description: str | None) -> bool:
+        """Whether a saved view's ``description`` carries this run's mark."""
+        return bool(description) and description.endswith(self.view_mark)
+
+    @property
+    def result_fields(self) -> dict[str, type]:
+        """Sample field name -> field type, for every result field of this run."""
+        return {self.field(short): ftype for short, ftype in RESULT_FIELDS.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The run record
+
+
+def list_analyses(dataset: fo.Dataset) -> list[str]:
+    """Keys of the synthgap analysis runs on ``dataset``, oldest first."""
+    keys = dataset.list_runs(method=METHOD)
+    return sorted(keys, key=lambda k: dataset.get_run_info(k).timestamp)
+
+
+def load_summary(dataset: fo.Dataset, run_key: str) -> dict:
+    """The stored summary (metrics, clusters, regions, diagnosis, config) of analysis ``run_key``."""
+    if run_key not in dataset.list_runs(method=METHOD):
+        raise ValueError(
+            f"Dataset '{dataset.name}' has no synthgap analysis '{run_key}'; "
+            f"available: {list_analyses(dataset)}"
+        )
+    return dataset.load_run_results(run_key).summary
+
+
+# ---------------------------------------------------------------------------------------------
+# May a run of these names be written?
+
+
+def check_run_writable(
+    dataset: fo.Dataset, run_key: str, overwrite: bool = False, overwrite_fields: bool = False
+) -> RunNames:
+    """Raise ValueError (FieldClashError for the user's things) if analysis ``run_key`` may not be
+    stored on ``dataset``: a bad name, a run of that name that is not synthgap's (never
+    replaced), an earlier synthgap run without ``overwrite``, or result fields, saved views, a
+    visualization or an ``uncovered`` tag of the run's names that the user created, without
+    ``overwrite_fields`` (see ``check_names_free``). Writes nothing; returns the run's names."""
+    names = RunNames(defaults.validate_name(run_key, "run name"))
+    if dataset.has_run(run_key):
+        if run_key not in dataset.list_runs(method=METHOD):
+            raise ValueError(
+                f"Dataset '{dataset.name}' has a run '{run_key}' that synthgap did not create; "
+                "pick another run name"
+            )
+        if not overwrite:
+            raise ValueError(
+                f"Dataset '{dataset.name}' already has an analysis run '{run_key}'; pick another "
+                "run name or pass overwrite to replace it"
+            )
+    check_names_free(dataset, names, overwrite_fields)
+    return names
+
+
+def check_names_free(dataset: fo.Dataset, names: RunNames, overwrite: bool = False) -> None:
+    """Raise FieldClashError, naming them, if anything the run ``names`` writes exists on
+    ``dataset`` and was not written by that run: result fields, saved views (by name or by URL
+    slug), the ``<run>_umap`` brain run, or the ``uncovered`` tag on samples the run did not tag.
+    ``overwrite`` allows replacing them all. Writes nothing."""
+    check_writable(dataset, list(names.result_fields), overwrite)
+    if overwrite:
+        return
+    clashes = [f"saved view '{v}'" for v in foreign_views(dataset, names)]
+    if dataset.has_brain_run(names.brain_key) and not owns_brain_run(dataset, names):
+        clashes.append(f"brain run (visualization) '{names.brain_key}'")
+    n_tagged = foreign_tagged(dataset, names)
+    if n_tagged:
+        clashes.append(f"tag '{names.uncovered_tag}' on {n_tagged} sample(s)")
+    if clashes:
+        raise FieldClashError(
+            f"Dataset '{dataset.name}' already has {', '.join(clashes)}, not created by synthgap "
+            f"run '{names.run_key}'; choose another run name or pass overwrite to replace them"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Which things of the run's names are its own
+
+
+def foreign_views(dataset: fo.Dataset, names: RunNames) -> list[str]:
+    """Saved views that saving run ``names``' views could replace but that the run did not write
+    (the user's, or older ones without the run's mark)."""
+    return [
+        v["name"]
+        for v in dataset.list_saved_views(info=True)
+        if names.may_replace_view(v["name"]) and not is_run_view(dataset, names, v)
+    ]
+
+
+def run_views(dataset: fo.Dataset, names: RunNames) -> list[str]:
+    """The saved views run ``names`` wrote (its names and its mark)."""
+    return [
+        v["name"] for v in dataset.list_saved_views(info=True) if is_run_view(dataset, names, v)
+    ]
+
+
+def is_run_view(dataset: fo.Dataset, names: RunNames, info: dict) -> bool:
+    """Whether the saved view of ``info`` (an item of ``list_saved_views(info=True)``) is run
+    ``names``': one of the run's view names, and the run's mark, or (views saved before the mark
+    existed) no description and last changed before the run's own record, which an analysis
+    stores after its views: such a view is one that run wrote, or replaced when it ran."""
+    if not names.owns_view(info["name"]):
+        return False
+    if names.is_marked(info.get("description")):
+        return True
+    if info.get("description") or names.run_key not in dataset.list_runs(method=METHOD):
+        return False
+    saved = dataset._get_saved_view_doc(info["name"]).last_modified_at
+    return saved <= dataset.get_run_info(names.run_key).timestamp
+
+
+def replaces_view(view_name: str, names) -> bool:
+    """Whether saving views named ``names`` replaces saved view ``view_name`` (same name or slug)."""
+    return to_slug(view_name) in {to_slug(n) for n in names}
+
+
+def owns_brain_run(dataset: fo.Dataset, names: RunNames) -> bool:
+    """Whether brain run ``<run>_umap`` exists and synthgap created it: its config carries
+    synthgap's mark, or (runs stored before the mark) the run's own record names it and is not
+    older than it (an analysis registers its visualization first)."""
+    key = names.brain_key
+    if not dataset.has_brain_run(key):
+        return False
+    info = dataset.get_brain_info(key)
+    if isinstance(getattr(info.config, OWNER_KEY, None), dict):
+        return True
+    if names.run_key not in dataset.list_runs(method=METHOD):
+        return False
+    run = dataset.get_run_info(names.run_key)
+    return getattr(run.config, "brain_key", None) == key and info.timestamp <= run.timestamp
+
+
+def owns_field(dataset: fo.Dataset, names: RunNames, name: str) -> bool:
+    """Whether sample field ``name`` exists and synthgap created it for run ``names``."""
+    meta = field_meta(dataset, name)
+    return meta is not None and meta.get("run", names.run_key) == names.run_key
+
+
+def tagged_by_run(dataset: fo.Dataset, names: RunNames):
+    """The samples run ``names`` tagged ``uncovered``: those whose ``uncovered`` field (the
+    run's) is True; None if the run has no such field."""
+    uncovered = names.field("uncovered")
+    if not owns_field(dataset, names, uncovered):
+        return None
+    return dataset.match(F(uncovered) == True)  # noqa: E712 (a database expression)
+
+
+def foreign_tagged(dataset: fo.Dataset, names: RunNames) -> int:
+    """How many samples carry run ``names``' uncovered tag without the run having put it there."""
+    tagged = dataset.match_tags(names.uncovered_tag)
+    if not dataset.has_sample_field(names.field("uncovered")):
+        return len(tagged)
+    if not owns_field(dataset, names, names.field("uncovered")):
+        return len(tagged)
+    return len(tagged.match(F(names.field("uncovered")) != True))  # noqa: E712
+
+
+# ---------------------------------------------------------------------------------------------
+# Marks
+
+
+def mark_brain_run(dataset: fo.Dataset, names: RunNames) -> None:
+    """Record in brain run ``<run>_umap``'s config that run ``names`` owns it."""
+    from fiftyone.core.brain import BrainMethod
+
+    config = dataset.get_brain_info(names.brain_key).config
+    setattr(config, OWNER_KEY, {"run": names.run_key})
+    BrainMethod.update_run_config(dataset, names.brain_key, config)
+
+
+def mark_unmarked(dataset: fo.Dataset, names: RunNames) -> None:
+    """Mark the saved views and visualization an earlier synthgap version wrote for run ``names``
+    without marks (recognised through the run's record), before that record is replaced."""
+    for name in run_views(dataset, names):
+        if not names.is_marked(dataset.get_saved_view_info(name).get("description")):
+            text = names.view_description("saved by an earlier synthgap version")
+            dataset.update_saved_view_info(name, {"description": text})
+    if owns_brain_run(dataset, names):
+        config = dataset.get_brain_info(names.brain_key).config
+        if not isinstance(getattr(config, OWNER_KEY, None), dict):
+            mark_brain_run(dataset, names)
