@@ -12,7 +12,7 @@ from .compute_embeddings import embeddings_field_input, model_input
 from .forms import (
     chosen_target,
     flag,
-    markdown_table,
+    metrics_table,
     name_error,
     notice,
     overwrite_box,
@@ -97,33 +97,20 @@ def open_embeddings_panel(ctx, brain_key: str) -> None:
 
 
 def analysis_results(outcome) -> dict:
-    """What the operator shows after a run (JSON-safe)."""
-    from fiftyone_plugin.serialization import to_jsonable
+    """What the operator shows after a run (JSON-safe): the run's presentation, in short."""
+    from fiftyone_plugin.fo.results import run_summary
+    from fiftyone_plugin.report.presentation import document_of, metric_rows, present
 
-    result = outcome.result
-    is_real = outcome.table.domains == defaults.REAL
-    metrics = getattr(result, "metrics", {}) or {}
-    readings = getattr(result, "readings", {}) or {}
-    rows = [
-        {"metric": k, "value": v, "reading": readings.get(k, "")}
-        for k, v in metrics.items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
-    ]
-    summary = (
-        f"Run '{outcome.run_key}': {int(is_real.sum())} real and {int((~is_real).sum())} synthetic "
-        f"samples; {int(result.uncovered.sum())} real samples uncovered in {len(result.regions)} "
-        f"gap region(s); brain key '{outcome.names.brain_key}'"
-    )
-    return to_jsonable(
-        {
-            "run": outcome.run_key,
-            "brain_key": outcome.names.brain_key,
-            "diagnosis": (getattr(result, "diagnosis", {}) or {}).get("text", ""),
-            "summary": summary,
-            "metrics": markdown_table(rows, ["metric", "value", "reading"]),
-            "saved_views": outcome.saved_views,
-        }
-    )
+    shown = present(document_of(run_summary(outcome)))
+    brain_key = outcome.names.brain_key
+    return {
+        "run": outcome.run_key,
+        "brain_key": brain_key,
+        "diagnosis": shown.diagnosis["text"],
+        "summary": f"Run '{outcome.run_key}': {shown.count_line}; brain key '{brain_key}'",
+        "metrics": metrics_table(metric_rows(shown.metrics)),
+        "saved_views": list(outcome.saved_views),
+    }
 
 
 def embeddings_fields(dataset) -> dict[str, dict]:

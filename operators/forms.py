@@ -198,3 +198,10 @@ def markdown_table(rows: list[dict], columns: list[str], headers: list[str] | No
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def metrics_table(rows: list[dict]) -> str:
+    """Metric rows (report.presentation.metric_rows) as the Markdown table the operators show."""
+    return markdown_table(
+        rows, ["name", "value", "reading", "grade"], ["metric", "value", "what it means", "grade"]
+    )

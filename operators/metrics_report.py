@@ -8,7 +8,7 @@ import os
 import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
-from .forms import chosen_run, flag, markdown_table, overwrite_box, param, run_choice
+from .forms import chosen_run, flag, metrics_table, overwrite_box, param, run_choice
 
 
 class MetricsReport(foo.Operator):
@@ -39,14 +39,15 @@ class MetricsReport(foo.Operator):
         found = run_metrics(ctx.dataset.name, run, out)
         return {
             "diagnosis": found["diagnosis"],
-            "metrics": markdown_table(found["metrics"], ["name", "value", "reading"],
-                                      ["metric", "value", "what it means"]),
+            "counts": found["counts"],
+            "metrics": metrics_table(found["metrics"]),
             "report": found["report"] or "",
-        }  # fmt: skip
+        }
 
     def resolve_output(self, ctx):
         outputs = types.Object()
         outputs.str("diagnosis", label="Diagnosis")
+        outputs.str("counts", label="Samples")
         outputs.str("metrics", label="Metrics", view=types.MarkdownView())
         outputs.str("report", label="HTML report")
         return types.Property(outputs, view=types.View(label="Metrics"))

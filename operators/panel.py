@@ -5,33 +5,21 @@ ranked by gap (a click shows their samples); a gallery of real images the synthe
 to their nearest synthetic images; the realism histogram (a click shows a bin); the history of
 every analysis run of the dataset. Buttons launch the analysis, curation and report operators.
 
-``panel_model`` reads what a run stored into one JSON-safe dict (the panel's state); the other
-functions turn plain data into table rows and Plotly figures, and are tested without the App.
+What the panel says is the run's presentation (fiftyone_plugin/report/presentation.py), the same
+the HTML report and the operators' outputs render; ``panel_model`` adds what the panel navigates
+by and keeps it in the panel's state. This module only lays it out and handles the events.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import fiftyone.operators as foo
 import fiftyone.operators.types as types
-import numpy as np
 
 from fiftyone_plugin import defaults
-from fiftyone_plugin.report.figures import REAL_COLOR, SYNTHETIC_COLOR, UNCOVERED_COLOR
-from fiftyone_plugin.report.grades import (
-    FAIR,
-    GRADE_COLORS,
-    METRICS,
-    NEUTRAL,
-    POOR,
-    VERDICTS,
-    format_value,
-    grade,
-    is_number,
-    metric_keys,
-    verdict,
-)
+from fiftyone_plugin.report.figures import REAL_COLOR, SYNTHETIC_COLOR
+from fiftyone_plugin.report.grades import GRADE_COLORS, NEUTRAL, POOR, format_value
+
+from .forms import markdown_table
 
 PLUGIN = "@synthgap/synthgap"
 ANALYZE_URI = f"{PLUGIN}/analyze_gap"
@@ -44,297 +32,16 @@ MAX_GALLERIES = 6
 GALLERY_EXAMPLES = 5
 #: Height of a gallery image, in pixels.
 THUMB_PX = 80
-#: Bins of the realism histogram.
-REALISM_BINS = 30
-#: Characters of the text bar in the table of clusters and gap regions.
-BAR_WIDTH = 16
-#: Metrics drawn in the history plot (those on a 0-1 scale, so one axis serves them all).
-HISTORY_LINES = ("coverage", "recall", "precision", "density", "c2st_auc", "uncovered_fraction")
-_HISTORY_COLORS = ("#2563eb", "#16a34a", "#9333ea", "#0891b2", "#ea7317", "#dc2626")
-
-#: Diagnosis kinds (core/pipeline.py) in plain words; an unknown kind is shown as its name.
-DIAGNOSES = {
-    "no-gap": "No gap: the synthetic data looks like the real data and covers it",
-    "missing-content": "Missing content: some kinds of real images have no synthetic counterpart",
-    "style-shift": "Style shift: the same content, rendered differently everywhere",
-    "style-shift+missing-content": "Both: a style shift everywhere, and missing content",
-    "separable": "Separable: the two sides differ beyond a global style shift",
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Pure functions: stored results -> what the panel shows
-
-
-def summary_document(summary: dict) -> dict:
-    """A run's stored summary flattened the way the HTML report reads it: metric values at the top
-    level beside ``readings``, ``diagnosis``, ``clusters``, ``regions`` and ``config``."""
-    return {**(summary.get("metrics") or {}), **summary}
-
-
-def kind_words(kind) -> str:
-    """A diagnosis kind as words: "style-shift+missing-content" -> "style shift + missing
-    content"."""
-    return str(kind or "").replace("+", " + ").replace("-", " ").replace("_", " ")
-
-
-def headline(document: dict) -> dict:
-    """The verdict: ``answer`` (Yes, largely / Partly / No / Unclear), its ``grade`` and
-    ``color``, the verdict's ``sentence``, the diagnosis ``text`` and ``kind`` in plain words, and
-    the metrics that pulled the verdict down (``flagged``: label -> grade)."""
-    answer, level, sentence = VERDICTS[verdict(document)]
-    diagnosis = document.get("diagnosis") or {}
-    if not isinstance(diagnosis, dict):
-        diagnosis = {"text": str(diagnosis)}
-    kind = diagnosis.get("kind")
-    flagged = {
-        METRICS.get(k, (k,))[0]: grade(k, document[k], document)
-        for k in metric_keys(document)
-        if grade(k, document[k], document) in (POOR, FAIR)
-    }
-    return {
-        "answer": answer,
-        "grade": level,
-        "color": GRADE_COLORS[level],
-        "sentence": sentence,
-        "diagnosis": diagnosis.get("text") or "",
-        "kind": DIAGNOSES.get(kind, kind_words(kind)) if kind else "",
-        "flagged": flagged,
-    }
-
-
-def metric_cards(document: dict) -> list[dict]:
-    """One card per metric the report shows, in the report's order: ``key``, ``label``, ``value``
-    (formatted as the report prints it), ``grade``, ``color``, ``asks`` and the stored
-    ``reading``."""
-    readings = document.get("readings") or {}
-    cards = []
-    for key in metric_keys(document):
-        if key.startswith("n_"):  # sample counts: shown in the count line, not as metrics
-            continue
-        label, asks = METRICS.get(key, (key.replace("_", " "), ""))
-        value = format_value(document[key])
-        if key == "kid_mean" and is_number(document.get("kid_std")):
-            value += f" ± {format_value(document['kid_std'])}"
-        level = grade(key, document[key], document)
-        cards.append(
-            {
-                "key": key,
-                "label": label,
-                "value": value,
-                "grade": level,
-                "color": GRADE_COLORS[level],
-                "asks": asks,
-                "reading": readings.get(key) or "",
-            }
-        )
-    return cards
-
-
-def count_line(document: dict) -> str:
-    """e.g. "120 real · 80 synthetic · 30 real uncovered (25%) · 2 gap regions"."""
-    parts = []
-    for key, what in (("n_real", "real"), ("n_synthetic", "synthetic")):
-        if is_number(document.get(key)):
-            parts.append(f"{format_value(document[key])} {what}")
-    n_real, n_uncovered = document.get("n_real"), document.get("n_uncovered")
-    if is_number(n_uncovered):
-        share = f" ({n_uncovered / n_real:.0%})" if is_number(n_real) and n_real > 0 else ""
-        parts.append(f"{format_value(n_uncovered)} real uncovered{share}")
-    n_regions = document.get("n_gap_regions", len(document.get("regions") or []))
-    if is_number(n_regions):
-        parts.append(f"{format_value(n_regions)} gap region{'' if n_regions == 1 else 's'}")
-    return " · ".join(parts)
-
-
-def text_bar(fraction: float, width: int = BAR_WIDTH) -> str:
-    """``fraction`` (0-1) as a bar of ``width`` characters, e.g. "██████░░░░"."""
-    fraction = min(max(float(fraction), 0.0), 1.0) if is_number(fraction) else 0.0
-    filled = int(round(fraction * width))
-    if fraction > 0 and filled == 0:
-        filled = 1
-    return "█" * filled + "░" * (width - filled)
-
-
-def region_rows(regions: list) -> list[dict]:
-    """Table rows for the clusters and gap regions of ``fo.regions.list_regions`` (already sorted
-    by gap, largest first): ``key``, ``kind``, ``name``, ``status``, ``real``, ``synthetic``,
-    ``gap`` (real samples without synthetic counterparts) and ``bar`` (gap relative to the
-    largest)."""
-    largest = max((r.gap for r in regions), default=0.0)
-    rows = []
-    for r in regions:
-        kind = "gap region" if r.kind == "region" else "cluster"
-        rows.append(
-            {
-                "key": r.key,
-                "kind": kind,
-                "name": r.name,
-                "status": kind + (f", {r.status}" if r.status else ""),
-                "real": int(r.n_real),
-                "synthetic": int(r.n_synthetic),
-                "gap": int(round(r.gap)),
-                "bar": text_bar(r.gap / largest if largest > 0 else 0.0),
-            }
-        )
-    return rows
-
-
-def media_url(path: str) -> str:
-    """The App's URL of local image file ``path``."""
-    return "/media?filepath=" + quote(str(path), safe="")
-
-
-def galleries(
-    regions: list[dict], limit: int = MAX_GALLERIES, n: int = GALLERY_EXAMPLES
-) -> list[dict]:
-    """Real examples of the ``limit`` largest gap regions next to their nearest synthetic images:
-    ``name``, ``facts`` (one line), ``real`` and ``synthetic`` (lists of {url, path, id})."""
-
-    def size(region: dict) -> float:
-        return region["size"] if is_number(region.get("size")) else 0
-
-    def examples(region: dict, side: str) -> list[dict]:
-        paths = list(region.get(f"{side}_filepaths") or [])[:n]
-        ids = list(region.get(f"{side}_ids") or [])[:n]
-        ids += [None] * (len(paths) - len(ids))
-        return [{"url": media_url(p), "path": p, "id": i} for p, i in zip(paths, ids, strict=True)]
-
-    shown = []
-    for region in sorted(regions, key=lambda r: -size(r))[:limit]:
-        facts = []
-        if is_number(region.get("size")):
-            facts.append(
-                f"{format_value(region['size'])} real images without a synthetic look-alike"
-            )
-        if is_number(region.get("distance_to_synthetic")):
-            facts.append(
-                f"distance to nearest synthetic {format_value(region['distance_to_synthetic'])}"
-            )
-        shown.append(
-            {
-                "name": str(region.get("name") or "unnamed region"),
-                "facts": " · ".join(facts),
-                "real": examples(region, "representative"),
-                "synthetic": examples(region, "nearest_synthetic"),
-            }
-        )
-    return shown
-
-
-def realism_histogram(scores, marked_fraction: float = 0.1, bins: int = REALISM_BINS) -> dict:
-    """Histogram of synthetic realism scores as a Plotly bar trace, bins holding the least
-    realistic ``marked_fraction`` in red. Returns {``data``, ``layout``, ``edges``, ``cutoff``}
-    (``edges``: bin edges, so a click on bar i means ``edges[i] <= realism <= edges[i+1]``);
-    ``data`` is empty without finite scores."""
-    scores = np.asarray([np.nan if s is None else s for s in scores], dtype=float)
-    scores = scores[np.isfinite(scores)]
-    if scores.size == 0:
-        return {"data": [], "layout": {}, "edges": [], "cutoff": None}
-    lo, hi = float(scores.min()), float(scores.max())
-    if hi - lo < 1e-12:
-        lo, hi = lo - 0.5, hi + 0.5
-    counts, edges = np.histogram(scores, bins=bins, range=(lo, hi))
-    cutoff = float(np.quantile(scores, marked_fraction))
-    centers = (edges[:-1] + edges[1:]) / 2
-    colors = [UNCOVERED_COLOR if left <= cutoff else SYNTHETIC_COLOR for left in edges[:-1]]
-    data = [
-        {
-            "type": "bar",
-            "x": centers.tolist(),
-            "y": counts.tolist(),
-            "width": float(edges[1] - edges[0]),
-            "marker": {"color": colors},
-            "customdata": [
-                [float(a), float(b)] for a, b in zip(edges[:-1], edges[1:], strict=True)
-            ],
-            "hovertemplate": "realism %{customdata[0]:.3f} – %{customdata[1]:.3f}<br>"
-            "%{y} synthetic images<extra></extra>",
-            "name": "synthetic images",
-        }
-    ]
-    layout = {
-        "height": 240,
-        "bargap": 0.05,
-        "xaxis": {"title": {"text": "realism (higher = more realistic)"}},
-        "yaxis": {"title": {"text": "synthetic images"}},
-        "shapes": [
-            {
-                "type": "line", "x0": cutoff, "x1": cutoff, "yref": "paper", "y0": 0, "y1": 1,
-                "line": {"color": "#444444", "dash": "dash", "width": 1},
-            }
-        ],
-        "margin": {"t": 8, "l": 56, "b": 48, "r": 8},
-    }  # fmt: skip
-    return {"data": data, "layout": layout, "edges": edges.tolist(), "cutoff": cutoff}
-
-
-def history_plot(rows: list[dict], current: str | None = None) -> dict:
-    """The metrics of every run (rows of ``fo.report.run_history``, oldest first) as Plotly
-    lines over time, one per metric in ``HISTORY_LINES``; the ``current`` run is ringed.
-    Returns {``data``, ``layout``}; ``data`` is empty without runs."""
-    if not rows:
-        return {"data": [], "layout": {}}
-    x = [str(r.get("timestamp", ""))[:19] for r in rows]
-    runs = [r.get("run") for r in rows]
-    data = []
-    for key, color in zip(HISTORY_LINES, _HISTORY_COLORS, strict=True):
-        y = [r.get(key) if is_number(r.get(key)) else None for r in rows]
-        if all(v is None for v in y):
-            continue
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": METRICS.get(key, (key,))[0],
-                "x": x,
-                "y": y,
-                "text": runs,
-                "ids": runs,  # a click reports the run as the point's id
-                "line": {"color": color},
-                "marker": {
-                    "size": [12 if run == current else 7 for run in runs],
-                    "color": color,
-                },
-                "hovertemplate": "%{text}<br>%{fullData.name}: %{y:.3f}<extra></extra>",
-            }
-        )
-    layout = {
-        "height": 260,
-        "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.25},
-        "yaxis": {"title": {"text": "metric value"}, "rangemode": "tozero"},
-        "xaxis": {
-            "title": {"text": "run time"},
-            "type": "category" if len(set(x)) < len(x) else "-",
-        },
-        "margin": {"t": 8, "l": 56, "b": 40, "r": 8},
-    }
-    return {"data": data, "layout": layout}
-
-
-def history_rows(rows: list[dict]) -> list[dict]:
-    """The run history as table rows, newest first, numbers formatted as the report prints them."""
-    table = []
-    for r in reversed(rows):
-        row = {"key": r.get("run"), "run": r.get("run"), "time": str(r.get("timestamp", ""))[:16]}
-        for key in ("coverage", "recall", "precision", "c2st_auc", "fid"):
-            row[key] = format_value(r.get(key))
-        row["diagnosis"] = kind_words(r.get("diagnosis"))
-        table.append(row)
-    return table
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading a stored run
 
 
 def panel_model(dataset, run: str | None = None) -> dict:
     """Everything the panel shows for analysis ``run`` of ``dataset`` (the newest when ``None`` or
-    unknown), JSON-safe. ``runs`` is empty when the dataset has no analysis yet."""
-    from fiftyone_plugin.fo.regions import list_regions
-    from fiftyone_plugin.fo.report import run_history
-    from fiftyone_plugin.fo.runs import RunNames, list_analyses, load_summary
+    unknown), JSON-safe: the run's presentation (report/presentation.py) with its plots as Plotly
+    figures, and what the panel navigates by (runs, visualization, saved views). ``runs`` is empty
+    when the dataset has no analysis yet."""
+    from fiftyone_plugin.fo.report import stored_presentation
+    from fiftyone_plugin.fo.runs import RunNames, list_analyses
+    from fiftyone_plugin.report.plots import history_plot, realism_plot
 
     runs = list_analyses(dataset)
     has_domains = dataset.has_sample_field(defaults.DOMAIN_FIELD)
@@ -342,16 +49,10 @@ def panel_model(dataset, run: str | None = None) -> dict:
         return {"dataset": dataset.name, "runs": [], "run": None, "has_domains": has_domains}
     run = run if run in runs else runs[-1]
     names = RunNames(run)
-    document = summary_document(load_summary(dataset, run))
-    history = run_history(dataset)
+    shown = stored_presentation(dataset, run, MAX_GALLERIES, GALLERY_EXAMPLES).to_dict()
     saved = set(dataset.list_saved_views())
-    realism_field = names.field("realism")
-    scores = (
-        dataset.exists(realism_field).values(realism_field)
-        if dataset.has_sample_field(realism_field)
-        else []
-    )
     return {
+        **shown,
         "dataset": dataset.name,
         "run": run,
         "runs": [
@@ -360,14 +61,8 @@ def panel_model(dataset, run: str | None = None) -> dict:
         ],
         "has_domains": has_domains,
         "brain_key": names.brain_key if dataset.has_brain_run(names.brain_key) else None,
-        "headline": headline(document),
-        "counts": count_line(document),
-        "metrics": metric_cards(document),
-        "regions": region_rows(list_regions(dataset, run)),
-        "galleries": galleries(document.get("regions") or []),
-        "realism": realism_histogram(scores),
-        "history": history_plot(history, current=run),
-        "history_rows": history_rows(history),
+        "realism": realism_plot(shown["realism"]),
+        "history": history_plot(shown["history"], current=run),
         "views": {
             short: names.view(short) if names.view(short) in saved else None
             for short in ("uncovered", "least-realistic")
@@ -544,6 +239,7 @@ class SynthGapPanel(foo.Panel):
             _headline_section(panel, model)
             _regions_section(panel, model, ctx, self)
             _gallery_section(panel, model, self)
+            _generate_next_section(panel, model)
             _realism_section(panel, model, ctx, self)
             _history_section(panel, model, ctx, self)
         # one column as wide as the panel: wide tables scroll, image rows wrap
@@ -682,8 +378,8 @@ def _headline_section(panel, model: dict) -> None:
     if flagged:
         text = "Flagged: " + " · ".join(f"{label} ({level})" for label, level in flagged)
         _text(box, "flagged", text, color=GRADE_COLORS[flagged[0][1]], font_size="0.9rem")
-    if model.get("counts"):
-        _text(box, "counts", model["counts"], font_size="0.95rem")
+    if model.get("count_line"):
+        _text(box, "counts", model["count_line"], font_size="0.95rem")
 
     grid = panel.grid("metrics", gap=1)
     for card in model.get("metrics") or []:
@@ -766,6 +462,25 @@ def _gallery_section(panel, model: dict, handlers) -> None:
                         componentsProps=_AUTO,
                     ),
                 )
+
+
+def _generate_next_section(panel, model: dict) -> None:
+    targets = model.get("generate_next") or []
+    if not targets:
+        return
+    _section(
+        panel,
+        "generate_next",
+        "Where to generate next",
+        "Most needed first: how many synthetic images each place lacks for its expected share.",
+    )
+    rows = [{**t, "n_real": format_value(t["n_real"]), "needed": format_value(t["needed"])}
+            for t in targets]  # fmt: skip
+    panel.md(
+        markdown_table(rows, ["name", "kind", "n_real", "needed"],
+                       ["where", "kind", "real images", "synthetic needed"]),
+        name="generate_next_table",
+    )  # fmt: skip
 
 
 def _realism_section(panel, model: dict, ctx, handlers) -> None:

@@ -6,16 +6,17 @@
 One-shot functions per step (each wraps an estimator of the same module): ``knn``
 (neighbors), ``project`` (projection), ``cluster_embeddings`` (clustering), ``align``
 (alignment), ``detect_gaps`` (coverage), ``score_realism`` (realism), ``compute_metrics``
-(metrics).
+(metrics); ``readings`` and ``grade`` say what a metric value means (readings).
 """
 
 from .alignment import DomainAligner, align
 from .clustering import DomainClusterer, cluster_embeddings
 from .coverage import GapDetector, detect_gaps
-from .metrics import compute_metrics, readings
+from .metrics import compute_metrics
 from .neighbors import knn
 from .pipeline import AnalysisConfig, AnalysisResult, analyze_embeddings
 from .projection import FeatureReducer, Projector, project
+from .readings import grade, readings
 from .realism import RealismScorer, score_realism
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "cluster_embeddings",
     "compute_metrics",
     "detect_gaps",
+    "grade",
     "knn",
     "project",
     "readings",

@@ -1,4 +1,5 @@
-"""Dataset-level metrics: arrays -> result dict keyed by the named constants below -> readings.
+"""Dataset-level metrics: arrays -> result dict keyed by the named constants below (their
+plain-language readings and grades: readings.py).
 
 * FID (Fréchet distance between Gaussian fits; 0 = same mean and covariance; feature units^2).
 * KID (unbiased MMD^2 with the cubic polynomial kernel k(x, y) = (x.y / d + 1)^3, mean and std
@@ -286,104 +287,6 @@ def compute_metrics(
     }
     out.update(prdc(rr, sr, k, seed=seed))
     out[C2ST_AUC] = c2st_auc(rr, sr, n_folds, seed=seed) if c2st is None else float(c2st)
-    return out
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
-def readings(metrics: dict) -> dict[str, str]:
-    """One plain-language sentence per metric present in ``metrics``."""
-    m = metrics
-    out: dict[str, str] = {}
-    if FID in m:
-        out[FID] = (
-            f"FID {m[FID]:.3g}: distance between the mean and spread of the two sets' embeddings "
-            "(0 = identical; compare only with runs using the same model)."
-        )
-    if KID_MEAN in m:
-        out[KID_MEAN] = (
-            f"KID {m[KID_MEAN]:.3g} ± {m.get(KID_STD, float('nan')):.2g}: kernel distance between "
-            "the two sets, unbiased even for small sets (about 0 = same distribution)."
-        )
-    if PRECISION in m:
-        out[PRECISION] = (
-            f"Precision {m[PRECISION]:.2f}: {_pct(m[PRECISION])} of synthetic samples lie within "
-            "the neighbourhood of some real sample (fidelity)."
-        )
-    if RECALL in m:
-        out[RECALL] = (
-            f"Recall {m[RECALL]:.2f}: {_pct(m[RECALL])} of real samples lie within the "
-            "neighbourhood of some synthetic sample (diversity)."
-        )
-    if DENSITY in m:
-        d = m[DENSITY]
-        how = (
-            "about as crowded as"
-            if 0.8 <= d <= 1.25
-            else ("more crowded than" if d > 1 else "sparser than")
-        )
-        out[DENSITY] = (
-            f"Density {d:.2f}: synthetic samples sit in real neighbourhoods {how} real samples "
-            "do (1 = as expected)."
-        )
-    if COVERAGE in m:
-        out[COVERAGE] = (
-            f"Coverage {m[COVERAGE]:.2f}: {_pct(m[COVERAGE])} of real samples have a synthetic "
-            "sample within their own neighbourhood, before removing any style shift."
-        )
-    if COVERAGE_ALIGNED in m:
-        out[COVERAGE_ALIGNED] = (
-            f"Aligned coverage {m[COVERAGE_ALIGNED]:.2f}: the same once the global style shift "
-            "is removed."
-        )
-    if C2ST_AUC in m:
-        a = m[C2ST_AUC]
-        how = (
-            "cannot tell them apart"
-            if a < 0.6
-            else "tells them apart only sometimes"
-            if a < 0.8
-            else "tells them apart almost always"
-            if a < 0.98
-            else "tells them apart every time"
-        )
-        out[C2ST_AUC] = (
-            f"Domain classifier AUC {a:.2f}: a classifier {how} (0.5 = indistinguishable, "
-            "1 = always)."
-        )
-    if C2ST_AUC_ALIGNED in m:
-        a = m[C2ST_AUC_ALIGNED]
-        how = (
-            "indistinguishable"
-            if a < 0.6
-            else "still partly distinguishable"
-            if a < 0.8
-            else "still separable"
-        )
-        out[C2ST_AUC_ALIGNED] = (
-            f"After alignment, AUC {a:.2f}: with the style shift removed and uncovered real "
-            f"samples set aside, the two sides are {how}."
-        )
-    if MIXING_AUC_ALIGNED in m:
-        a = m[MIXING_AUC_ALIGNED]
-        how = "mix well" if a < 0.7 else "mix only partly" if a < 0.95 else "do not mix"
-        out[MIXING_AUC_ALIGNED] = (
-            f"Neighbourhood mixing AUC {a:.2f} after alignment: real and synthetic samples {how} "
-            "in the same neighbourhoods (0.5 = fully mixed, 1 = never together)."
-        )
-    if UNCOVERED_FRACTION in m:
-        n_reg = m.get(N_GAP_REGIONS, 0)
-        out[UNCOVERED_FRACTION] = (
-            f"{_pct(m[UNCOVERED_FRACTION])} of real samples are not covered by the synthetic "
-            f"data ({n_reg} gap region{'s' if n_reg != 1 else ''})."
-        )
-    if MEAN_REALISM in m:
-        out[MEAN_REALISM] = (
-            f"Mean realism {m[MEAN_REALISM]:.2f}: average over synthetic samples of how much "
-            "each looks like real data (1 = like real data, 0 = unlike anything real)."
-        )
     return out
 
 

@@ -26,6 +26,7 @@ from .clustering import METHODS as CLUSTERING_METHODS
 from .clustering import DomainClusterer, cluster_table
 from .coverage import GapDetector, neighbor_graphs, transport_match
 from .projection import FeatureReducer, Projector
+from .readings import readings
 from .realism import RealismScorer
 
 #: "auto" aligns with "mnn" when a classifier tells the sides apart (C2ST AUC >= STYLE_SHIFT_AUC)
@@ -349,7 +350,7 @@ def analyze_embeddings(
         clusters=clusters,
         regions=gaps.regions_,
         metrics=metrics,
-        readings=M.readings(metrics),
+        readings=readings(metrics),
         diagnosis=diagnosis,
         config=asdict(cfg),
         threshold=float(gaps.threshold_),

@@ -1,49 +1,19 @@
 """The clusters and gap regions of a stored analysis run, ranked by how much real content they
-leave without synthetic counterparts, and the view of each."""
+leave without synthetic counterparts (report/presentation.py ranks them), and the view of each."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import fiftyone as fo
 from fiftyone import ViewField as F
 
 from .. import defaults
+from ..report.presentation import CLUSTER, REGION, Region, document_of, rank_regions
 from .runs import RunNames, load_summary
-
-REGION = "region"
-CLUSTER = "cluster"
-
-
-@dataclass
-class Region:
-    """A gap region or a cluster of run ``run_key``.
-
-    key: ``region:<name>`` or ``cluster:<id>``. gap: real samples without synthetic counterparts
-    (all of a gap region's samples; for a cluster, how many real samples exceed what its synthetic
-    samples would stand for if both sides had the same cluster distribution).
-    """
-
-    key: str
-    kind: str
-    name: str
-    n_real: int
-    n_synthetic: int
-    gap: float
-    status: str = ""
-    example_ids: list[str] = field(default_factory=list)
-    example_filepaths: list[str] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        """e.g. ``gap-1 — 30 real, 0 synthetic`` or ``cluster 3 (real-only) — 12 real, 0 synthetic``."""
-        status = f" ({self.status})" if self.status else ""
-        return f"{self.name}{status} — {self.n_real} real, {self.n_synthetic} synthetic"
 
 
 def list_regions(dataset: fo.Dataset, run_key: str = defaults.RUN_KEY) -> list[Region]:
-    """The gap regions and clusters of run ``run_key``, largest gap first."""
-    summary = load_summary(dataset, run_key)
+    """The gap regions and clusters of run ``run_key``, largest gap first (gap regions sized by
+    the samples that carry their name now)."""
     names = RunNames(run_key)
     real = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
     region_sizes = (
@@ -51,39 +21,7 @@ def list_regions(dataset: fo.Dataset, run_key: str = defaults.RUN_KEY) -> list[R
         if dataset.has_sample_field(names.field("gap_region"))
         else {}
     )
-    regions = []
-    for r in summary.get("regions", []):
-        n_real = int(region_sizes.get(r["name"], r.get("size", 0)))
-        regions.append(
-            Region(
-                key=f"{REGION}:{r['name']}",
-                kind=REGION,
-                name=r["name"],
-                n_real=n_real,
-                n_synthetic=int(r.get("n_synthetic", 0) or 0),
-                gap=float(n_real),
-                example_ids=list(r.get("representative_ids", [])),
-                example_filepaths=list(r.get("representative_filepaths", [])),
-            )
-        )
-    clusters = summary.get("clusters", [])
-    total_real = sum(int(c["n_real"]) for c in clusters)
-    total_synthetic = sum(int(c["n_synthetic"]) for c in clusters)
-    for c in clusters:
-        n_real, n_synthetic = int(c["n_real"]), int(c["n_synthetic"])
-        stands_for = n_synthetic * total_real / total_synthetic if total_synthetic else 0.0
-        regions.append(
-            Region(
-                key=f"{CLUSTER}:{c['cluster']}",
-                kind=CLUSTER,
-                name=f"cluster {c['cluster']}",
-                n_real=n_real,
-                n_synthetic=n_synthetic,
-                gap=max(0.0, n_real - stands_for),
-                status=str(c.get("status") or ""),
-            )
-        )
-    return sorted(regions, key=lambda r: (-r.gap, r.kind != REGION, r.name))
+    return rank_regions(document_of(load_summary(dataset, run_key)), region_sizes)
 
 
 def region_view(dataset: fo.Dataset, run_key: str, key: str) -> fo.DatasetView:

@@ -1,4 +1,5 @@
-"""Reports and run history for analysis runs stored on a FiftyOne dataset."""
+"""What a stored analysis run says (report/presentation.py, read from the dataset), its HTML report,
+its metrics, and the history of a dataset's runs."""
 
 from __future__ import annotations
 
@@ -6,13 +7,19 @@ import os
 
 import fiftyone as fo
 import numpy as np
+from fiftyone import ViewField as F
 
 from .. import defaults
 from ..report.data import ReportData, from_columns
+from ..report.presentation import (
+    HISTORY_METRICS,
+    RunPresentation,
+    document_of,
+    metric_rows,
+    present,
+)
+from .regions import list_regions
 from .runs import RESULT_FIELDS, RunNames, list_analyses, load_summary
-
-#: Metrics shown in the run history, in order.
-HISTORY_METRICS = ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc")
 
 
 def _load(dataset_name: str) -> fo.Dataset:
@@ -21,9 +28,53 @@ def _load(dataset_name: str) -> fo.Dataset:
     return fo.load_dataset(dataset_name)
 
 
+def _failures(dataset: fo.Dataset) -> list[dict]:
+    """The dataset's unreadable images: {filepath, domain, reason}."""
+    if not dataset.has_sample_field(defaults.ERROR_FIELD):
+        return []
+    fields = ["filepath", defaults.DOMAIN_FIELD, defaults.ERROR_FIELD]
+    failed = dataset.exists(defaults.ERROR_FIELD)
+    return [
+        dict(filepath=p, domain=d, reason=r) for p, d, r in zip(*failed.values(fields), strict=True)
+    ]
+
+
+def stored_document(dataset: fo.Dataset, run_key: str, n_failed: int | None = None) -> dict:
+    """Run ``run_key``'s stored summary as one flat document (presentation.document_of), with
+    the count of unreadable images (``n_failed``; counted on the dataset when None)."""
+    document = document_of(load_summary(dataset, run_key))
+    if n_failed is None:
+        has_errors = dataset.has_sample_field(defaults.ERROR_FIELD)
+        n_failed = len(dataset.exists(defaults.ERROR_FIELD)) if has_errors else 0
+    document.setdefault("n_failed", n_failed)
+    return document
+
+
+def stored_presentation(
+    dataset: fo.Dataset,
+    run_key: str,
+    max_galleries: int | None = None,
+    gallery_examples: int = 8,
+) -> RunPresentation:
+    """The presentation of stored run ``run_key``: its summary, its gap regions and clusters as
+    the samples hold them now, its synthetic samples' realism and the dataset's run history."""
+    names = RunNames(run_key)
+    realism = names.field("realism")
+    synthetic = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.SYNTHETIC)
+    scores = synthetic.exists(realism).values(realism) if dataset.has_sample_field(realism) else []
+    return present(
+        stored_document(dataset, run_key),
+        title=f"{dataset.name} / {run_key}",
+        regions=list_regions(dataset, run_key),
+        realism=scores,
+        history=run_history(dataset),
+        max_galleries=max_galleries,
+        gallery_examples=gallery_examples,
+    )
+
+
 def stored_report_data(dataset: fo.Dataset, run_key: str) -> ReportData:
     """ReportData for analysis run ``run_key`` as stored on ``dataset``."""
-    summary = load_summary(dataset, run_key)
     names = RunNames(run_key)
     visualization = dataset.load_brain_results(names.brain_key)
     ids = list(visualization.current_sample_ids)
@@ -31,29 +82,16 @@ def stored_report_data(dataset: fo.Dataset, run_key: str) -> ReportData:
     view = dataset.select(ids, ordered=True)
     columns = ["filepath", defaults.DOMAIN_FIELD] + [names.field(s) for s in RESULT_FIELDS]
     values = dict(zip(columns, view.values(columns), strict=True))
-    per_sample = {short: values[names.field(short)] for short in RESULT_FIELDS}
-    failed = (
-        dataset.exists(defaults.ERROR_FIELD)
-        if dataset.has_sample_field(defaults.ERROR_FIELD)
-        else None
-    )
-    failures = []
-    if failed is not None:
-        fields = ["filepath", defaults.DOMAIN_FIELD, defaults.ERROR_FIELD]
-        failures = [
-            dict(filepath=p, domain=d, reason=r)
-            for p, d, r in zip(*failed.values(fields), strict=True)
-        ]
-    document = {**summary.get("metrics", {}), **summary}
-    document.setdefault("gap_regions", summary.get("regions", []))
+    failures = _failures(dataset)
+    document = stored_document(dataset, run_key, n_failed=len(failures))
     return from_columns(
         title=f"{dataset.name} / {run_key}",
         document=document,
-        clusters=summary.get("clusters", []),
+        clusters=document.get("clusters", []),
         filepaths=values["filepath"],
         domains=values[defaults.DOMAIN_FIELD],
         umap=points,
-        per_sample=per_sample,
+        per_sample={short: values[names.field(short)] for short in RESULT_FIELDS},
         failures=failures,
     )
 
@@ -85,21 +123,17 @@ def run_history(dataset_name: str | fo.Dataset) -> list[dict]:
 
 
 def run_metrics(dataset_name: str, run_key: str = defaults.RUN_KEY, out: str | None = None) -> dict:
-    """The metrics of stored run ``run_key`` with their plain-language readings, and with ``out``
-    the HTML report written to that file.
+    """The metrics of stored run ``run_key`` with their grades and plain-language readings, and
+    with ``out`` the HTML report written to that file.
 
-    Returns {"run", "diagnosis" (text), "metrics": [{"name", "value", "reading"}], "report"}.
+    Returns {"run", "diagnosis" (text), "counts" (one line), "metrics": [{"name", "value",
+    "grade", "reading"}], "report"}.
     """
-    summary = load_summary(_load(dataset_name), run_key)
-    metrics, readings = summary.get("metrics", {}), summary.get("readings", {})
-    rows = [
-        {"name": k, "value": v, "reading": readings.get(k, "")}
-        for k, v in metrics.items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
-    ]
+    shown = present(stored_document(_load(dataset_name), run_key))
     return {
         "run": run_key,
-        "diagnosis": (summary.get("diagnosis") or {}).get("text", ""),
-        "metrics": rows,
+        "diagnosis": shown.diagnosis["text"],
+        "counts": shown.count_line,
+        "metrics": metric_rows(shown.metrics),
         "report": write_run_report(dataset_name, run_key, out) if out else None,
     }

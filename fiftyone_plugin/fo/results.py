@@ -187,6 +187,20 @@ def _register_visualization(
     )
 
 
+def run_summary(outcome: AnalysisOutcome) -> dict:
+    """What the run record stores (JSON-safe): the result's summary (core AnalysisResult.to_dict)
+    with the gap regions' example samples, the cluster table and the count of unusable
+    embeddings. fo.runs.load_summary reads it back."""
+    return to_jsonable(
+        {
+            **outcome.result.to_dict(),
+            "regions": outcome.regions,
+            "clusters": outcome.result.clusters,
+            "n_non_finite": outcome.table.n_non_finite,
+        }
+    )
+
+
 def _save_run(dataset: fo.Dataset, outcome: AnalysisOutcome, config) -> None:
     result = outcome.result
     run_config = dataset.init_run(
@@ -199,15 +213,7 @@ def _save_run(dataset: fo.Dataset, outcome: AnalysisOutcome, config) -> None:
     if dataset.has_run(outcome.run_key):
         dataset.delete_run(outcome.run_key)
     dataset.register_run(outcome.run_key, run_config)
-    summary = to_jsonable(
-        {
-            **result.to_dict(),
-            "regions": outcome.regions,
-            "clusters": result.clusters,
-            "n_non_finite": outcome.table.n_non_finite,
-        }
-    )
-    results = dataset.init_run_results(outcome.run_key, summary=summary)
+    results = dataset.init_run_results(outcome.run_key, summary=run_summary(outcome))
     dataset.save_run_results(outcome.run_key, results)
 
 

@@ -167,22 +167,23 @@ def umap_figure(
     return _png(fig)
 
 
-def realism_figure(scores: np.ndarray, marked: float | None = None) -> str | None:
-    """Histogram of synthetic realism scores; a dashed line at ``marked`` (the highest score among
-    the least realistic images shown). ``None`` when there is no finite score."""
+def realism_figure(bins: dict) -> str | None:
+    """The realism histogram of ``presentation.realism_bins``: the least realistic bins in red, a
+    dashed line at their cutoff. ``None`` without scores."""
     from matplotlib.figure import Figure
 
-    scores = np.asarray(scores, dtype=float)
-    scores = scores[np.isfinite(scores)]
-    if scores.size == 0:
+    edges = np.asarray(bins.get("edges") or [], dtype=float)
+    if edges.size < 2:
         return None
     fig = Figure(figsize=(9.5, 2.8))
     ax = fig.add_subplot()
-    ax.hist(scores, bins=min(60, max(10, scores.size // 20)), color=SYNTHETIC_COLOR, alpha=0.85)
-    if marked is not None and np.isfinite(marked):
-        ax.axvline(marked, color="#444444", ls="--", lw=1)
+    colors = [UNCOVERED_COLOR if marked else SYNTHETIC_COLOR for marked in bins["marked"]]
+    ax.bar(edges[:-1], bins["counts"], width=np.diff(edges), align="edge", color=colors, alpha=0.85)
+    cutoff = bins.get("cutoff")
+    if cutoff is not None:
+        ax.axvline(cutoff, color="#444444", ls="--", lw=1)
         ax.annotate(
-            " least realistic shown below", (marked, 1), xycoords=("data", "axes fraction"),
+            " least realistic tenth", (cutoff, 1), xycoords=("data", "axes fraction"),
             va="top", ha="left", fontsize=8, color="#444444",
         )  # fmt: skip
     ax.set_xlabel("realism (higher = more realistic)", fontsize=9)

@@ -1,51 +1,28 @@
-"""How good is a metric value, and what does the whole set of them say: the rules of thumb the
-HTML report (and the App panel) colour metrics by, and the number format they show them in.
-
-The thresholds are rules of thumb, not statistics: they are meant to point a reader at the
-numbers worth a second look, and every one of them is written down here, once, with its reason.
+"""What the whole set of metrics says (the verdict), the metrics' labels and colours, and the
+number format every front end shows them in. A single metric's grade and its rule come from the
+one thresholds table of core/readings.py, which the core's plain-language readings use too.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-from dataclasses import dataclass
 
 import numpy as np
 
-GOOD, FAIR, POOR, NEUTRAL = "good", "fair", "poor", "neutral"
+from ..core.readings import (  # noqa: F401 (the report's vocabulary, used by its modules)
+    FAIR,
+    GOOD,
+    NEUTRAL,
+    POOR,
+    THRESHOLDS,
+    grade,
+    is_number,
+    rule_text,
+)
 
 #: Text colour of each grade, shared by the HTML report and the App panel.
 GRADE_COLORS = {GOOD: "#15803d", FAIR: "#b45309", POOR: "#b91c1c", NEUTRAL: "#6b7280"}
 
-
-@dataclass(frozen=True)
-class Threshold:
-    """Grade of a metric: ``good`` at or better than ``good``, ``poor`` at or worse than ``poor``,
-    ``fair`` between. ``better`` is "higher", "lower" or "half" (best at 0.5, graded on the
-    distance from 0.5, mirrored so that 0.1 reads like 0.9)."""
-
-    better: str
-    good: float
-    poor: float
-
-
-#: Metric grades. The neighbourhood metrics (precision, recall, density, coverage) follow
-#: Naeem et al. 2020 with k nearest real neighbours (k = 5): two samples of one distribution
-#: give coverage near 1 - 2**-k = 0.97 and density near 1, and precision / recall well above 0.7.
-#: A domain classifier (C2ST) that cannot tell the two sides apart scores an AUC of 0.5; 0.9 and
-#: above means nearly every image betrays its side. FID and KID have no threshold: their scale
-#: depends on the embedding model and the sample sizes, so they are shown uncoloured (compare runs
-#: made with the same model instead), except that a KID within two standard deviations of 0 is
-#: graded good (no measurable difference; see ``grade``).
-THRESHOLDS: dict[str, Threshold] = {
-    "precision": Threshold("higher", good=0.7, poor=0.4),
-    "recall": Threshold("higher", good=0.7, poor=0.4),
-    "density": Threshold("higher", good=0.8, poor=0.5),
-    "coverage": Threshold("higher", good=0.8, poor=0.5),
-    "c2st_auc": Threshold("half", good=0.6, poor=0.9),
-    "uncovered_fraction": Threshold("lower", good=0.05, poor=0.2),
-}
 
 #: Metrics in the order the report shows them, with a label and what each one asks.
 METRICS: dict[str, tuple[str, str]] = {
@@ -81,30 +58,6 @@ VERDICTS = {
     ),
     "unclear": ("Unclear", NEUTRAL, "The run holds no graded metric to judge by."),
 }
-
-
-def is_number(value) -> bool:
-    """True for a finite real number, numpy scalars included (bools excluded)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        return False
-    return math.isfinite(value)
-
-
-def grade(key: str, value, document: dict | None = None) -> str:
-    """GOOD, FAIR, POOR or NEUTRAL for metric ``key`` at ``value``."""
-    if not is_number(value):
-        return NEUTRAL
-    if key == "kid_mean":
-        std = (document or {}).get("kid_std")
-        return GOOD if is_number(std) and value <= 2 * std else NEUTRAL
-    rule = THRESHOLDS.get(key)
-    if rule is None:
-        return NEUTRAL
-    if rule.better == "half":
-        value = max(value, 1.0 - value)
-    if rule.better == "higher":
-        return GOOD if value >= rule.good else POOR if value <= rule.poor else FAIR
-    return GOOD if value <= rule.good else POOR if value >= rule.poor else FAIR
 
 
 def verdict(document: dict) -> str:

@@ -13,21 +13,8 @@ import numpy as np
 
 from .data import ReportData
 from .figures import REAL_COLOR, SYNTHETIC_COLOR, UNCOVERED_COLOR, realism_figure, umap_figure
-from .grades import (
-    FAIR,
-    GOOD,
-    GRADE_COLORS,
-    METRICS,
-    NEUTRAL,
-    POOR,
-    THRESHOLDS,
-    VERDICTS,
-    format_value,
-    grade,
-    is_number,
-    metric_keys,
-    verdict,
-)
+from .grades import FAIR, GOOD, GRADE_COLORS, NEUTRAL, POOR, format_value, is_number
+from .presentation import COUNTS, RunPresentation, document_of, present
 from .thumbnails import ThumbnailCache
 
 #: Real examples (and as many nearest synthetic ones) shown per gap region.
@@ -41,20 +28,14 @@ MAX_CLUSTERS = 60
 #: Unreadable images listed.
 MAX_FAILURES = 500
 
-#: Counts shown under the verdict: document key -> label.
-COUNTS = {
-    "n_real": "real images",
-    "n_synthetic": "synthetic images",
-    "n_uncovered": "uncovered real images",
-    "n_gap_regions": "gap regions",
-    "n_failed": "unreadable images",
-}
+__all__ = ["COUNTS", "render_report", "write_report"]
 
 SECTIONS = {
     "headline": "Verdict",
     "umap": "Map",
     "clusters": "Clusters",
     "gap-regions": "Gap regions",
+    "generate-next": "Generate next",
     "realism": "Realism",
     "failures": "Unreadable images",
     "parameters": "Run parameters",
@@ -68,18 +49,33 @@ def write_report(path: str, data: ReportData) -> None:
         f.write(page)
 
 
+def presentation_of(data: ReportData) -> RunPresentation:
+    """The run's presentation (report/presentation.py) as the report shows it."""
+    document = document_of({"clusters": data.clusters or [], **(data.document or {})})
+    realism = np.asarray(data.realism, dtype=float)
+    scores = realism[~data.is_real] if realism.size == len(data.filepaths) else []
+    return present(
+        document,
+        title=data.title,
+        realism=scores,
+        max_galleries=MAX_REGION_GALLERIES,
+        gallery_examples=REGION_EXAMPLES,
+    )
+
+
 def render_report(data: ReportData) -> str:
     """The report of ``data`` as an HTML string."""
-    document = data.document or {}
+    shown = presentation_of(data)
     thumbs = ThumbnailCache()
     sections = [
-        _headline(document),
+        _headline(shown),
         _umap_section(data),
-        _clusters_section(data.clusters or []),
-        _regions_section(document, thumbs),
-        _realism_section(data, thumbs),
+        _clusters_section(shown.clusters),
+        _regions_section(shown, thumbs),
+        _generate_next_section(shown, thumbs),
+        _realism_section(data, shown, thumbs),
         _failures_section(data.failures or []),
-        _parameters_section(document),
+        _parameters_section(shown.parameters),
     ]
     body = "\n".join(s for s in sections if s)
     nav = " ".join(
@@ -113,34 +109,19 @@ def _section(key: str, intro: str, body: str) -> str:
 # 1. Headline
 
 
-def _rule_text(key: str) -> str:
-    rule = THRESHOLDS.get(key)
-    if rule is None:
-        if key == "kid_mean":
-            return "good when within 2 std of 0; otherwise compare runs"
-        return "no fixed scale: compare runs made with the same model" if key == "fid" else ""
-    if rule.better == "half":
-        return f"good ≤ {rule.good:g} · poor ≥ {rule.poor:g} (or the mirror below 0.5)"
-    sign = ("≥", "≤") if rule.better == "higher" else ("≤", "≥")
-    return f"good {sign[0]} {rule.good:g} · poor {sign[1]} {rule.poor:g}"
-
-
-def _metric_card(key: str, document: dict) -> str:
-    label, asks = METRICS.get(key, (key.replace("_", " "), ""))
-    value = document[key]
-    level = grade(key, value, document)
-    shown = f'<span data-metric="{_e(key)}">{_e(format_value(value))}</span>'
-    if key == "kid_mean" and is_number(document.get("kid_std")):
-        shown += f' <small>± <span data-metric="kid_std">{_e(format_value(document["kid_std"]))}</span></small>'
-    reading = (document.get("readings") or {}).get(key)
+def _metric_card(card: dict) -> str:
+    key, level = card["key"], card["grade"]
+    shown = f'<span data-metric="{_e(key)}">{_e(card["number"])}</span>'
+    if card["spread"] is not None:
+        shown += f' <small>± <span data-metric="kid_std">{_e(card["spread"])}</span></small>'
     badge = f'<span class="badge">{level}</span>' if level != NEUTRAL else ""
     return (
         f'<div class="metric grade-{level}">'
-        f'<div class="metric-head"><span class="label">{_e(label)}</span>{badge}</div>'
+        f'<div class="metric-head"><span class="label">{_e(card["label"])}</span>{badge}</div>'
         f'<div class="value">{shown}</div>'
-        + (f'<div class="asks">{_e(asks)}</div>' if asks else "")
-        + (f'<div class="reading">{_e(reading)}</div>' if reading else "")
-        + (f'<div class="rule">{_e(_rule_text(key))}</div>' if _rule_text(key) else "")
+        + (f'<div class="asks">{_e(card["asks"])}</div>' if card["asks"] else "")
+        + (f'<div class="reading">{_e(card["reading"])}</div>' if card["reading"] else "")
+        + (f'<div class="rule">{_e(card["rule"])}</div>' if card["rule"] else "")
         + "</div>"
     )
 
@@ -175,50 +156,42 @@ def _jsonish(value, exact: bool = False) -> str:
         return str(value)
 
 
-def _flagged(document: dict) -> str:
+def _flagged(flagged: dict) -> str:
     """'Poor: ... Fair: ...' naming the metrics behind the verdict."""
     parts = []
     for level in (POOR, FAIR):
-        keys = [k for k in metric_keys(document) if grade(k, document[k], document) == level]
-        if keys:
-            labels = ", ".join(_e(METRICS.get(k, (k,))[0]) for k in keys)
-            parts.append(f'<span class="chip grade-{level}">{level}</span>{labels}')
+        labels = [label for label, g in flagged.items() if g == level]
+        if labels:
+            text = ", ".join(_e(label) for label in labels)
+            parts.append(f'<span class="chip grade-{level}">{level}</span>{text}')
     return f'<p class="flagged">{" &nbsp; ".join(parts)}</p>' if parts else ""
 
 
-def _headline(document: dict) -> str:
-    answer, level, sentence = VERDICTS[verdict(document)]
-    diagnosis = document.get("diagnosis") or {}
-    if not isinstance(diagnosis, dict):
-        diagnosis = {"text": str(diagnosis)}
-    text = diagnosis.get("text")
-    kind = diagnosis.get("kind")
+def _count_tile(count: dict) -> str:
+    note = f" ({count['note']} of real)" if count["note"] else ""
+    return (
+        f'<div class="count{" warn" if count["warn"] else ""}">'
+        f'<div class="n" data-metric="{count["key"]}">{_e(count["value"])}</div>'
+        f'<div class="what">{_e(count["what"] + note)}</div></div>'
+    )
+
+
+def _headline(shown: RunPresentation) -> str:
+    head = shown.headline
     box = (
-        f'<div class="verdict grade-{level}">'
+        f'<div class="verdict grade-{head["grade"]}">'
         '<div class="question">Is the synthetic data standing in for the real data?</div>'
-        f'<div class="answer">{_e(answer)}</div>'
-        + (f'<p class="diagnosis">{_e(text)}</p>' if text else "")
-        + f'<p class="note">{_e(sentence)}'
-        + (f' <span class="kind">diagnosis: {_e(kind)}</span>' if kind else "")
+        f'<div class="answer">{_e(head["answer"])}</div>'
+        + (f'<p class="diagnosis">{_e(head["diagnosis"])}</p>' if head["diagnosis"] else "")
+        + f'<p class="note">{_e(head["sentence"])}'
+        + (f' <span class="kind">{_e(head["kind"])}</span>' if head["kind"] else "")
         + "</p>"
-        + _flagged(document)
-        + _evidence(diagnosis.get("evidence"))
+        + _flagged(head["flagged"])
+        + _evidence(shown.diagnosis["evidence"])
         + "</div>"
     )
-    tiles = []
-    for key, label in COUNTS.items():
-        if not is_number(document.get(key)):
-            continue
-        extra = ""
-        if key == "n_uncovered" and is_number(document.get("n_real")) and document["n_real"] > 0:
-            extra = f" ({document[key] / document['n_real']:.0%} of real)"
-        warn = key in ("n_uncovered", "n_gap_regions", "n_failed") and document[key] > 0
-        tiles.append(
-            f'<div class="count{" warn" if warn else ""}">'
-            f'<div class="n" data-metric="{key}">{_e(format_value(document[key]))}</div>'
-            f'<div class="what">{label}{_e(extra)}</div></div>'
-        )
-    cards = [_metric_card(k, document) for k in metric_keys(document)]
+    tiles = [_count_tile(c) for c in shown.counts]
+    cards = [_metric_card(card) for card in shown.metrics]
     legend = (
         '<p class="legend"><span class="chip grade-good">good</span>'
         '<span class="chip grade-fair">fair</span><span class="chip grade-poor">poor</span>'
@@ -265,65 +238,28 @@ def _umap_section(data: ReportData) -> str:
 # 3. Cluster composition
 
 
-def _status_grade(status: str) -> str:
-    status = status.lower().replace("_", "-").replace(" ", "-")
-    if "real-only" in status or "missing" in status:
-        return POOR
-    if "under" in status or "synthetic-only" in status:
-        return FAIR
-    if status in ("balanced", "ok", "covered", "mixed", "matched", "shared", "both"):
-        return GOOD
-    return NEUTRAL
-
-
-def _count(row: dict, key: str) -> int:
-    value = row.get(key)
-    return int(value) if is_number(value) else 0
-
-
-def _clusters_section(clusters: list[dict]) -> str:
-    rows = [c for c in clusters if isinstance(c, dict)]
-    if not rows:
+def _clusters_section(bars: list[dict]) -> str:
+    if not bars:
         return ""
-    n_real, n_syn = (
-        sum(_count(r, "n_real") for r in rows),
-        sum(_count(r, "n_synthetic") for r in rows),
-    )
-    overall = n_syn / (n_real + n_syn) if n_real + n_syn else 0.5
-
-    def shares(row: dict) -> tuple[float, float]:
-        r, s = _count(row, "n_real"), _count(row, "n_synthetic")
-        share = row.get("synthetic_share")
-        share = share if is_number(share) else (s / (r + s) if r + s else 0.0)
-        expected = row.get("expected_share")
-        return float(share), float(expected) if is_number(expected) else overall
-
-    def gap_first(row: dict):
-        share, expected = shares(row)
-        return (share / expected if expected > 0 else share, -_count(row, "n_real"))
-
-    rows.sort(key=gap_first)
     lines = []
-    for row in rows[:MAX_CLUSTERS]:
-        share, expected = shares(row)
-        status = str(row.get("status", ""))
-        name = row.get("cluster", "?")
+    for bar in bars[:MAX_CLUSTERS]:
+        share, expected = bar["share"], bar["expected"]
         lines.append(
             '<div class="bar-row">'
-            f'<div class="bar-label">cluster {_e(name)}</div>'
+            f'<div class="bar-label">cluster {_e(bar["cluster"])}</div>'
             f'<div class="bar" title="synthetic share {share:.0%}, expected {expected:.0%}">'
             f'<div class="seg syn" style="width:{100 * min(max(share, 0.0), 1.0):.2f}%"></div>'
             '<div class="seg real"></div>'
             f'<div class="expected" style="left:{100 * min(max(expected, 0.0), 1.0):.2f}%"></div>'
             "</div>"
-            f'<div class="bar-counts">{_count(row, "n_real"):,} real · {_count(row, "n_synthetic"):,} synth</div>'
-            f'<div class="bar-status"><span class="pill grade-{_status_grade(status)}">{_e(status)}</span></div>'
+            f'<div class="bar-counts">{bar["n_real"]:,} real · {bar["n_synthetic"]:,} synth</div>'
+            f'<div class="bar-status"><span class="pill grade-{bar["grade"]}">{_e(bar["status"])}</span></div>'
             "</div>"
         )
     more = (
-        f'<p class="more">{len(rows) - MAX_CLUSTERS} more clusters, all closer to the expected share, '
+        f'<p class="more">{len(bars) - MAX_CLUSTERS} more clusters, all closer to the expected share, '
         "are not drawn (clusters.csv lists every one).</p>"
-        if len(rows) > MAX_CLUSTERS
+        if len(bars) > MAX_CLUSTERS
         else ""
     )
     intro = (
@@ -336,7 +272,7 @@ def _clusters_section(clusters: list[dict]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# 4. Gap regions
+# 4. Gap regions (and 5. where to generate next)
 
 
 def _thumb(path, thumbs: ThumbnailCache, caption: str | None = None) -> str:
@@ -348,60 +284,41 @@ def _thumb(path, thumbs: ThumbnailCache, caption: str | None = None) -> str:
     )
 
 
-_REGION_SKIP = {"name", "size", "distance_to_synthetic", "region"}
-
-
-def _region_card(region: dict, thumbs: ThumbnailCache) -> str:
-    real = list(region.get("representative_filepaths") or [])[:REGION_EXAMPLES]
-    synthetic = list(region.get("nearest_synthetic_filepaths") or [])[:REGION_EXAMPLES]
-    facts = []
-    if is_number(region.get("size")):
-        facts.append(f"<b>{_e(format_value(region['size']))}</b> real images")
-    if is_number(region.get("distance_to_synthetic")):
-        facts.append(
-            f"distance to nearest synthetic <b>{_e(format_value(region['distance_to_synthetic']))}</b>"
-        )
-    facts += [
-        f"{_e(k.replace('_', ' '))} {_e(format_value(v))}"
-        for k, v in region.items()
-        if k not in _REGION_SKIP and is_number(v)
-    ]
-    rows = (
-        '<div class="gallery-row"><div class="row-label real">real, uncovered</div>'
-        + "".join(_thumb(p, thumbs) for p in real)
-        + "</div>"
-        if real
-        else ""
-    )
-    rows += (
-        '<div class="gallery-row"><div class="row-label syn">nearest synthetic</div>'
-        + "".join(_thumb(p, thumbs) for p in synthetic)
-        + "</div>"
-        if synthetic
-        else ""
-    )
+def _gallery_row(label: str, side: str, paths: list, thumbs: ThumbnailCache) -> str:
+    if not paths:
+        return ""
     return (
-        f'<div class="region"><h3>{_e(region.get("name") or "unnamed region")}</h3>'
-        f'<p class="facts">{" · ".join(facts)}</p>{rows}</div>'
+        f'<div class="gallery-row"><div class="row-label {side}">{label}</div>'
+        + "".join(_thumb(p, thumbs) for p in paths)
+        + "</div>"
     )
 
 
-def _regions_section(document: dict, thumbs: ThumbnailCache) -> str:
-    regions = [r for r in document.get("gap_regions") or [] if isinstance(r, dict)]
-    if not regions:
-        n = document.get("n_uncovered")
+def _region_card(gallery: dict, thumbs: ThumbnailCache) -> str:
+    return (
+        f'<div class="region"><h3>{_e(gallery["name"])}</h3>'
+        f'<p class="facts">{_e(gallery["facts"])}</p>'
+        + _gallery_row("real, uncovered", "real", [e["path"] for e in gallery["real"]], thumbs)
+        + _gallery_row(
+            "nearest synthetic", "syn", [e["path"] for e in gallery["synthetic"]], thumbs
+        )
+        + "</div>"
+    )
+
+
+def _regions_section(shown: RunPresentation, thumbs: ThumbnailCache) -> str:
+    if not shown.galleries:
+        n = next((c for c in shown.counts if c["key"] == "n_uncovered"), None)
         body = "<p>No gap region was found" + (
-            f" ({_e(format_value(n))} real images are uncovered, too scattered to form a region).</p>"
-            if is_number(n) and n > 0
+            f" ({_e(n['value'])} real images are uncovered, too scattered to form a region).</p>"
+            if n and n["warn"]
             else ": every real image has a synthetic look-alike.</p>"
         )
         return _section("gap-regions", "", body)
-    regions.sort(key=lambda r: -(r["size"] if is_number(r.get("size")) else 0))
-    cards = "".join(_region_card(r, thumbs) for r in regions[:MAX_REGION_GALLERIES])
-    rest = regions[MAX_REGION_GALLERIES:]
-    if rest:
+    cards = "".join(_region_card(g, thumbs) for g in shown.galleries)
+    if shown.more_regions:
         names = ", ".join(
-            f"{_e(r.get('name', '?'))} ({_e(format_value(r.get('size')))})" for r in rest
+            f"{_e(r['name'])} ({_e(format_value(r['size']))})" for r in shown.more_regions
         )
         cards += f'<p class="more">Smaller regions: {names}.</p>'
     intro = (
@@ -412,27 +329,46 @@ def _regions_section(document: dict, thumbs: ThumbnailCache) -> str:
     return _section("gap-regions", intro, cards)
 
 
+def _generate_next_section(shown: RunPresentation, thumbs: ThumbnailCache) -> str:
+    if not shown.generate_next:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(t['name'])}</td><td>{_e(t['kind'])}</td>"
+        f"<td>{_e(format_value(t['n_real']))}</td><td>{_e(format_value(t['needed']))}</td>"
+        f'<td><div class="gallery-row">{"".join(_thumb(p, thumbs) for p in t["example_filepaths"][:4])}</div></td></tr>'
+        for t in shown.generate_next
+    )
+    intro = (
+        "Where more synthetic images would close a gap, most needed first: how many real images "
+        "the place holds and how many synthetic images it lacks for its expected share."
+    )
+    table = (
+        "<table><tr><th>where</th><th>kind</th><th>real images</th><th>synthetic needed</th>"
+        f"<th>real examples</th></tr>{rows}</table>"
+    )
+    return _section("generate-next", intro, table)
+
+
 # ---------------------------------------------------------------------------------------------
-# 5. Realism
+# 6. Realism
 
 
-def _realism_section(data: ReportData, thumbs: ThumbnailCache) -> str:
+def _realism_section(data: ReportData, shown: RunPresentation, thumbs: ThumbnailCache) -> str:
+    if not shown.realism["counts"]:
+        return ""
     realism = np.asarray(data.realism, dtype=float)
-    if realism.size != len(data.filepaths):
-        return ""
     rows = np.flatnonzero(~data.is_real & np.isfinite(realism))
-    if rows.size == 0:
-        return ""
     lowest = rows[np.argsort(realism[rows], kind="stable")[:LEAST_REALISTIC]]
-    image = realism_figure(realism[rows], marked=float(realism[lowest[-1]]))
+    image = realism_figure(shown.realism)
     gallery = "".join(
         _thumb(data.filepaths[i], thumbs, caption=f"{format_value(float(realism[i]))} · "
                f"{os.path.basename(str(data.filepaths[i]))}")
         for i in lowest
     )  # fmt: skip
     intro = (
-        "How real each synthetic image looks to the analysis (higher = more realistic). A long tail on the left is broken, blank or off-style renders: "
-        f"the {len(lowest)} least realistic are shown with their score."
+        "How real each synthetic image looks to the analysis (higher = more realistic). A long "
+        "tail on the left is broken, blank or off-style renders; red bars hold the least "
+        f"realistic tenth. The {len(lowest)} least realistic are shown with their score."
     )
     return _section(
         "realism",
@@ -443,7 +379,7 @@ def _realism_section(data: ReportData, thumbs: ThumbnailCache) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# 6. Unreadable images
+# 7. Unreadable images
 
 
 def _failures_section(failures: list[dict]) -> str:
@@ -466,24 +402,10 @@ def _failures_section(failures: list[dict]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# 7. Run parameters
+# 8. Run parameters
 
 
-def _parameters_section(document: dict) -> str:
-    items = [
-        (label, document[key])
-        for key, label in (
-            ("model", "model"),
-            ("embedding_dim", "embedding dimension"),
-            ("dataset", "dataset"),
-            ("run", "run"),
-            ("embeddings_field", "embeddings field"),
-        )
-        if document.get(key) is not None
-    ]
-    config = document.get("config")
-    if isinstance(config, dict):
-        items += list(config.items())
+def _parameters_section(items: list[tuple]) -> str:
     if not items:
         return ""
     rows = "".join(

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from scipy import linalg
 
 from fiftyone_plugin.core import metrics as M
+from fiftyone_plugin.core.readings import readings
 
 
 def fid_reference(a, b):
@@ -141,7 +142,7 @@ def test_compute_metrics_keys_and_readings(gaussians):
         M.C2ST_AUC,
     ):
         assert np.isfinite(out[key])
-    text = M.readings(out)
+    text = readings(out)
     assert set(text) >= {M.FID, M.KID_MEAN, M.PRECISION, M.COVERAGE, M.C2ST_AUC}
     assert all(isinstance(s, str) and s.endswith(".") for s in text.values())
     json.dumps(text)

@@ -366,3 +366,19 @@ def test_run_parameters_are_shown_as_given(page_text):
     assert "<th>seed</th><td>0</td>" in page_text
     assert "<th>layers</th><td>[1, 2]</td>" in page_text
     assert "<th>embedding dimension</th><td>1280</td>" in page_text
+
+
+def test_generation_targets_get_their_section_when_the_run_stored_them(report_data):
+    real = report_data.filepaths[:2]
+    report_data.document = {
+        **report_data.document,
+        "generate_next": [
+            {"kind": "region", "name": "cats <&> sofas", "n_real": 20, "needed": 7,
+             "example_filepaths": real},
+        ],
+    }  # fmt: skip
+    text = render_report(report_data)
+    page = Page(text)
+    assert page.sections.index("generate-next") == page.sections.index("gap-regions") + 1
+    assert html.escape("cats <&> sofas") in text and "<td>7</td>" in text
+    assert len(page.images) == 2 + 10 + 6 + len(real)

@@ -1,0 +1,571 @@
+"""One presentation of an analysis run: what the App panel, the HTML report and the operators'
+outputs say about it, built once by :func:`present` from what the run stored.
+
+Pure data in, JSON-safe data out (no FiftyOne, no HTML): the verdict and diagnosis, the graded
+metric cards with their readings, the counts, the clusters and gap regions ranked by gap, the
+galleries of what the synthetic data lacks, the realism histogram, the run history and, when the
+run stored it, where to generate next. Each front end only renders it.
+
+A run's stored summary (fo/results.py) and metrics.json (report/files.py) hold the same facts in
+two shapes; :func:`document_of` turns either into one flat ``document``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from urllib.parse import quote
+
+import numpy as np
+
+from ..serialization import to_jsonable
+from .grades import (
+    FAIR,
+    GOOD,
+    GRADE_COLORS,
+    METRICS,
+    NEUTRAL,
+    POOR,
+    VERDICTS,
+    format_value,
+    grade,
+    is_number,
+    metric_keys,
+    rule_text,
+    verdict,
+)
+
+#: Diagnosis kinds (core/pipeline.py) in plain words; an unknown kind is shown as its name.
+DIAGNOSES = {
+    "no-gap": "No gap: the synthetic data looks like the real data and covers it",
+    "missing-content": "Missing content: some kinds of real images have no synthetic counterpart",
+    "style-shift": "Style shift: the same content, rendered differently everywhere",
+    "style-shift+missing-content": "Both: a style shift everywhere, and missing content",
+    "separable": "Separable: the two sides differ beyond a global style shift",
+}
+
+#: Counts shown with the verdict: document key -> what is counted.
+COUNTS = {
+    "n_real": "real",
+    "n_synthetic": "synthetic",
+    "n_uncovered": "real uncovered",
+    "n_gap_regions": "gap regions",
+    "n_failed": "unreadable",
+}
+#: Counts that, above zero, are a warning.
+WARN_COUNTS = ("n_uncovered", "n_gap_regions", "n_failed")
+
+#: Characters of the text bar in the table of clusters and gap regions.
+BAR_WIDTH = 16
+#: Bins of the realism histogram, and the least realistic share its marked bins hold.
+REALISM_BINS = 30
+LEAST_REALISTIC_SHARE = 0.1
+#: Metrics kept in the run history, in order.
+HISTORY_METRICS = ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc")
+#: Region keys that are not facts worth a line in a gallery (shown otherwise, or internal).
+_REGION_SKIP = {"name", "size", "distance_to_synthetic", "region", "cluster", "cluster_overlap"}
+
+REGION, CLUSTER = "region", "cluster"
+
+
+# ---------------------------------------------------------------------------------------------
+# The stored facts, in one shape
+
+
+def document_of(summary: dict) -> dict:
+    """A run's stored summary (or metrics.json) as one flat document: metric values at the top
+    level beside ``readings``, ``diagnosis``, ``clusters``, ``regions`` (also under
+    ``gap_regions``), ``config`` and the counts."""
+    document = {**(summary.get("metrics") or {}), **summary}
+    regions = document.get("regions")
+    if not isinstance(regions, list):
+        regions = document.get("gap_regions")
+    document["regions"] = document["gap_regions"] = [
+        r for r in regions or [] if isinstance(r, dict)
+    ]
+    return document
+
+
+def kind_words(kind) -> str:
+    """A diagnosis kind as words: "style-shift+missing-content" -> "style shift + missing
+    content"."""
+    return str(kind or "").replace("+", " + ").replace("-", " ").replace("_", " ")
+
+
+def diagnosis_of(document: dict) -> dict:
+    """The run's diagnosis as {kind, text, evidence} (a bare text is taken as the text)."""
+    diagnosis = document.get("diagnosis") or {}
+    if not isinstance(diagnosis, dict):
+        diagnosis = {"text": str(diagnosis)}
+    return {
+        "kind": diagnosis.get("kind"),
+        "text": diagnosis.get("text") or "",
+        "evidence": diagnosis.get("evidence"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdict, metrics, counts
+
+
+def headline(document: dict) -> dict:
+    """The verdict: ``answer`` (Yes, largely / Partly / No / Unclear), its ``grade`` and
+    ``color``, the verdict's ``sentence``, the diagnosis ``text`` and ``kind`` in plain words, and
+    the metrics that pulled the verdict down (``flagged``: label -> grade)."""
+    answer, level, sentence = VERDICTS[verdict(document)]
+    diagnosis = diagnosis_of(document)
+    kind = diagnosis["kind"]
+    flagged = {
+        METRICS.get(k, (k,))[0]: grade(k, document[k], document)
+        for k in metric_keys(document)
+        if grade(k, document[k], document) in (POOR, FAIR)
+    }
+    return {
+        "answer": answer,
+        "grade": level,
+        "color": GRADE_COLORS[level],
+        "sentence": sentence,
+        "diagnosis": diagnosis["text"],
+        "kind": DIAGNOSES.get(kind, kind_words(kind)) if kind else "",
+        "flagged": flagged,
+    }
+
+
+def metric_cards(document: dict) -> list[dict]:
+    """One card per metric, in the report's order: ``key``, ``label``, ``value`` (as printed; KID
+    with its spread), ``number`` and ``spread`` (the two parts), ``grade``, ``color``, ``asks``,
+    the stored ``reading`` and the grading ``rule``. Sample counts are not metrics (see
+    ``counts``)."""
+    readings = document.get("readings") or {}
+    cards = []
+    for key in metric_keys(document):
+        if key.startswith("n_"):
+            continue
+        label, asks = METRICS.get(key, (key.replace("_", " "), ""))
+        number = format_value(document[key])
+        spread = None
+        if key == "kid_mean" and is_number(document.get("kid_std")):
+            spread = format_value(document["kid_std"])
+        level = grade(key, document[key], document)
+        cards.append(
+            {
+                "key": key,
+                "label": label,
+                "value": number if spread is None else f"{number} ± {spread}",
+                "number": number,
+                "spread": spread,
+                "grade": level,
+                "color": GRADE_COLORS[level],
+                "asks": asks,
+                "reading": readings.get(key) or "",
+                "rule": rule_text(key),
+            }
+        )
+    return cards
+
+
+def metric_rows(cards: list[dict]) -> list[dict]:
+    """The metric cards as table rows for the operators' outputs: ``name`` (the metric's key),
+    ``value``, ``grade`` and ``reading`` (what it means)."""
+    return [
+        {
+            "name": c["key"],
+            "value": c["value"],
+            "grade": "" if c["grade"] == NEUTRAL else c["grade"],
+            "reading": c["reading"] or c["asks"],
+        }
+        for c in cards
+    ]
+
+
+def counts(document: dict) -> list[dict]:
+    """The sample counts present: ``key``, ``value`` (as printed), ``what``, ``note`` (the
+    uncovered share of the real samples) and ``warn`` (a count that should be 0 is not)."""
+    values = dict(document)
+    values.setdefault("n_gap_regions", len(document.get("regions") or []))
+    n_real = values.get("n_real")
+    out = []
+    for key, what in COUNTS.items():
+        value = values.get(key)
+        if not is_number(value):
+            continue
+        if key == "n_gap_regions" and value == 1:
+            what = "gap region"
+        note = ""
+        if key == "n_uncovered" and is_number(n_real) and n_real > 0:
+            note = f"{value / n_real:.0%}"
+        out.append(
+            {
+                "key": key,
+                "value": format_value(value),
+                "what": what,
+                "note": note,
+                "warn": key in WARN_COUNTS and value > 0,
+            }
+        )
+    return out
+
+
+def count_line(document: dict) -> str:
+    """e.g. "120 real · 80 synthetic · 30 real uncovered (25%) · 2 gap regions"."""
+    return " · ".join(
+        f"{c['value']} {c['what']}" + (f" ({c['note']})" if c["note"] else "")
+        for c in counts(document)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Clusters and gap regions
+
+
+@dataclass
+class Region:
+    """A gap region or a cluster of a run, as ranked by :func:`rank_regions`.
+
+    key: ``region:<name>`` or ``cluster:<id>``. gap: real samples without synthetic counterparts
+    (all of a gap region's samples; for a cluster, how many real samples exceed what its synthetic
+    samples would stand for if both sides had the same cluster distribution).
+    """
+
+    key: str
+    kind: str
+    name: str
+    n_real: int
+    n_synthetic: int
+    gap: float
+    status: str = ""
+    example_ids: list[str] = field(default_factory=list)
+    example_filepaths: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """e.g. ``gap-1 — 30 real, 0 synthetic`` or ``cluster 3 (real-only) — 12 real, 0 synthetic``."""
+        status = f" ({self.status})" if self.status else ""
+        return f"{self.name}{status} — {self.n_real} real, {self.n_synthetic} synthetic"
+
+
+def rank_regions(document: dict, region_sizes: dict | None = None) -> list[Region]:
+    """The gap regions and clusters of a run, largest gap first. ``region_sizes``: real samples
+    per gap region name as found on the samples now (default: the sizes the run stored)."""
+    region_sizes = region_sizes or {}
+    regions = []
+    for r in document.get("regions") or []:
+        n_real = int(region_sizes.get(r["name"], r.get("size", 0)))
+        regions.append(
+            Region(
+                key=f"{REGION}:{r['name']}",
+                kind=REGION,
+                name=r["name"],
+                n_real=n_real,
+                n_synthetic=int(r.get("n_synthetic", 0) or 0),
+                gap=float(n_real),
+                example_ids=list(r.get("representative_ids", [])),
+                example_filepaths=list(r.get("representative_filepaths", [])),
+            )
+        )
+    clusters = [c for c in document.get("clusters") or [] if isinstance(c, dict)]
+    total_real = sum(int(c["n_real"]) for c in clusters)
+    total_synthetic = sum(int(c["n_synthetic"]) for c in clusters)
+    for c in clusters:
+        n_real, n_synthetic = int(c["n_real"]), int(c["n_synthetic"])
+        stands_for = n_synthetic * total_real / total_synthetic if total_synthetic else 0.0
+        regions.append(
+            Region(
+                key=f"{CLUSTER}:{c['cluster']}",
+                kind=CLUSTER,
+                name=f"cluster {c['cluster']}",
+                n_real=n_real,
+                n_synthetic=n_synthetic,
+                gap=max(0.0, n_real - stands_for),
+                status=str(c.get("status") or ""),
+            )
+        )
+    return sorted(regions, key=lambda r: (-r.gap, r.kind != REGION, r.name))
+
+
+def text_bar(fraction: float, width: int = BAR_WIDTH) -> str:
+    """``fraction`` (0-1) as a bar of ``width`` characters, e.g. "██████░░░░"."""
+    fraction = min(max(float(fraction), 0.0), 1.0) if is_number(fraction) else 0.0
+    filled = int(round(fraction * width))
+    if fraction > 0 and filled == 0:
+        filled = 1
+    return "█" * filled + "░" * (width - filled)
+
+
+def region_rows(regions: list[Region]) -> list[dict]:
+    """Table rows for ranked clusters and gap regions (see ``rank_regions``): ``key``, ``kind``,
+    ``name``, ``status``, ``real``, ``synthetic``, ``gap`` (real samples without synthetic
+    counterparts) and ``bar`` (gap relative to the largest)."""
+    largest = max((r.gap for r in regions), default=0.0)
+    rows = []
+    for r in regions:
+        kind = "gap region" if r.kind == REGION else "cluster"
+        rows.append(
+            {
+                "key": r.key,
+                "kind": kind,
+                "name": r.name,
+                "status": kind + (f", {r.status}" if r.status else ""),
+                "real": int(r.n_real),
+                "synthetic": int(r.n_synthetic),
+                "gap": int(round(r.gap)),
+                "bar": text_bar(r.gap / largest if largest > 0 else 0.0),
+            }
+        )
+    return rows
+
+
+def status_grade(status: str) -> str:
+    """The grade a cluster's composition status reads as (real-only: poor, ...)."""
+    status = str(status).lower().replace("_", "-").replace(" ", "-")
+    if "real-only" in status or "missing" in status:
+        return POOR
+    if "under" in status or "synthetic-only" in status:
+        return FAIR
+    if status in ("balanced", "ok", "covered", "mixed", "matched", "shared", "both"):
+        return GOOD
+    return NEUTRAL
+
+
+def cluster_bars(clusters: list[dict]) -> list[dict]:
+    """Each cluster's composition, the clusters lacking synthetic images first: ``cluster``,
+    ``n_real``, ``n_synthetic``, ``share`` (synthetic share), ``expected`` (the share if the
+    synthetic images followed the real ones), ``status`` and its ``grade``."""
+    rows = [c for c in clusters if isinstance(c, dict)]
+
+    def count(row: dict, key: str) -> int:
+        return int(row[key]) if is_number(row.get(key)) else 0
+
+    n_real = sum(count(r, "n_real") for r in rows)
+    n_syn = sum(count(r, "n_synthetic") for r in rows)
+    overall = n_syn / (n_real + n_syn) if n_real + n_syn else 0.5
+    bars = []
+    for row in rows:
+        r, s = count(row, "n_real"), count(row, "n_synthetic")
+        share = row.get("synthetic_share")
+        share = float(share) if is_number(share) else (s / (r + s) if r + s else 0.0)
+        expected = row.get("expected_share")
+        expected = float(expected) if is_number(expected) else overall
+        status = str(row.get("status", ""))
+        bars.append(
+            {
+                "cluster": row.get("cluster", "?"),
+                "n_real": r,
+                "n_synthetic": s,
+                "share": share,
+                "expected": expected,
+                "status": status,
+                "grade": status_grade(status),
+            }
+        )
+    bars.sort(
+        key=lambda b: (
+            b["share"] / b["expected"] if b["expected"] > 0 else b["share"],
+            -b["n_real"],
+        )
+    )
+    return bars
+
+
+# ---------------------------------------------------------------------------------------------
+# Galleries
+
+
+def media_url(path: str) -> str:
+    """The FiftyOne App's URL of local image file ``path``."""
+    return "/media?filepath=" + quote(str(path), safe="")
+
+
+def _size(region: dict) -> float:
+    return region["size"] if is_number(region.get("size")) else 0
+
+
+def galleries(regions: list[dict], limit: int | None = None, n: int = 8) -> list[dict]:
+    """Real examples of the ``limit`` largest gap regions (all: None) next to their nearest
+    synthetic images: ``name``, ``size``, ``facts`` (one line), ``real`` and ``synthetic`` (up to
+    ``n`` examples each, as {url, path, id})."""
+
+    def examples(region: dict, side: str) -> list[dict]:
+        paths = list(region.get(f"{side}_filepaths") or [])[:n]
+        ids = list(region.get(f"{side}_ids") or [])[:n]
+        ids += [None] * (len(paths) - len(ids))
+        return [{"url": media_url(p), "path": p, "id": i} for p, i in zip(paths, ids, strict=True)]
+
+    shown = []
+    for region in sorted(regions, key=lambda r: -_size(r))[:limit]:
+        facts = []
+        if is_number(region.get("size")):
+            facts.append(
+                f"{format_value(region['size'])} real images without a synthetic look-alike"
+            )
+        if is_number(region.get("distance_to_synthetic")):
+            facts.append(
+                f"distance to nearest synthetic {format_value(region['distance_to_synthetic'])}"
+            )
+        facts += [
+            f"{k.replace('_', ' ')} {format_value(v)}"
+            for k, v in region.items()
+            if k not in _REGION_SKIP and is_number(v)
+        ]
+        shown.append(
+            {
+                "name": str(region.get("name") or "unnamed region"),
+                "size": region.get("size"),
+                "facts": " · ".join(facts),
+                "real": examples(region, "representative"),
+                "synthetic": examples(region, "nearest_synthetic"),
+            }
+        )
+    return shown
+
+
+# ---------------------------------------------------------------------------------------------
+# Realism, history, generation targets, parameters
+
+
+def realism_bins(
+    scores, marked_fraction: float = LEAST_REALISTIC_SHARE, bins: int = REALISM_BINS
+) -> dict:
+    """Histogram of synthetic realism scores (None and NaN left out): ``counts``, ``edges`` (bin
+    i holds ``edges[i] <= realism <= edges[i+1]``), ``cutoff`` (the ``marked_fraction`` quantile:
+    bins starting at or below it hold the least realistic images), ``marked`` (per bin) and
+    ``n``. Empty lists and a None cutoff without finite scores."""
+    scores = np.asarray([np.nan if s is None else s for s in scores], dtype=float)
+    scores = scores[np.isfinite(scores)]
+    if scores.size == 0:
+        return {"counts": [], "edges": [], "cutoff": None, "marked": [], "n": 0}
+    lo, hi = float(scores.min()), float(scores.max())
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    hist, edges = np.histogram(scores, bins=bins, range=(lo, hi))
+    cutoff = float(np.quantile(scores, marked_fraction))
+    return {
+        "counts": hist.tolist(),
+        "edges": edges.tolist(),
+        "cutoff": cutoff,
+        "marked": [bool(left <= cutoff) for left in edges[:-1]],
+        "n": int(scores.size),
+    }
+
+
+def history_rows(rows: list[dict]) -> list[dict]:
+    """The run history (oldest first, as fo.report.run_history gives it) as table rows, newest
+    first, numbers formatted as the report prints them."""
+    table = []
+    for r in reversed(rows):
+        row = {"key": r.get("run"), "run": r.get("run"), "time": str(r.get("timestamp", ""))[:16]}
+        for key in ("coverage", "recall", "precision", "c2st_auc", "fid"):
+            row[key] = format_value(r.get(key))
+        row["diagnosis"] = kind_words(r.get("diagnosis"))
+        table.append(row)
+    return table
+
+
+def generation_targets(document: dict) -> list[dict]:
+    """Where to generate next, most needed first, when the run stored it (``generate_next``):
+    ``kind``, ``name``, ``n_real``, ``n_synthetic``, ``needed`` (synthetic images to add) and the
+    example real images' ``example_filepaths`` / ``example_ids`` where known."""
+    rows = []
+    for t in document.get("generate_next") or []:
+        if not isinstance(t, dict):
+            continue
+        rows.append(
+            {
+                "kind": str(t.get("kind") or ""),
+                "name": str(t.get("name") or ""),
+                "n_real": t.get("n_real"),
+                "n_synthetic": t.get("n_synthetic"),
+                "needed": t.get("needed"),
+                "example_filepaths": list(t.get("example_filepaths") or []),
+                "example_ids": list(t.get("example_ids") or []),
+            }
+        )
+    return rows
+
+
+#: Facts of how the run was made: document key -> label (then the run's config, as given).
+PARAMETERS = {
+    "model": "model",
+    "embedding_dim": "embedding dimension",
+    "dataset": "dataset",
+    "run": "run",
+    "embeddings_field": "embeddings field",
+}
+
+
+def parameters(document: dict) -> list[tuple[str, object]]:
+    """(label, value) pairs: how the run was made, then its config's values as stored."""
+    items = [(label, document[k]) for k, label in PARAMETERS.items() if document.get(k) is not None]
+    config = document.get("config")
+    if isinstance(config, dict):
+        items += list(config.items())
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole presentation
+
+
+@dataclass
+class RunPresentation:
+    """What every front end says about one run (see the module docstring); ``to_dict`` is
+    JSON-safe."""
+
+    title: str
+    headline: dict
+    counts: list[dict]
+    count_line: str
+    metrics: list[dict]
+    diagnosis: dict
+    regions: list[dict]
+    clusters: list[dict]
+    galleries: list[dict]
+    #: Gap regions beyond the galleries shown: {name, size}, largest first.
+    more_regions: list[dict]
+    realism: dict
+    history: list[dict]
+    history_rows: list[dict]
+    generate_next: list[dict]
+    parameters: list[tuple[str, object]]
+
+    def to_dict(self) -> dict:
+        return to_jsonable(asdict(self))
+
+
+def present(
+    document: dict,
+    *,
+    title: str = "",
+    regions: list[Region] | None = None,
+    realism=None,
+    history: list[dict] | None = None,
+    max_galleries: int | None = None,
+    gallery_examples: int = 8,
+) -> RunPresentation:
+    """The presentation of the run in ``document`` (see ``document_of``).
+
+    regions: the ranked clusters and gap regions (default: ranked from the stored sizes).
+    realism: the synthetic samples' realism scores. history: the dataset's runs, oldest first
+    (fo.report.run_history rows). max_galleries, gallery_examples: how many gap regions get a
+    gallery (None: all), and examples a side in each.
+    """
+    ranked = rank_regions(document) if regions is None else regions
+    stored = document.get("regions") or []
+    shown = galleries(stored, max_galleries, gallery_examples)
+    rest = sorted(stored, key=lambda r: -_size(r))[len(shown) :]
+    return RunPresentation(
+        title=title,
+        headline=headline(document),
+        counts=counts(document),
+        count_line=count_line(document),
+        metrics=metric_cards(document),
+        diagnosis=diagnosis_of(document),
+        regions=region_rows(ranked),
+        clusters=cluster_bars(document.get("clusters") or []),
+        galleries=shown,
+        more_regions=[{"name": str(r.get("name", "?")), "size": r.get("size")} for r in rest],
+        realism=realism_bins([] if realism is None else realism),
+        history=list(history or []),
+        history_rows=history_rows(history or []),
+        generate_next=generation_targets(document),
+        parameters=parameters(document),
+    )
