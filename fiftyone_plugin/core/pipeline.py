@@ -25,6 +25,7 @@ from .alignment import DomainAligner
 from .clustering import METHODS as CLUSTERING_METHODS
 from .clustering import DomainClusterer, cluster_table
 from .coverage import GapDetector, neighbor_graphs, transport_match
+from .labeled import LabeledResult, analyze_labeled
 from .projection import FeatureReducer, Projector
 from .readings import readings
 from .realism import RealismScorer
@@ -140,8 +141,10 @@ class AnalysisResult:
     gap_region (n_real,): -1 where covered, else the region (0 = largest).
     realism (n_synthetic,): in [0, 1], higher = more like real data.
     clusters, regions: tables (lists of dicts). metrics: dataset figures (metrics.py names) plus
-    "per_cluster" and, with labels, "per_class" breakdowns. readings: one sentence per metric.
+    the "per_cluster" table and, with labels, the "per_class" one (labeled.table). readings: one
+    sentence per metric.
     diagnosis: {"kind", "text", "evidence"}. config: the AnalysisConfig used, as a dict.
+    labeled: with labels, what they add (per-class gaps, the probe; see labeled.py).
     threshold: the calibrated gap_score threshold.
     """
 
@@ -159,6 +162,7 @@ class AnalysisResult:
     readings: dict[str, str]
     diagnosis: dict
     config: dict
+    labeled: LabeledResult | None = None
     threshold: float = float("nan")
     details: dict = field(default_factory=dict)
 
@@ -177,6 +181,7 @@ class AnalysisResult:
                 "regions": self.regions,
                 "config": self.config,
                 "details": self.details,
+                **(self.labeled.to_dict() if self.labeled is not None else {}),
             }
         )
 
@@ -235,7 +240,8 @@ def analyze_embeddings(
 ) -> AnalysisResult:
     """Compare real and synthetic embeddings ((n_real, d), (n_synthetic, d), same model).
 
-    labels_real / labels_synthetic: optional class labels (one per sample) for per-class figures.
+    labels_real / labels_synthetic: optional class labels (one per sample; None = unlabeled) for
+    the per-class analysis and the probe (``result.labeled``).
     progress: optional ``progress(fraction, label)``. Raises ValueError on empty, non-finite or
     mismatched inputs, too few samples for the parameters, or a bad parameter.
     """
@@ -318,15 +324,23 @@ def analyze_embeddings(
     metrics[M.UNCOVERED_FRACTION] = float(gaps.uncovered_.mean())
     metrics[M.N_GAP_REGIONS] = len(gaps.regions_)
     metrics[M.MEAN_REALISM] = float(realism.realism_.mean())
-    report(progress, 0.7, "computing per-group metrics")
-    groups = {"per_cluster": (clusterer.labels_real_, clusterer.labels_synthetic_)}
+    report(progress, 0.65, "computing per-cluster metrics")
+    metrics["per_cluster"] = M.group_breakdown(
+        clusterer.labels_real_, clusterer.labels_synthetic_, real_a, synth_a, gaps.gap_score_,
+        gaps.uncovered_, realism.realism_, k=cfg.k,
+    )  # fmt: skip
+    labeled = None
     if labels_real is not None:
-        groups["per_class"] = (labels_real, labels_synthetic)
-    for key, (group_real, group_synthetic) in groups.items():
-        metrics[key] = M.group_breakdown(
-            group_real, group_synthetic, real_a, synth_a, gaps.gap_score_, gaps.uncovered_,
-            realism.realism_, k=cfg.k,
+        blind_regions = np.array(
+            [None if r < 0 else gaps.regions_[r]["name"] for r in gaps.gap_region_], dtype=object
+        )
+        labeled = analyze_labeled(
+            real, synthetic, real_a, synth_a, labels_real, labels_synthetic, realism.realism_,
+            gaps.uncovered_, blind_regions, k=cfg.k, n_smooth=cfg.n_smooth, alpha=cfg.alpha,
+            min_region_size=cfg.min_region_size, n_folds=cfg.n_folds, seed=cfg.seed,
+            progress=span(progress, 0.67, 0.75),
         )  # fmt: skip
+        metrics["per_class"] = labeled.table
 
     if cfg.project:
         projector = Projector(cfg.n_components, reduce=False, seed=cfg.seed)
@@ -353,6 +367,7 @@ def analyze_embeddings(
         readings=readings(metrics),
         diagnosis=diagnosis,
         config=asdict(cfg),
+        labeled=labeled,
         threshold=float(gaps.threshold_),
         details={
             "threshold_parts": gaps.threshold_parts_,

@@ -55,7 +55,7 @@ def test_tables_metrics_and_readings(gap_result):
     assert sum(c["n_real"] for c in r.clusters) == len(sc.real)
     assert {"status", "synthetic_share", "expected_share", "mean_gap_score"} <= set(r.clusters[0])
     assert r.regions and r.regions[0]["name"] == "gap-1"
-    per_class = {row["group"]: row for row in r.metrics["per_class"]}
+    per_class = {row["class"]: row for row in r.metrics["per_class"]}
     assert per_class[0]["n_synthetic"] == 0 and per_class[0]["uncovered_fraction"] > 0.8
     for key in ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc"):
         assert key in r.metrics and key in r.readings

@@ -1,0 +1,105 @@
+"""What labels add to an analysis: gaps within each class and the probe, in one per-class table.
+
+``analyze_labeled(...)`` runs :class:`~.per_class.ClassGapDetector` on the aligned features and
+:class:`~.probe.LinearProbe` on the embeddings, and merges their per-class rows. Called by
+``pipeline.analyze_embeddings`` when labels are given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..progress import Progress, span
+from .per_class import ClassGapDetector
+from .probe import LinearProbe
+
+#: Columns the probe adds to a per-class row (prefixed ``probe_``).
+PROBE_COLUMNS = ("accuracy_synthetic", "accuracy_real", "accuracy_both", "ratio", "verdict")
+
+
+@dataclass
+class LabeledResult:
+    """The labeled part of an analysis; per-sample arrays are aligned with the inputs.
+
+    table: one row per class (ClassGapDetector's columns, then probe_accuracy_synthetic /
+    _real / _both, probe_ratio, probe_verdict). regions: the gap regions found within classes.
+    probe: LinearProbe.to_dict() (None when the probe could not run: ``probe_skipped`` says why).
+    gap_score / uncovered / gap_region (n_real,): within-class results (see ClassGapDetector).
+    probe_prediction (n_real,) object: the class the synthetic-trained probe gives each real
+    sample (None = unlabeled or no probe). label_support (n_synthetic,): see probe.py (NaN when
+    unknown).
+    """
+
+    table: list[dict]
+    regions: list[dict]
+    probe: dict | None
+    probe_skipped: str | None
+    gap_score: np.ndarray
+    uncovered: np.ndarray
+    gap_region: np.ndarray
+    probe_prediction: np.ndarray
+    label_support: np.ndarray
+
+    def to_dict(self) -> dict:
+        """The figures without the per-sample arrays."""
+        return {
+            "per_class": self.table,
+            "class_regions": self.regions,
+            "probe": self.probe,
+            "probe_skipped": self.probe_skipped,
+        }
+
+
+def analyze_labeled(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    real_aligned: np.ndarray,
+    synthetic_aligned: np.ndarray,
+    labels_real: np.ndarray,
+    labels_synthetic: np.ndarray,
+    realism: np.ndarray,
+    blind_uncovered: np.ndarray,
+    blind_regions: np.ndarray,
+    k: int = 5,
+    n_smooth: int = 10,
+    alpha: float = 0.05,
+    min_region_size: int = 5,
+    n_folds: int = 5,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> LabeledResult:
+    """Per-class gaps on the aligned features and the probe on the embeddings ``real`` /
+    ``synthetic``. ``realism``, ``blind_uncovered`` and ``blind_regions`` (region name per real
+    sample or None): the label-blind analysis's results, summarised per class and region."""
+    detector = ClassGapDetector(
+        k=k, n_smooth=n_smooth, alpha=alpha, min_region_size=min_region_size, n_folds=n_folds,
+        seed=seed,
+    )  # fmt: skip
+    classes = detector.fit(
+        real_aligned, synthetic_aligned, labels_real, labels_synthetic, realism,
+        blind_uncovered, progress=span(progress, 0.0, 0.5),
+    )  # fmt: skip
+    probe, skipped = None, None
+    prediction = np.full(len(real), None, dtype=object)
+    support = np.full(len(synthetic), np.nan, dtype=np.float32)
+    try:
+        fitted = LinearProbe(n_folds, seed=seed).fit(
+            real, synthetic, labels_real, labels_synthetic, blind_regions, span(progress, 0.5, 1.0)
+        )
+    except ValueError as exc:
+        skipped = str(exc)
+    else:
+        probe = fitted.to_dict()
+        prediction, support = fitted.prediction_["synthetic"], fitted.label_support_
+    by_class = {r["class"]: r for r in (probe or {}).get("per_class", [])}
+    table = []
+    for row in classes.table_:
+        found = by_class.get(row["class"], {})
+        row = dict(row, **{f"probe_{c}": found.get(c) for c in PROBE_COLUMNS})
+        table.append(row)
+    return LabeledResult(
+        table, classes.regions_, probe, skipped, classes.gap_score_, classes.uncovered_,
+        classes.gap_region_, prediction, support,
+    )  # fmt: skip
