@@ -1,7 +1,8 @@
 """What labels add to an analysis: gaps within each class and the probe, in one per-class table.
 
-``analyze_labeled(...)`` runs :class:`~.per_class.ClassGapDetector` on the aligned features and
-:class:`~.probe.LinearProbe` on the embeddings, and merges their per-class rows. Called by
+``analyze_labeled(...)`` runs :class:`~.per_class.ClassGapDetector` and
+:class:`~.probe.LinearProbe` on the aligned features (the global style shift removed: see
+probe.py for why the probe uses them too), and merges their per-class rows. Called by
 ``pipeline.analyze_embeddings`` when labels are given.
 """
 
@@ -53,8 +54,6 @@ class LabeledResult:
 
 
 def analyze_labeled(
-    real: np.ndarray,
-    synthetic: np.ndarray,
     real_aligned: np.ndarray,
     synthetic_aligned: np.ndarray,
     labels_real: np.ndarray,
@@ -70,9 +69,9 @@ def analyze_labeled(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> LabeledResult:
-    """Per-class gaps on the aligned features and the probe on the embeddings ``real`` /
-    ``synthetic``. ``realism``, ``blind_uncovered`` and ``blind_regions`` (region name per real
-    sample or None): the label-blind analysis's results, summarised per class and region."""
+    """Per-class gaps and the probe on the aligned features. ``realism``, ``blind_uncovered`` and
+    ``blind_regions`` (region name per real sample or None): the label-blind analysis's results,
+    summarised per class and region."""
     detector = ClassGapDetector(
         k=k, n_smooth=n_smooth, alpha=alpha, min_region_size=min_region_size, n_folds=n_folds,
         seed=seed,
@@ -82,12 +81,13 @@ def analyze_labeled(
         blind_uncovered, progress=span(progress, 0.0, 0.5),
     )  # fmt: skip
     probe, skipped = None, None
-    prediction = np.full(len(real), None, dtype=object)
-    support = np.full(len(synthetic), np.nan, dtype=np.float32)
+    prediction = np.full(len(real_aligned), None, dtype=object)
+    support = np.full(len(synthetic_aligned), np.nan, dtype=np.float32)
     try:
         fitted = LinearProbe(n_folds, seed=seed).fit(
-            real, synthetic, labels_real, labels_synthetic, blind_regions, span(progress, 0.5, 1.0)
-        )
+            real_aligned, synthetic_aligned, labels_real, labels_synthetic, blind_regions,
+            span(progress, 0.5, 1.0),
+        )  # fmt: skip
     except ValueError as exc:
         skipped = str(exc)
     else:

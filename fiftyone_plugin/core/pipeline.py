@@ -335,7 +335,7 @@ def analyze_embeddings(
             [None if r < 0 else gaps.regions_[r]["name"] for r in gaps.gap_region_], dtype=object
         )
         labeled = analyze_labeled(
-            real, synthetic, real_a, synth_a, labels_real, labels_synthetic, realism.realism_,
+            real_a, synth_a, labels_real, labels_synthetic, realism.realism_,
             gaps.uncovered_, blind_regions, k=cfg.k, n_smooth=cfg.n_smooth, alpha=cfg.alpha,
             min_region_size=cfg.min_region_size, n_folds=cfg.n_folds, seed=cfg.seed,
             progress=span(progress, 0.67, 0.75),

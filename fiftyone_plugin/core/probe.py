@@ -3,14 +3,20 @@
 The Classification Accuracy Score (Ravuri & Vinyals, NeurIPS 2019): train a classifier on the
 synthetic images, test it on real ones, and compare with the same classifier trained on real
 images. Here the classifier is a linear probe (multinomial logistic regression on standardised
-embeddings), cross-fitted over the real samples: in each of ``n_folds`` folds the held-out real
+features), cross-fitted over the real samples: in each of ``n_folds`` folds the held-out real
 fold is predicted by three probes, trained on
 
 * ``synthetic``: all synthetic samples (what a team that trains only on synthetic data gets),
 * ``real``: the other real folds (the reference: what real training data gives),
 * ``both``: the other real folds plus all synthetic samples (does adding synthetic data help?).
 
-Every real sample is thus predicted once by each probe, by a probe that never saw it. Accuracies
+Every real sample is thus predicted once by each probe, by a probe that never saw it.
+
+The analysis gives the probe the aligned features (pipeline: PCA, then the global style shift
+removed), not the raw embeddings. A network fine-tuned on synthetic images learns to look past a
+style shared by all of them; a linear probe on raw embeddings cannot, and then mostly measures
+that style (see bench/labels_quality.py: its per-class accuracies ranked the fine-tuned
+network's classes worse than the probe on aligned features did). Accuracies
 are shares of correctly classified real samples in [0, 1]: overall, per class (recall of the
 class), and per gap region. ``ratio`` = synthetic / real accuracy: 1 = synthetic training data
 works as well as real, 0 = not at all; a class counts as ``works`` from WORKS_RATIO and ``fails``

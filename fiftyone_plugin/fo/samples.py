@@ -96,14 +96,22 @@ def _ensure_domain_colors(dataset: fo.Dataset) -> None:
 
 
 def import_images(
-    dataset: fo.Dataset, paths: list[str], domain: str, progress: Progress | None = None
+    dataset: fo.Dataset,
+    paths: list[str],
+    domain: str,
+    progress: Progress | None = None,
+    labels: list | None = None,
+    label_field: str | None = None,
 ) -> ImportSummary:
     """Add the files in ``paths`` as samples of ``domain``; files already present are skipped
-    (also when another process imports the same files at the same time)."""
+    (also when another process imports the same files at the same time). ``labels``: one
+    FiftyOne label (or None) per path, stored in ``label_field`` of the new samples and of
+    present samples whose ``label_field`` is empty (labels already there are kept)."""
     from .locks import dataset_lock
 
     _check_domain(domain)
     ensure_domain_field(dataset)
+    by_path = dict(zip(paths, labels, strict=True)) if labels is not None else {}
     with dataset_lock(dataset.name, "import", progress):
         present = dict(zip(*dataset.values(["filepath", defaults.DOMAIN_FIELD]), strict=True))
         new = [p for p in dict.fromkeys(paths) if p not in present]
@@ -112,10 +120,30 @@ def import_images(
             samples = [
                 fo.Sample(filepath=p, tags=[domain], **{defaults.DOMAIN_FIELD: domain}) for p in new
             ]
+            for sample in samples:
+                if by_path.get(sample.filepath) is not None:
+                    sample[label_field] = by_path[sample.filepath]
             dataset.add_samples(samples, progress=False)
+        if by_path and dataset.has_sample_field(label_field):
+            _fill_missing_labels(dataset, by_path, label_field, set(present))
     other = sum(1 for p in paths if p in present and present[p] != domain)
     report(progress, 1.0, f"added {len(new)} {domain} images")
     return ImportSummary(added=len(new), existing=len(paths) - len(new), other_domain=other)
+
+
+def _fill_missing_labels(
+    dataset: fo.Dataset, by_path: dict, label_field: str, present: set[str]
+) -> None:
+    """Store ``by_path`` labels on the ``present`` samples whose ``label_field`` is empty."""
+    empty = dataset.select_by("filepath", [p for p in by_path if p in present]).exists(
+        label_field, False
+    )
+    paths = [p for p in empty.values("filepath") if by_path.get(p) is not None]
+    if paths:
+        values = {p: by_path[p] for p in paths}
+        dataset.select_by("filepath", paths).set_values(
+            label_field, values, key_field="filepath", validate=True
+        )
 
 
 def import_folder(
