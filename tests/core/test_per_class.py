@@ -90,6 +90,7 @@ def test_probe_needs_labels():
         PR.LinearProbe().fit(x, x, np.array(["a"] * 20, object), np.array(["a"] * 20, object))
 
 
+@pytest.mark.slow
 def test_pipeline_adds_the_labeled_results():
     real, synthetic, y_r, y_s, lacking = two_mode_classes()
     r = analyze_embeddings(real, synthetic, AnalysisConfig(project=False, kid_subsets=5),

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 import fiftyone as fo
+import labeled_data as LD
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))
-import labeled_data as LD  # noqa: E402
-
-from fiftyone_plugin.fo import labels as L  # noqa: E402
-from fiftyone_plugin.fo.samples import load_or_create_dataset  # noqa: E402
+from fiftyone_plugin.fo import labels as L
+from fiftyone_plugin.fo.samples import load_or_create_dataset
 
 DETECTION_FORMATS = ("coco", "yolov5", "yolov4", "voc")
 
