@@ -158,7 +158,7 @@ class LinearProbe:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence warnings: the probe is good enough
             model.fit(x, y.astype(str))
-        return _StrLabels(model, {str(c): c for c in np.unique(y)})
+        return _StrLabels(model, {str(c): c for c in y.tolist()})
 
     def _per_class(self, y_r, y_s, lab_r, right) -> list[dict]:
         rows = []

@@ -84,6 +84,16 @@ def test_probe_finds_a_mislabeled_class_and_a_withheld_one():
     json.dumps(p.to_dict())
 
 
+def test_probe_takes_labels_of_mixed_types():
+    real, synthetic, y_r, y_s, _ = two_mode_classes(lacking=None, withheld=None, seed=2)
+    y_r = np.array([int(c[1]) for c in y_r], object)  # ints on the real side
+    y_s = np.array([int(c[1]) if c != "c3" else "c3" for c in y_s], object)  # one class a str
+    p = PR.LinearProbe(n_folds=3).fit(real, synthetic, y_r, y_s)
+    rows = {r["class"]: r for r in p.per_class_}
+    assert rows[0]["accuracy_synthetic"] > 0.9 and rows[3]["accuracy_synthetic"] == 0
+    assert rows["c3"]["n_real"] == 0 and rows["c3"]["accuracy_synthetic"] is None
+
+
 def test_probe_needs_labels():
     x = np.random.default_rng(0).normal(size=(20, 4))
     with pytest.raises(ValueError, match="two synthetic classes"):
