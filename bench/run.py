@@ -100,6 +100,7 @@ def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict
     from fiftyone_plugin.embeddings import load_model
     from fiftyone_plugin.embeddings.inference import forward_batch
     from fiftyone_plugin.fo.embeddings import compute_embeddings
+    from fiftyone_plugin.options import EmbeddingOptions
 
     n = len(paths)
     model = load_model("efficientnet_lite0")
@@ -113,8 +114,7 @@ def bench_embedding(paths: list[str], batch_size: int, num_workers: int) -> dict
         dataset,
         model,
         field="emb_ours",
-        batch_size=batch_size,
-        num_workers=num_workers,
+        options=EmbeddingOptions(batch_size=batch_size, num_workers=num_workers),
     )
     ours_ips = n / t_ours
 
@@ -171,6 +171,7 @@ def _bench_bf16(dataset, batch, batch_size: int, num_workers: int, t_stock: floa
     from fiftyone_plugin.embeddings.inference import forward_batch
     from fiftyone_plugin.embeddings.registry import cpu_has_native_bf16, resolve_device
     from fiftyone_plugin.fo.embeddings import compute_embeddings
+    from fiftyone_plugin.options import EmbeddingOptions
 
     if resolve_device("auto") != "cpu" or not cpu_has_native_bf16():
         return {}
@@ -178,7 +179,7 @@ def _bench_bf16(dataset, batch, batch_size: int, num_workers: int, t_stock: floa
     forward_batch(model, batch)  # warm-up
     t_bf16, _ = _timed(
         compute_embeddings, dataset, model, field="emb_bf16",
-        batch_size=batch_size, num_workers=num_workers,
+        options=EmbeddingOptions(batch_size=batch_size, num_workers=num_workers),
     )  # fmt: skip
     cosine = _cosine(np.stack(dataset.values("emb_ours")), np.stack(dataset.values("emb_bf16")))
     return {
@@ -345,13 +346,16 @@ def bench_e2e(paths: list[str], batch_size: int, num_workers: int) -> dict:
 
     from fiftyone_plugin.fo.analysis import analyze
     from fiftyone_plugin.fo.embeddings import compute_embeddings
+    from fiftyone_plugin.options import EmbeddingOptions
 
     domains = ["real" if i % 2 else "synthetic" for i in range(len(paths))]
     ours = _dataset("bench-e2e-ours", paths, domains)
     theirs = _dataset("bench-e2e-fiftyone", paths, domains)
 
     def ours_job():
-        summary = compute_embeddings(ours, batch_size=batch_size, num_workers=num_workers)
+        summary = compute_embeddings(
+            ours, options=EmbeddingOptions(batch_size=batch_size, num_workers=num_workers)
+        )
         analyze(ours, embeddings_field=summary.field, overwrite=True)
 
     stock = fiftyone_model()

@@ -4,6 +4,7 @@ The Python API, one function per capability (each imports its implementation on 
 ``import fiftyone_plugin`` stays cheap):
 
     analyze_folders(real, synthetic, ...)   the whole job: folders in, dataset + files out
+    EmbeddingOptions / AnalysisConfig       how images are embedded / analysis parameters
     build_demo(root)                        the bundled demo folders
     import_images / mark_domain             put samples on the real or synthetic side
     compute_embeddings(samples, model)      embeddings into a sample field (resumable)
@@ -30,6 +31,7 @@ _API = {
     "list_analyses": ".fo.runs",
     "analyze_embeddings": ".core.pipeline",
     "AnalysisConfig": ".core.pipeline",
+    "EmbeddingOptions": ".options",
     "load_model": ".embeddings",
     "embed_images": ".embeddings",
     "write_run_report": ".fo.report",

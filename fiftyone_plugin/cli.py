@@ -7,6 +7,7 @@ import os
 import sys
 
 from . import defaults
+from .options import EmbeddingOptions
 
 EPILOG = "Results land in FiftyOne (fields, tags, runs, saved views) and in --out as CSV/JSON/HTML."
 RECOMPUTE_HELP = (
@@ -16,30 +17,41 @@ RECOMPUTE_HELP = (
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=defaults.MODEL,
+    """The embedding options (defaults: EmbeddingOptions()) and the analysis seed."""
+    d = EmbeddingOptions()
+    parser.add_argument("--model", default=d.model,
                         help="embedding model: efficientnet_lite0 (offline), a torchvision name "
                              "(resnet50, vit_b_16, ...) or zoo:<fiftyone zoo model>")  # fmt: skip
-    parser.add_argument("--checkpoint", default=None,
+    parser.add_argument("--checkpoint", default=d.checkpoint,
                         help="your own weights for --model: a state dict file (loaded with "
                              "weights_only=True)")  # fmt: skip
-    parser.add_argument("--device", default=defaults.DEVICE, choices=defaults.DEVICES)
-    parser.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE)
-    parser.add_argument("--num-workers", type=int, default=defaults.NUM_WORKERS,
+    parser.add_argument("--device", default=d.device, choices=defaults.DEVICES)
+    parser.add_argument("--batch-size", type=int, default=d.batch_size)
+    parser.add_argument("--num-workers", type=int, default=d.num_workers,
                         help="image decoders: threads taking turns with the network on a CPU, "
                              "worker processes next to a GPU")  # fmt: skip
-    parser.add_argument("--precision", default="auto", choices=defaults.PRECISIONS,
-                        help="auto: fp16 on CUDA, else fp32 (bf16: ~1.7x faster on CPUs with "
-                             "native bf16, but moves borderline gap results)")  # fmt: skip
-    parser.add_argument("--backend", default="auto", choices=defaults.BACKENDS,
+    parser.add_argument("--precision", default=d.precision, choices=defaults.PRECISIONS,
+                        help="auto: fp16 on CUDA, else fp32 (bf16: faster on CPUs with native "
+                             "bf16, but moves borderline gap results; docs/BENCHMARKS.md)")  # fmt: skip
+    parser.add_argument("--backend", default=d.backend, choices=defaults.BACKENDS,
                         help="runtime of the network; auto: OpenVINO on a CPU when installed "
-                             "(fp32: same embeddings, 2-4x faster; bf16 too), else torch")  # fmt: skip
-    parser.add_argument("--compile", action="store_true",
-                        help="compile the network with torch.compile (torch runtime, one-off "
-                             "5-20 s): faster than torch's eager network, for GPUs; on a CPU the "
-                             "default OpenVINO runtime is faster still")  # fmt: skip
+                             "(fp32: the same embeddings, faster; bf16 too), else torch")  # fmt: skip
+    parser.add_argument("--compile", action="store_true", default=d.compile,
+                        help="compile the network with torch.compile (torch runtime, a one-off "
+                             "compilation at the first batch): for GPUs; on a CPU the OpenVINO "
+                             "runtime is faster (docs/BENCHMARKS.md)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.SEED)
-    parser.add_argument("--max-pixels", type=int, default=defaults.MAX_PIXELS,
+    parser.add_argument("--max-pixels", type=int, default=d.max_pixels,
                         help="refuse images with more pixels than this (decompression bombs)")  # fmt: skip
+
+
+def _options(args: argparse.Namespace) -> EmbeddingOptions:
+    """The embedding options given on the command line."""
+    return EmbeddingOptions(
+        model=args.model, device=args.device, precision=args.precision, backend=args.backend,
+        checkpoint=args.checkpoint, compile=args.compile, batch_size=args.batch_size,
+        num_workers=args.num_workers, max_pixels=args.max_pixels,
+    )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str | None) -> int:
+    from .core.pipeline import AnalysisConfig
     from .fo.fields import FieldClashError
     from .progress import TerminalBar
     from .workflow import analyze_folders
@@ -104,11 +117,9 @@ def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str |
     bar = TerminalBar()
     try:
         done = analyze_folders(
-            real, synthetic, dataset=dataset, out=args.out, model=args.model, device=args.device,
-            batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
-            seed=args.seed, run_key=getattr(args, "run", defaults.RUN_KEY),
-            max_pixels=args.max_pixels, overwrite_fields=getattr(args, "overwrite", False),
-            checkpoint=args.checkpoint, compile=args.compile, backend=args.backend,
+            real, synthetic, dataset=dataset, out=args.out, options=_options(args),
+            config=AnalysisConfig(seed=args.seed), run_key=getattr(args, "run", defaults.RUN_KEY),
+            overwrite_fields=getattr(args, "overwrite", False),
             recompute=getattr(args, "recompute", False), progress=bar,
         )  # fmt: skip
     except FieldClashError as exc:
@@ -161,24 +172,20 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _embed(args: argparse.Namespace) -> int:
-    import fiftyone as fo
-
     from .fo.embeddings import compute_embeddings
+    from .fo.samples import load_dataset
     from .progress import TerminalBar
 
     try:
         shard = tuple(int(x) for x in args.shard.split("/")) if args.shard else None
     except ValueError:
         raise ValueError(f"--shard takes I/N, e.g. 0/4, not '{args.shard}'") from None
-    if not fo.dataset_exists(args.dataset):
-        raise ValueError(f"no dataset named '{args.dataset}'")
+    dataset = load_dataset(args.dataset)
     bar = TerminalBar()
     try:
         summary = compute_embeddings(
-            fo.load_dataset(args.dataset), model=args.model, field=args.field, device=args.device,
-            batch_size=args.batch_size, num_workers=args.num_workers, precision=args.precision,
-            max_pixels=args.max_pixels, shard=shard, checkpoint=args.checkpoint,
-            compile=args.compile, backend=args.backend, recompute=args.recompute, progress=bar,
+            dataset, field=args.field, options=_options(args), recompute=args.recompute,
+            shard=shard, progress=bar,
         )  # fmt: skip
     finally:
         bar.close()

@@ -1,4 +1,5 @@
-"""The one source of defaults shared by the CLI, the Python API and the App operators."""
+"""The one source of defaults shared by the CLI, the Python API and the App operators (the
+embedding options gather theirs in options.EmbeddingOptions)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ MODEL = "efficientnet_lite0"
 DEVICE = "auto"
 #: The choices of device, numeric precision and runtime (see embeddings.registry.load_model).
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISION = "auto"
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+BACKEND = "auto"
 BACKENDS = ("auto", "torch", "openvino")
 BATCH_SIZE = 32
 NUM_WORKERS = 2

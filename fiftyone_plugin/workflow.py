@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import defaults
+from .options import EmbeddingOptions
 from .progress import Progress, report, span
+
+if TYPE_CHECKING:
+    from .core.pipeline import AnalysisConfig
 
 
 @dataclass
@@ -50,29 +55,22 @@ def analyze_folders(
     synthetic: str,
     dataset: str | None = None,
     out: str | None = None,
-    model: str = defaults.MODEL,
-    device: str = defaults.DEVICE,
-    batch_size: int = defaults.BATCH_SIZE,
-    num_workers: int = defaults.NUM_WORKERS,
-    precision: str = "auto",
-    seed: int = defaults.SEED,
+    options: EmbeddingOptions | None = None,
+    config: AnalysisConfig | None = None,
     run_key: str = defaults.RUN_KEY,
-    max_pixels: int = defaults.MAX_PIXELS,
     overwrite_fields: bool = False,
-    checkpoint: str | None = None,
-    compile: bool = False,
-    backend: str = "auto",
     recompute: bool = False,
     progress: Progress | None = None,
 ) -> FolderAnalysis:
     """Import both folders into dataset ``dataset``, embed, analyze, and write files to ``out``.
 
-    Reruns on the same folders add no samples, reuse stored embeddings (``recompute`` embeds
-    every image again, retrying those that failed before) and replace run ``run_key``'s results.
-    ``out`` defaults to ``./synthgap-out/<dataset>``. Images of more than ``max_pixels`` pixels
-    are refused. What the user created under the names synthgap writes (fields, saved views, the
-    visualization, the uncovered tag) is never replaced unless ``overwrite_fields``: the clash is
-    reported before anything is added.
+    ``options``: how images are embedded (default EmbeddingOptions()); ``config``: the analysis
+    parameters (default AnalysisConfig()). Reruns on the same folders add no samples, reuse stored
+    embeddings (``recompute`` embeds every image again, retrying those that failed before) and
+    replace run ``run_key``'s results. ``out`` defaults to ``./synthgap-out/<dataset>``. Images
+    of more than ``options.max_pixels`` pixels are refused. What the user created under the names
+    synthgap writes (fields, saved views, the visualization, the uncovered tag) is never replaced
+    unless ``overwrite_fields``: the clash is reported before anything is added.
     """
     from .core.pipeline import AnalysisConfig
     from .fo.fields import FieldClashError, check_writable
@@ -86,10 +84,9 @@ def analyze_folders(
     )
     from .report.files import Failure, write_outputs
 
-    if batch_size < 1 or num_workers < 0 or max_pixels < 1:
-        raise ValueError("batch size and max pixels must be >= 1, num_workers >= 0")
+    options = (options or EmbeddingOptions()).validate()
     defaults.validate_name(run_key, "run name")
-    config = AnalysisConfig(seed=seed).validate()
+    config = (config or AnalysisConfig()).validate()
     real_paths, synthetic_paths = list_images(real), list_images(synthetic)
     for side, paths, folder in (
         ("real", real_paths, real),
@@ -114,7 +111,8 @@ def analyze_folders(
     check_out_dir(out_dir)
     ds = load_or_create_dataset(name)
     check_run_writable(ds, run_key, overwrite=True, overwrite_fields=overwrite_fields)
-    check_writable(ds, [defaults.embeddings_field(model), defaults.ERROR_FIELD], overwrite_fields)
+    field = defaults.embeddings_field(options.model)
+    check_writable(ds, [field, defaults.ERROR_FIELD], overwrite_fields)
     if domain_field_problem(ds):
         raise FieldClashError(domain_field_problem(ds))
     import_images(ds, real_paths, defaults.REAL, span(progress, 0.0, 0.01))
@@ -122,17 +120,9 @@ def analyze_folders(
     wanted = ds.select_by("filepath", real_paths + synthetic_paths)
     outcome = analyze_samples(
         wanted,
-        model=model,
-        device=device,
-        batch_size=batch_size,
-        num_workers=num_workers,
-        precision=precision,
-        run_key=run_key,
-        max_pixels=max_pixels,
-        checkpoint=checkpoint,
-        compile=compile,
-        backend=backend,
+        options=options,
         config=config,
+        run_key=run_key,
         overwrite=True,  # a rerun of the same folders replaces the run's results
         overwrite_fields=overwrite_fields,
         recompute=recompute,
@@ -154,18 +144,9 @@ def analyze_folders(
 def analyze_samples(
     samples,
     embeddings_field: str | None = None,
-    model: str = defaults.MODEL,
-    device: str = defaults.DEVICE,
-    batch_size: int = defaults.BATCH_SIZE,
-    num_workers: int = defaults.NUM_WORKERS,
-    precision: str = "auto",
-    seed: int = defaults.SEED,
+    options: EmbeddingOptions | None = None,
+    config: AnalysisConfig | None = None,
     run_key: str = defaults.RUN_KEY,
-    max_pixels: int = defaults.MAX_PIXELS,
-    checkpoint: str | None = None,
-    compile: bool = False,
-    backend: str = "auto",
-    config=None,
     overwrite: bool = False,
     overwrite_fields: bool = False,
     recompute: bool = False,
@@ -173,10 +154,11 @@ def analyze_samples(
 ):
     """Embed the samples of a FiftyOne collection that lack embeddings, then analyze them.
 
-    ``embeddings_field``: a synthgap embeddings field (filled with the model that made it) or None
-    for the default field of ``model``. ``recompute`` embeds every sample again, retrying the
-    images that failed before. ``config``: a core.pipeline.AnalysisConfig (default: the default
-    one with ``seed``). ``overwrite`` replaces an earlier run ``run_key``; ``overwrite_fields``
+    ``embeddings_field``: a synthgap embeddings field (filled with the model that made it, whatever
+    ``options.model`` says) or None for the default field of ``options.model``. ``options``: how
+    images are embedded (default EmbeddingOptions()). ``recompute`` embeds every sample again,
+    retrying the images that failed before. ``config``: the analysis parameters (default
+    AnalysisConfig()). ``overwrite`` replaces an earlier run ``run_key``; ``overwrite_fields``
     allows replacing what the user created under the names synthgap writes. The run's names are
     checked before anything is embedded. Returns the fo.results.AnalysisOutcome.
     """
@@ -188,29 +170,23 @@ def analyze_samples(
     from .fo.samples import domain_view
 
     check_run_writable(samples._dataset, run_key, overwrite, overwrite_fields)
+    options = (options or EmbeddingOptions()).validate()
     if embeddings_field:
-        model = (field_meta(samples._dataset, embeddings_field) or {}).get("model", model)
+        stored = (field_meta(samples._dataset, embeddings_field) or {}).get("model")
+        options = options.replace(model=stored or options.model)
     summary = compute_embeddings(
         domain_view(samples),
-        model=model,
         field=embeddings_field,
-        device=device,
-        batch_size=batch_size,
-        num_workers=num_workers,
-        precision=precision,
-        checkpoint=checkpoint,
-        compile=compile,
-        backend=backend,
+        options=options,
         recompute=recompute,
         overwrite=overwrite_fields,
-        max_pixels=max_pixels,
         progress=span(progress, 0.0, 0.6),
     )
     return analyze(
         samples,
         embeddings_field=summary.field,
         run_key=run_key,
-        config=config if config is not None else AnalysisConfig(seed=seed),
+        config=config if config is not None else AnalysisConfig(),
         overwrite=overwrite,
         overwrite_fields=overwrite_fields,
         progress=span(progress, 0.6, 1.0),

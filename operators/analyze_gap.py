@@ -11,6 +11,7 @@ from fiftyone_plugin import defaults
 from .compute_embeddings import embeddings_field_input, model_input
 from .forms import (
     chosen_target,
+    embedding_options,
     flag,
     metrics_table,
     name_error,
@@ -49,18 +50,15 @@ class AnalyzeGap(foo.Operator):
         return types.Property(inputs, view=types.View(label="Analyze the synthetic-to-real gap"))
 
     def execute(self, ctx):
+        from fiftyone_plugin.core.pipeline import AnalysisConfig
         from fiftyone_plugin.workflow import analyze_samples
 
         embeddings = param(ctx, "embeddings", NEW)
-        model = param(ctx, "model", defaults.MODEL)
         outcome = analyze_samples(
             chosen_target(ctx, allow_selected=False),
             embeddings_field=param(ctx, "field") if embeddings == NEW else embeddings,
-            model=model,
-            device=param(ctx, "device", defaults.DEVICE),
-            batch_size=param(ctx, "batch_size", defaults.BATCH_SIZE),
-            num_workers=defaults.NUM_WORKERS if ctx.delegated else 0,
-            seed=param(ctx, "seed", defaults.SEED),
+            options=embedding_options(ctx),
+            config=AnalysisConfig(seed=param(ctx, "seed", defaults.SEED)),
             run_key=param(ctx, "run", defaults.RUN_KEY),
             overwrite=param(ctx, "overwrite", False),
             overwrite_fields=param(ctx, OVERWRITE_USERS, False),

@@ -9,6 +9,7 @@ from fiftyone_plugin import defaults
 
 from .forms import (
     chosen_target,
+    embedding_options,
     flag,
     name_error,
     overwrite_box,
@@ -42,17 +43,12 @@ class ComputeEmbeddings(foo.Operator):
     def execute(self, ctx):
         from fiftyone_plugin.fo.embeddings import compute_embeddings
 
-        model = param(ctx, "model", defaults.MODEL)
+        options = embedding_options(ctx)
         shard = chosen_shard(ctx)
         summary = compute_embeddings(
             chosen_target(ctx),
-            model=model,
-            field=param(ctx, "field", defaults.embeddings_field(model)),
-            device=param(ctx, "device", defaults.DEVICE),
-            batch_size=param(ctx, "batch_size", defaults.BATCH_SIZE),
-            num_workers=defaults.NUM_WORKERS if ctx.delegated else 0,
-            precision=param(ctx, "precision", "auto"),
-            backend=param(ctx, "backend", "auto"),
+            field=param(ctx, "field", defaults.embeddings_field(options.model)),
+            options=options,
             recompute=param(ctx, "recompute", False),
             overwrite=param(ctx, "overwrite", False),
             shard=shard,
@@ -162,13 +158,13 @@ def compute_embeddings_form(ctx, inputs) -> None:
     recompute_box(inputs)
     if model:
         embeddings_field_input(ctx, inputs, model)
-    _dropdown(inputs, "precision", defaults.PRECISIONS, "auto", "Precision",
-              "auto: fp16 on CUDA, else fp32 (bf16: ~1.7x faster on CPUs with native bf16, "
-              "but moves borderline gap results; fp32: the same "
-              "vectors whichever worker or batch embeds an image)")  # fmt: skip
-    _dropdown(inputs, "backend", defaults.BACKENDS, "auto", "Runtime",
-              "auto: OpenVINO on a CPU when installed (fp32: the same vectors, 2-4x "
-              "faster; bf16 too), else torch")  # fmt: skip
+    _dropdown(inputs, "precision", defaults.PRECISIONS, defaults.PRECISION, "Precision",
+              "auto: fp16 on CUDA, else fp32 (bf16: faster on CPUs with native bf16, but moves "
+              "borderline gap results; fp32: the same vectors whichever worker or batch embeds "
+              "an image)")  # fmt: skip
+    _dropdown(inputs, "backend", defaults.BACKENDS, defaults.BACKEND, "Runtime",
+              "auto: OpenVINO on a CPU when installed (fp32: the same vectors, faster; bf16 "
+              "too), else torch")  # fmt: skip
     shard_inputs(ctx, inputs)
 
 

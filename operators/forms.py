@@ -42,6 +42,23 @@ def progress_to(ctx, interval: float = PROGRESS_INTERVAL) -> Progress:
     return _progress
 
 
+def embedding_options(ctx, model: str | None = None):
+    """The EmbeddingOptions chosen in the form (the fields it shows: model, device, batch size,
+    precision, runtime), the rest at their defaults; image decoders only in a delegated run (an
+    App request decodes in its own thread). ``model`` overrides the form's."""
+    from fiftyone_plugin.options import EmbeddingOptions
+
+    d = EmbeddingOptions()
+    return EmbeddingOptions(
+        model=model or param(ctx, "model", d.model),
+        device=param(ctx, "device", d.device),
+        precision=param(ctx, "precision", d.precision),
+        backend=param(ctx, "backend", d.backend),
+        batch_size=param(ctx, "batch_size", d.batch_size),
+        num_workers=d.num_workers if ctx.delegated else 0,
+    )
+
+
 def reload_dataset(ctx) -> None:
     """Refresh the App after writing to the dataset (only when it waits for this run)."""
     if not ctx.delegated:

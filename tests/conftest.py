@@ -1,19 +1,23 @@
 """Test session set-up: a throwaway FiftyOne database and plugins dir, set before fiftyone loads.
 
-Every test runs against the real embedded MongoDB (in a temp dir) and real images; nothing here
-touches the user's own FiftyOne database or plugins.
+Tests that use FiftyOne run against a real embedded MongoDB (a private mongod in a temp dir) and
+real images; nothing here touches the user's own FiftyOne database or plugins. The mongod starts
+only when the session needs it: when a test module outside NO_DATABASE is collected (before it
+is imported), or, whatever the file, the moment anything imports fiftyone. ``pytest tests/core``
+starts none (tests/test_boundaries.py checks it).
 """
 
-from __future__ import annotations
-
 import atexit
+import importlib.abc
 import importlib.util
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -57,13 +61,59 @@ def _start_mongod() -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
-_MONGOD = None
-if not os.environ.get("FIFTYONE_DATABASE_URI"):  # else: tests run against the given database
-    _MONGOD, os.environ["FIFTYONE_DATABASE_URI"] = _start_mongod()
+#: Test folders (under tests/) and files whose tests need no database: what they import does not
+#: import fiftyone (tests/test_boundaries.py checks that the core, embeddings and report do not).
+NO_DATABASE = ("core", "embeddings", "report", "test_options.py", "test_boundaries.py")
+
+_MONGOD: subprocess.Popen | None = None
+_DATABASE_READY = bool(os.environ.get("FIFTYONE_DATABASE_URI"))  # else: tests use the one given
 os.environ["FIFTYONE_PLUGINS_DIR"] = _PLUGINS_DIR
 os.environ["FIFTYONE_DATABASE_VALIDATION"] = "false"
 os.environ["FIFTYONE_DO_NOT_TRACK"] = "true"
 os.environ.setdefault("FIFTYONE_ALLOW_LEGACY_ORCHESTRATORS", "true")
+
+
+def ensure_database() -> None:
+    """Start this session's private mongod (once) and point FiftyOne at it. Must run before
+    fiftyone is imported, by this process or by the subprocesses a test starts."""
+    global _MONGOD, _DATABASE_READY
+    if _DATABASE_READY:
+        return
+    _DATABASE_READY = True
+    _MONGOD, os.environ["FIFTYONE_DATABASE_URI"] = _start_mongod()
+
+
+def database_started() -> bool:
+    """Whether this session started its private mongod."""
+    return _MONGOD is not None
+
+
+class _DatabaseFirst(importlib.abc.MetaPathFinder):
+    """Starts the database when fiftyone is first imported (finds nothing itself)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "fiftyone" and not _DATABASE_READY:
+            ensure_database()
+        return None
+
+
+sys.meta_path.insert(0, _DatabaseFirst())
+
+
+def _needs_database(file_path: Path) -> bool:
+    """Whether the tests of ``file_path`` (a test file) may use FiftyOne: any outside NO_DATABASE."""
+    try:
+        first = Path(file_path).resolve().relative_to(Path(REPO_ROOT, "tests")).parts[0]
+    except ValueError:
+        return True
+    return first not in NO_DATABASE
+
+
+def pytest_collectstart(collector):
+    """Start the database before a test module that may use FiftyOne is imported: it, or the
+    processes its tests start (the CLI, the App server), need the session's database."""
+    if isinstance(collector, pytest.Module) and _needs_database(collector.path):
+        ensure_database()
 
 
 def _cleanup() -> None:

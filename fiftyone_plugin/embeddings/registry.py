@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..defaults import BACKENDS, PRECISIONS
+from ..options import EmbeddingOptions
 from .images import one_line
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def is_zoo_model(name: str) -> bool:
 
 
 def load_model(
-    name: str = DEFAULT_MODEL,
+    name: str | EmbeddingOptions = DEFAULT_MODEL,
     device: str = "auto",
     checkpoint: str | os.PathLike | None = None,
     precision: str = "auto",
@@ -106,21 +107,27 @@ def load_model(
         once into the torch hub cache).
     precision: "auto" (fp16 on CUDA, else fp32), "fp32", "bf16" or "fp16". Embeddings are
         returned as float32 whatever the precision. bf16 on a CPU with native bfloat16 runs
-        ~1.7x faster than fp32 but moves borderline gap results (README, "Speed"), so it is
+        faster than fp32 but moves borderline gap results (docs/BENCHMARKS.md, "bf16"), so it is
         never chosen by "auto".
     compile: cast the weights to the precision and compile the network with torch.compile
-        (weights frozen into the graph; a one-off 5-20 s at the first batch, needs a C++
+        (weights frozen into the graph; a one-off compilation at the first batch, needs a C++
         compiler): faster than torch's eager network, for GPUs. On a CPU the OpenVINO runtime
-        of "auto" is faster still (fp32: 329 vs 112 img/s on an AVX-512 EPYC, 2 cores).
+        of "auto" is faster still (docs/BENCHMARKS.md).
     backend: "auto" (OpenVINO for fp32, and for bf16 on a CPU with native bfloat16, when it
         is installed and the device is the CPU, else torch), "torch" or "openvino": the runtime
-        of the forward pass. OpenVINO gives the same fp32 embeddings as torch (to ~1e-6) 2-4x
-        faster, and bf16 ones as close to fp32 as torch's ~3x faster; converting takes ~2 s.
+        of the forward pass. OpenVINO gives the same fp32 embeddings as torch (to ~1e-6) faster,
+        and bf16 ones as close to fp32 as torch's, faster; converting takes a few seconds once
+        per process (figures: docs/BENCHMARKS.md).
+
+    `name` may also be an options.EmbeddingOptions: its model, device, checkpoint, precision,
+    compile and backend are used (leave the other arguments out).
 
     Raises ValueError for an unknown name, device, precision or backend (or a backend that does
     not fit the others), FileNotFoundError for a missing checkpoint, RuntimeError when the device
     or OpenVINO is unavailable or pretrained weights cannot be had.
     """
+    if isinstance(name, EmbeddingOptions):
+        return load_model(**name.model_args())
     if is_zoo_model(name):
         raise ValueError(
             f"{name!r} is a FiftyOne zoo model: those are loaded by the FiftyOne adapter "

@@ -6,6 +6,8 @@ import os
 
 import fiftyone as fo
 
+from .samples import load_dataset
+
 #: The repository root: holds fiftyone.yml, the plugin's __init__.py and operators/.
 PLUGIN_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -29,11 +31,7 @@ def install_plugin(plugins_dir: str | None = None) -> str:
 
 def launch(dataset_name: str, port: int = 5151, address: str | None = None) -> None:
     """Open the App on ``dataset_name`` with the plugin loaded; blocks until interrupted."""
-    if not fo.dataset_exists(dataset_name):
-        raise ValueError(
-            f"No dataset named {dataset_name!r}; available: {fo.list_datasets()} "
-            "(create one with `synthgap analyze` or `synthgap demo`)"
-        )
+    dataset = load_dataset(dataset_name)
     install_plugin()
-    session = fo.launch_app(fo.load_dataset(dataset_name), port=port, address=address)
+    session = fo.launch_app(dataset, port=port, address=address)
     session.wait(-1)

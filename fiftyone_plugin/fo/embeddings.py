@@ -18,6 +18,7 @@ import fiftyone as fo
 from fiftyone import ViewField as F
 
 from .. import defaults
+from ..options import EmbeddingOptions
 from ..progress import Progress, report, span
 from .bulk import retry_on_reconnect
 from .fields import check_writable, claim_field, field_meta
@@ -42,34 +43,28 @@ class EmbeddingSummary:
 
 def compute_embeddings(
     samples: fo.core.collections.SampleCollection,
-    model: str | EmbeddingModel = defaults.MODEL,
+    model: str | EmbeddingModel | None = None,
     field: str | None = None,
-    device: str = defaults.DEVICE,
-    batch_size: int = defaults.BATCH_SIZE,
-    num_workers: int = defaults.NUM_WORKERS,
-    precision: str = "auto",
-    checkpoint: str | None = None,
-    compile: bool = False,
-    backend: str = "auto",
+    options: EmbeddingOptions | None = None,
     recompute: bool = False,
     overwrite: bool = False,
     chunk_size: int = CHUNK,
-    max_pixels: int = defaults.MAX_PIXELS,
     shard: tuple[int, int] | None = None,
     progress: Progress | None = None,
 ) -> EmbeddingSummary:
-    """Embed the images of ``samples`` with ``model`` into ``field`` (default ``emb_<model>``).
+    """Embed the images of ``samples`` into ``field`` (default ``emb_<model>``).
 
-    ``model``: a model name (loaded here with ``device``, ``precision``, ``checkpoint``,
-    ``compile`` and ``backend``), or an :class:`~fiftyone_plugin.embeddings.EmbeddingModel`
-    already loaded with :func:`~fiftyone_plugin.embeddings.load_model`, to embed several
-    collections without loading (or compiling) it again; those five arguments are then ignored.
+    ``options``: how images are embedded (default EmbeddingOptions()). ``model``: None (the
+    model of ``options``), a model name (the same as ``options.replace(model=name)``) or an
+    :class:`~fiftyone_plugin.embeddings.EmbeddingModel` already loaded with
+    :func:`~fiftyone_plugin.embeddings.load_model`, to embed several collections without loading
+    (or compiling) it again; the options that build a network are then ignored (batch_size,
+    num_workers and max_pixels still apply).
 
     Samples that already hold embeddings from the same model, or that failed to load before, are
     skipped unless ``recompute``. Unreadable images get their reason in the ``load_error`` field;
-    images of more than ``max_pixels`` pixels are refused as decompression bombs. ``compile``:
-    see :func:`~fiftyone_plugin.embeddings.load_model` (faster from about 10k images; not for
-    ``zoo:`` models).
+    images of more than ``options.max_pixels`` pixels are refused as decompression bombs.
+    ``overwrite`` allows writing into a user's field of the same name.
 
     ``shard=(i, n)`` (``0 <= i < n``) makes this call worker ``i`` of ``n``: it only looks at the
     samples of shard ``i`` (:func:`in_shard`), and its counts (computed, skipped, failed) are of
@@ -80,7 +75,13 @@ def compute_embeddings(
 
     shard = check_shard(shard)
     dataset = samples._dataset
-    loaded, model = (None, model) if isinstance(model, str) else (model, model.name)
+    options = options or EmbeddingOptions()
+    if isinstance(model, str):
+        options = options.replace(model=model)
+    options.validate()
+    loaded, model = (
+        (None, options.model) if model is None or isinstance(model, str) else (model, model.name)
+    )
     field = defaults.validate_name(field or defaults.embeddings_field(model), "embeddings field")
     check_writable(dataset, [field, defaults.ERROR_FIELD], overwrite)
     stored = (field_meta(dataset, field) or {}).get("model")
@@ -106,29 +107,15 @@ def compute_embeddings(
 
     claim_field(dataset, defaults.ERROR_FIELD, fo.StringField)
     if is_zoo_model(model):
-        failed = _embed_with_zoo(
-            dataset, ids, model, field, batch_size, num_workers, chunk_size, progress
-        )
+        failed = _embed_with_zoo(dataset, ids, model, field, options, chunk_size, progress)
     else:
         if loaded is None:
             from ..embeddings import load_model
 
             report(progress, 0.0, f"loading {model}")
-            loaded = load_model(
-                model, device=device, checkpoint=checkpoint, precision=precision,
-                compile=compile, backend=backend,
-            )  # fmt: skip
+            loaded = load_model(options)
         failed = _embed_with_registry(
-            dataset,
-            ids,
-            paths,
-            loaded,
-            field,
-            batch_size,
-            num_workers,
-            chunk_size,
-            max_pixels,
-            progress,
+            dataset, ids, paths, loaded, field, options, chunk_size, progress
         )
     return EmbeddingSummary(field, model, n_todo - failed, skipped, failed)
 
@@ -166,9 +153,7 @@ def _missing(samples, field: str):
     return view
 
 
-def _embed_with_registry(
-    dataset, ids, paths, model, field, batch_size, num_workers, chunk_size, max_pixels, progress
-) -> int:
+def _embed_with_registry(dataset, ids, paths, model, field, options, chunk_size, progress) -> int:
     from ..embeddings import embed_images
 
     claim_field(dataset, field, fo.VectorField, model=model.name, dim=model.dim)
@@ -178,10 +163,10 @@ def _embed_with_registry(
         result = embed_images(
             paths[start:stop],
             model,
-            batch_size=batch_size,
-            num_workers=num_workers,
+            batch_size=options.batch_size,
+            num_workers=options.num_workers,
             progress=span(progress, start / len(ids), stop / len(ids)),
-            max_pixels=max_pixels,
+            max_pixels=options.max_pixels,
         )
         good = {
             i: v
@@ -199,9 +184,7 @@ def _embed_with_registry(
     return failed
 
 
-def _embed_with_zoo(
-    dataset, ids, model_name, field, batch_size, num_workers, chunk_size, progress
-) -> int:
+def _embed_with_zoo(dataset, ids, model_name, field, options, chunk_size, progress) -> int:
     import fiftyone.zoo as foz
 
     report(progress, 0.0, f"loading {model_name}")
@@ -213,8 +196,8 @@ def _embed_with_zoo(
         chunk.compute_embeddings(
             model,
             embeddings_field=field,
-            batch_size=batch_size,
-            num_workers=num_workers,
+            batch_size=options.batch_size,
+            num_workers=options.num_workers,
             skip_failures=True,
             progress=False,
         )

@@ -20,12 +20,7 @@ from ..report.presentation import (
 )
 from .regions import list_regions
 from .runs import RESULT_FIELDS, RunNames, list_analyses, load_summary
-
-
-def _load(dataset_name: str) -> fo.Dataset:
-    if not fo.dataset_exists(dataset_name):
-        raise ValueError(f"No dataset named {dataset_name!r}; available: {fo.list_datasets()}")
-    return fo.load_dataset(dataset_name)
+from .samples import load_dataset
 
 
 def _failures(dataset: fo.Dataset) -> list[dict]:
@@ -100,7 +95,7 @@ def write_run_report(dataset_name: str, run_key: str, out: str) -> str:
     """Write the HTML report of stored run ``run_key`` to file ``out``; returns its path."""
     from ..report.html import write_report
 
-    data = stored_report_data(_load(dataset_name), run_key)
+    data = stored_report_data(load_dataset(dataset_name), run_key)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     write_report(out, data)
     return out
@@ -108,7 +103,7 @@ def write_run_report(dataset_name: str, run_key: str, out: str) -> str:
 
 def run_history(dataset_name: str | fo.Dataset) -> list[dict]:
     """One row per analysis run (oldest first): key, time, sample counts and headline metrics."""
-    dataset = dataset_name if isinstance(dataset_name, fo.Dataset) else _load(dataset_name)
+    dataset = dataset_name if isinstance(dataset_name, fo.Dataset) else load_dataset(dataset_name)
     rows = []
     for key in list_analyses(dataset):
         summary = load_summary(dataset, key)
@@ -129,7 +124,7 @@ def run_metrics(dataset_name: str, run_key: str = defaults.RUN_KEY, out: str | N
     Returns {"run", "diagnosis" (text), "counts" (one line), "metrics": [{"name", "value",
     "grade", "reading"}], "report"}.
     """
-    shown = present(stored_document(_load(dataset_name), run_key))
+    shown = present(stored_document(load_dataset(dataset_name), run_key))
     return {
         "run": run_key,
         "diagnosis": shown.diagnosis["text"],

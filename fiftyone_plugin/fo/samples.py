@@ -37,6 +37,16 @@ def load_or_create_dataset(name: str) -> fo.Dataset:
         raise
 
 
+def load_dataset(name: str) -> fo.Dataset:
+    """The existing dataset ``name``; ValueError naming the datasets there are otherwise."""
+    if not fo.dataset_exists(name):
+        raise ValueError(
+            f"No dataset named {name!r}; available: {fo.list_datasets()} "
+            "(create one with `synthgap analyze` or `synthgap demo`)"
+        )
+    return fo.load_dataset(name)
+
+
 def list_images(source: str, recursive: bool = True) -> list[str]:
     """Absolute paths of the image files in folder ``source`` (or matching glob ``source``).
 

@@ -31,13 +31,14 @@ def marked_demo(tiny_demo):
 
     from fiftyone_plugin.fo.embeddings import compute_embeddings
     from fiftyone_plugin.fo.samples import import_images, list_images
+    from fiftyone_plugin.options import EmbeddingOptions
 
     if fo.dataset_exists(DATASET):
         fo.delete_dataset(DATASET)
     dataset = fo.Dataset(DATASET)
     import_images(dataset, list_images(tiny_demo["real"]), defaults.REAL)
     import_images(dataset, list_images(tiny_demo["synthetic"]), defaults.SYNTHETIC)
-    compute_embeddings(dataset, num_workers=0)
+    compute_embeddings(dataset, options=EmbeddingOptions(num_workers=0))
     colored = dataset.app_config.color_scheme.fields
     assert [f["path"] for f in colored] == [defaults.DOMAIN_FIELD]  # set by import_images
     assert list_analyses(dataset) == [] and dataset.list_brain_runs() == []

@@ -24,6 +24,7 @@ def analyzed_demo(tiny_demo, tmp_path_factory):
     """The tiny demo analyzed end to end (workflow.analyze_folders), as the App will show it."""
     import fiftyone as fo
 
+    from fiftyone_plugin.options import EmbeddingOptions
     from fiftyone_plugin.workflow import analyze_folders
 
     if fo.dataset_exists(DATASET):
@@ -33,7 +34,7 @@ def analyzed_demo(tiny_demo, tmp_path_factory):
         tiny_demo["synthetic"],
         dataset=DATASET,
         out=str(tmp_path_factory.mktemp("panel-out")),
-        num_workers=0,
+        options=EmbeddingOptions(num_workers=0),
         progress=lambda fraction, label: None,
     )
     dataset = fo.load_dataset(DATASET)

@@ -14,8 +14,11 @@ import pytest
 from fiftyone_plugin.fo.embeddings import compute_embeddings
 from fiftyone_plugin.fo.fields import FieldClashError
 from fiftyone_plugin.fo.samples import import_images, list_images, load_or_create_dataset
+from fiftyone_plugin.options import EmbeddingOptions
 
 FIELD = "emb_efficientnet_lite0"
+#: Images decoded in the calling thread (the tests' own choice, for a small machine).
+SERIAL = EmbeddingOptions(num_workers=0)
 
 
 @pytest.fixture
@@ -26,8 +29,8 @@ def small_dataset(dataset_name, tiny_demo):
 
 
 def test_embeddings_are_stored_once_and_reused(small_dataset):
-    first = compute_embeddings(small_dataset, num_workers=0)
-    second = compute_embeddings(small_dataset, num_workers=0)
+    first = compute_embeddings(small_dataset, options=SERIAL)
+    second = compute_embeddings(small_dataset, options=SERIAL)
     assert (first.computed, first.failed) == (12, 0)
     assert (second.computed, second.skipped) == (0, 12)
     vectors = np.stack(small_dataset.values(FIELD))
@@ -38,9 +41,9 @@ def test_embeddings_are_stored_once_and_reused(small_dataset):
 def test_a_loaded_model_embeds_like_its_name(small_dataset):
     from fiftyone_plugin.embeddings import load_model
 
-    assert compute_embeddings(small_dataset, num_workers=0).computed == 12
+    assert compute_embeddings(small_dataset, options=SERIAL).computed == 12
     model = load_model("efficientnet_lite0")  # the defaults compute_embeddings loads it with
-    loaded = compute_embeddings(small_dataset, model, field="emb_loaded", num_workers=0)
+    loaded = compute_embeddings(small_dataset, model, field="emb_loaded", options=SERIAL)
     assert (loaded.model, loaded.computed) == ("efficientnet_lite0", 12)
     assert small_dataset.get_field("emb_loaded").info["synthgap"]["model"] == "efficientnet_lite0"
     np.testing.assert_array_equal(
@@ -56,12 +59,12 @@ def test_bad_files_are_recorded_and_never_stop_the_run(dataset_name, tiny_demo, 
     good = list_images(tiny_demo["real"])[:4]
     dataset = load_or_create_dataset(dataset_name)
     import_images(dataset, good + [str(tmp_path / "empty.png"), str(tmp_path / "text.jpg")], "real")
-    summary = compute_embeddings(dataset, num_workers=0)
+    summary = compute_embeddings(dataset, options=SERIAL)
     assert (summary.computed, summary.failed) == (4, 2)
     errors = dict(zip(*dataset.values(["filepath", "load_error"]), strict=True))
     assert all(errors[p] is None for p in good)
     assert errors[str(tmp_path / "empty.png")] and errors[str(tmp_path / "text.jpg")]
-    assert compute_embeddings(dataset, num_workers=0).computed == 0  # bad files are not retried
+    assert compute_embeddings(dataset, options=SERIAL).computed == 0  # bad files are not retried
 
 
 def test_another_model_into_the_same_field_needs_recompute(small_dataset):
@@ -69,21 +72,22 @@ def test_another_model_into_the_same_field_needs_recompute(small_dataset):
     small_dataset.get_field(FIELD).info = {"synthgap": {"model": "resnet18", "dim": 512}}
     small_dataset.get_field(FIELD).save()
     with pytest.raises(ValueError, match="holds embeddings of model 'resnet18'"):
-        compute_embeddings(small_dataset, field=FIELD, num_workers=0)
+        compute_embeddings(small_dataset, field=FIELD, options=SERIAL)
 
 
 def test_a_user_field_is_never_overwritten(small_dataset):
     small_dataset.add_sample_field("my_vectors", fo.VectorField)
     with pytest.raises(FieldClashError, match="my_vectors"):
-        compute_embeddings(small_dataset, field="my_vectors", num_workers=0)
+        compute_embeddings(small_dataset, field="my_vectors", options=SERIAL)
 
 
 KILLABLE = """
 import sys
 from fiftyone_plugin.fo.embeddings import compute_embeddings
 import fiftyone as fo
-compute_embeddings(fo.load_dataset(sys.argv[1]), num_workers=0, batch_size=4, chunk_size=4,
-                   precision="fp32")
+from fiftyone_plugin.options import EmbeddingOptions
+options = EmbeddingOptions(num_workers=0, batch_size=4, precision="fp32")
+compute_embeddings(fo.load_dataset(sys.argv[1]), options=options, chunk_size=4)
 """
 
 
@@ -102,6 +106,6 @@ def test_a_killed_run_resumes_without_recomputing(dataset_name, tiny_demo):
     proc.wait()
     done_before = len(dataset.exists(FIELD))
     assert 4 <= done_before < len(paths), "the run should be killed between chunks"
-    summary = compute_embeddings(dataset, num_workers=0)
+    summary = compute_embeddings(dataset, options=SERIAL)
     assert summary.skipped == done_before and summary.computed == len(paths) - done_before
     assert len(dataset.exists(FIELD)) == len(paths)

@@ -12,10 +12,12 @@ from fiftyone_plugin.core.pipeline import AnalysisConfig
 from fiftyone_plugin.fo.fields import FieldClashError
 from fiftyone_plugin.fo.runs import list_analyses
 from fiftyone_plugin.fo.samples import import_images, list_images, load_or_create_dataset
+from fiftyone_plugin.options import EmbeddingOptions
 from fiftyone_plugin.workflow import analyze_samples
 
 FIELD = "emb_efficientnet_lite0"
 FAST = AnalysisConfig(project=False, seed=0)
+SERIAL = EmbeddingOptions(num_workers=0)
 
 
 @pytest.fixture
@@ -33,22 +35,26 @@ def test_a_clash_is_refused_before_anything_is_embedded(demo_dataset):
     dataset, _ = demo_dataset
     dataset.save_view("synthgap-uncovered", dataset.limit(2))
     with pytest.raises(FieldClashError, match="saved view 'synthgap-uncovered'"):
-        analyze_samples(dataset, num_workers=0, config=FAST)
+        analyze_samples(dataset, options=SERIAL, config=FAST)
     dataset.reload()
     assert not dataset.has_sample_field(FIELD) and list_analyses(dataset) == []
 
 
 def test_max_pixels_and_recompute_reach_the_embedding(demo_dataset):
     dataset, big = demo_dataset
-    first = analyze_samples(dataset, num_workers=0, max_pixels=64 * 64, config=FAST)
+    first = analyze_samples(dataset, options=SERIAL.replace(max_pixels=64 * 64), config=FAST)
     assert big not in first.table.filepaths
     assert "decompression bomb" in dataset.select_by("filepath", [big]).first()["load_error"]
 
-    again = analyze_samples(dataset, num_workers=0, config=FAST, overwrite=True)
+    again = analyze_samples(dataset, options=SERIAL, config=FAST, overwrite=True)
     assert big not in again.table.filepaths  # a failed file is not retried by default
 
     done = analyze_samples(
-        dataset, num_workers=0, precision="fp32", config=FAST, overwrite=True, recompute=True
+        dataset,
+        options=SERIAL.replace(precision="fp32"),
+        config=FAST,
+        overwrite=True,
+        recompute=True,
     )
     assert big in done.table.filepaths and len(done.table.filepaths) == len(dataset)
     assert dataset.select_by("filepath", [big]).first()["load_error"] is None

@@ -70,6 +70,7 @@ def embedded_base(tiny_demo):
 
     from fiftyone_plugin.fo.embeddings import compute_embeddings
     from fiftyone_plugin.fo.samples import import_images, list_images
+    from fiftyone_plugin.options import EmbeddingOptions
 
     name = "ops-embedded-base"
     if fo.dataset_exists(name):
@@ -77,7 +78,7 @@ def embedded_base(tiny_demo):
     dataset = fo.Dataset(name)
     import_images(dataset, list_images(tiny_demo["real"]), "real")
     import_images(dataset, list_images(tiny_demo["synthetic"]), "synthetic")
-    compute_embeddings(dataset, num_workers=0)
+    compute_embeddings(dataset, options=EmbeddingOptions(num_workers=0))
     return dataset
 
 

@@ -22,6 +22,7 @@ from fiftyone_plugin.cli import main as synthgap_main
 from fiftyone_plugin.fo.embeddings import check_shard, compute_embeddings, in_shard
 from fiftyone_plugin.fo.fields import field_meta
 from fiftyone_plugin.fo.samples import import_images, list_images
+from fiftyone_plugin.options import EmbeddingOptions
 
 URI = "@synthgap/synthgap/compute_embeddings"
 #: `fiftyone delegated launch`, run with this interpreter (the same code as the console script).
@@ -131,8 +132,11 @@ def test_two_workers_split_the_embeddings_and_match_one(images24, tmp_path):
     assert field_meta(dataset, "emb") == {"model": "efficientnet_lite0", "dim": 1280}
 
     # the same vectors as one worker embedding everything
-    summary = compute_embeddings(single, field="emb", device="cpu", batch_size=4, num_workers=0,
-                                 precision="fp32")  # fmt: skip
+    summary = compute_embeddings(
+        single,
+        field="emb",
+        options=EmbeddingOptions(device="cpu", batch_size=4, num_workers=0, precision="fp32"),
+    )
     assert (summary.computed, summary.failed) == (23, 1)
     reference = dict(zip(*single.values(["filepath", "emb"]), strict=True))
     for path, vector in zip(paths, vectors, strict=True):
