@@ -1,17 +1,50 @@
-"""The benchmarks in bench/ run end to end at tiny size (smoke runs: their times mean nothing here;
-the figures are measured with the commands in the README)."""
+"""The benchmarks in bench/ run end to end at tiny size and print what their readers expect: a JSON
+object on the last line with every figure under its key, each a number of the right kind (smoke
+runs: their values mean nothing here; the figures are measured with the commands in
+docs/BENCHMARKS.md). Slow: several minutes on 2 cores."""
 
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+#: Figures of `bench/run.py` by section: key -> type (float keys are positive ratios, rates or
+#: times; int keys are sizes).
+SPEED_KEYS = {
+    "embed": {
+        "embed_images_per_s": float, "forward_images_per_s": float,
+        "fiftyone_images_per_s": float, "forward_torch_images_per_s": float,
+        "embed_vs_forward": float, "embed_vs_fiftyone": float,
+        "embed_cosine_to_fiftyone_fp32_mean": float, "embed_cosine_to_fiftyone_fp32_min": float,
+        "compile_s": float, "forward_compiled_images_per_s": float,
+        "embed_compiled_images_per_s": float, "precision": str, "backend": str,
+    },
+    "writeback": {
+        "writeback_bulk_s": float, "writeback_loop_s_per_sample": float,
+        "writeback_vs_save": float,
+    },
+    "analysis": {
+        "analysis_n_per_side": int, "analysis_100k_s": float, "analysis_100k_peak_gb": float,
+    },
+    "prdc": {"prdc_n": int, "prdc_s": float, "gap_s": float, "analysis_vs_prdc": float},
+    "e2e": {
+        "e2e_images": int, "e2e_ours_s": float, "e2e_fiftyone_s": float,
+        "e2e_vs_fiftyone": float,
+    },
+}  # fmt: skip
 
 
 def run_bench(script: str, *args: str) -> dict:
+    """Run ``bench/<script>``; the JSON object its last line prints."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), *args],
         capture_output=True,
@@ -20,7 +53,21 @@ def run_bench(script: str, *args: str) -> dict:
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    last = done.stdout.strip().splitlines()[-1]
+    out = json.loads(last)
+    assert isinstance(out, dict), last
+    return out
+
+
+def _check_types(out: dict, keys: dict) -> None:
+    for key, kind in keys.items():
+        assert key in out, key
+        value = out[key]
+        if kind is float:
+            assert isinstance(value, int | float) and not isinstance(value, bool), (key, value)
+            assert math.isfinite(value) and value > 0, (key, value)
+        else:
+            assert isinstance(value, kind) and not isinstance(value, bool), (key, value)
 
 
 def test_speed_benchmark_runs_every_section(tmp_path):
@@ -36,6 +83,16 @@ def test_speed_benchmark_runs_every_section(tmp_path):
     assert [(r["n_real"], r["n_synthetic"]) for r in out["scaling"]] == [(500, 500), (1000, 2000)]
     assert plot.read_bytes().startswith(b"\x89PNG")
 
+    assert out["mode"] == "tiny"
+    for keys in SPEED_KEYS.values():
+        _check_types(out, keys)
+    for key in ("load_before", "load_after"):  # the machine's 1-minute load: others' work
+        assert isinstance(out[key], int | float) and out[key] >= 0, key
+    for row in out["scaling"]:
+        _check_types(row, {"n_real": int, "n_synthetic": int, "seconds": float, "peak_gb": float})
+    assert out["scaling_plot"] == str(plot)
+    _check_types(out, {"analysis_2k_synthetic_s": float, "analysis_2k_synthetic_peak_gb": float})
+
 
 def test_gap_quality_benchmark_runs_and_reports_every_figure():
     out = run_bench("gap_quality.py", "--tiny", "--datasets", "crops")
@@ -45,3 +102,12 @@ def test_gap_quality_benchmark_runs_and_reports_every_figure():
         assert 0.0 <= out[key] <= 1.0, key
     assert set(out["below_target"]) == {"gap_auroc", "uncovered_precision", "control_flagged",
                                         "junk_auroc"}  # fmt: skip
+
+    for key in ("min_base_gap_auroc", "mean_gap_auroc", "mean_base_gap_auroc",
+                "mean_uncovered_recall", "max_base_control_flagged", "min_base_junk_auroc"):  # fmt: skip
+        assert isinstance(out[key], float) and 0.0 <= out[key] <= 1.0, key
+    assert all(
+        isinstance(failed, list) and all(isinstance(where, str) for where in failed)
+        for failed in out["below_target"].values()
+    )
+    assert (out["seed"], out["precision"]) == (0, "fp32") and out["seconds"] > 0

@@ -173,10 +173,6 @@ class DomainAligner:
         s = np.asarray(synthetic, dtype=np.float32) - self.synthetic_mean_
         return s + self._interpolate(s)
 
-    def transform_real(self, real: np.ndarray) -> np.ndarray:
-        """Real rows in the aligned space (centred like the fitted real side)."""
-        return np.asarray(real, dtype=np.float32) - self.real_mean_
-
 
 def _subsample(n: int, cap: int, rng: np.random.Generator) -> np.ndarray:
     return np.arange(n) if n <= cap else np.sort(rng.choice(n, cap, replace=False))

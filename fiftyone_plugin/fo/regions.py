@@ -7,7 +7,8 @@ import fiftyone as fo
 from fiftyone import ViewField as F
 
 from .. import defaults
-from ..report.presentation import CLUSTER, REGION, Region, document_of, rank_regions
+from ..report.presentation import document_of
+from ..report.regions import CLUSTER, REGION, Region, rank_regions
 from .runs import RunNames, load_summary
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from .figures import SYNTHETIC_COLOR, UNCOVERED_COLOR
 from .grades import METRICS, is_number
-from .presentation import LEAST_REALISTIC_SHARE, REALISM_BINS, realism_bins
 
 #: Metrics drawn in the history plot (those on a 0-1 scale, so one axis serves them all).
 HISTORY_LINES = ("coverage", "recall", "precision", "density", "c2st_auc", "uncovered_fraction")
@@ -48,13 +47,6 @@ def realism_plot(bins: dict) -> dict:
         "margin": {"t": 8, "l": 56, "b": 48, "r": 8},
     }  # fmt: skip
     return {"data": data, "layout": layout, "edges": list(edges), "cutoff": cutoff}
-
-
-def realism_histogram(
-    scores, marked_fraction: float = LEAST_REALISTIC_SHARE, bins: int = REALISM_BINS
-) -> dict:
-    """``realism_plot`` of the histogram of ``scores`` (see ``presentation.realism_bins``)."""
-    return realism_plot(realism_bins(scores, marked_fraction, bins))
 
 
 def history_plot(rows: list[dict], current: str | None = None) -> dict:

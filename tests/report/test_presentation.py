@@ -11,8 +11,9 @@ import pytest
 
 from fiftyone_plugin.report import plots
 from fiftyone_plugin.report import presentation as S
+from fiftyone_plugin.report import regions as R
 from fiftyone_plugin.report.grades import GRADE_COLORS, format_value, grade
-from fiftyone_plugin.report.presentation import Region
+from fiftyone_plugin.report.regions import Region
 
 
 def _document(**metrics) -> dict:
@@ -72,11 +73,11 @@ def test_count_line():
 
 @pytest.mark.parametrize(
     "fraction, filled",
-    [(0.0, 0), (1.0, S.BAR_WIDTH), (0.5, S.BAR_WIDTH // 2), (1e-6, 1), (7.0, S.BAR_WIDTH)],
+    [(0.0, 0), (1.0, R.BAR_WIDTH), (0.5, R.BAR_WIDTH // 2), (1e-6, 1), (7.0, R.BAR_WIDTH)],
 )
 def test_text_bar(fraction, filled):
-    bar = S.text_bar(fraction)
-    assert len(bar) == S.BAR_WIDTH and bar.count("█") == filled
+    bar = R.text_bar(fraction)
+    assert len(bar) == R.BAR_WIDTH and bar.count("█") == filled
 
 
 def test_region_rows_keep_the_gap_order_and_scale_bars_to_the_largest_gap():
@@ -85,16 +86,16 @@ def test_region_rows_keep_the_gap_order_and_scale_bars_to_the_largest_gap():
         Region("cluster:3", "cluster", "cluster 3", 20, 4, gap=6.0, status="under-represented"),
         Region("cluster:1", "cluster", "cluster 1", 10, 12, gap=0.0, status="balanced"),
     ]
-    rows = S.region_rows(regions)
+    rows = R.region_rows(regions)
     assert [r["key"] for r in rows] == ["region:cats", "cluster:3", "cluster:1"]
     assert [(r["real"], r["synthetic"], r["gap"]) for r in rows] == [
         (12, 0, 12),
         (20, 4, 6),
         (10, 12, 0),
     ]
-    assert [r["bar"].count("█") for r in rows] == [S.BAR_WIDTH, S.BAR_WIDTH // 2, 0]
+    assert [r["bar"].count("█") for r in rows] == [R.BAR_WIDTH, R.BAR_WIDTH // 2, 0]
     assert rows[0]["status"] == "gap region" and rows[1]["status"] == "cluster, under-represented"
-    assert S.region_rows([]) == []
+    assert R.region_rows([]) == []
 
 
 def test_media_urls_survive_any_file_name():
@@ -125,19 +126,22 @@ def test_galleries_show_the_largest_regions_real_beside_nearest_synthetic():
     )
 
 
-def test_realism_histogram_counts_every_score_once_and_marks_the_least_realistic():
+def test_realism_plot_counts_every_score_once_and_marks_the_least_realistic():
     rng = np.random.default_rng(0)
     scores = list(rng.normal(size=500)) + [None, float("nan")]
-    hist = plots.realism_histogram(scores, marked_fraction=0.1, bins=20)
+    hist = plots.realism_plot(S.realism_bins(scores, marked_fraction=0.1, bins=20))
     (trace,) = hist["data"]
     assert sum(trace["y"]) == 500 and len(trace["y"]) == 20 and len(hist["edges"]) == 21
     assert hist["cutoff"] == pytest.approx(np.quantile([s for s in scores[:500]], 0.1))
     for (lo, hi), color in zip(trace["customdata"], trace["marker"]["color"], strict=True):
         assert (color == "#dc2626") == (lo <= hist["cutoff"]), (lo, hi)
     assert (
-        plots.realism_histogram([])["data"] == [] and plots.realism_histogram([None])["edges"] == []
+        plots.realism_plot(S.realism_bins([]))["data"] == []
+        and plots.realism_plot(S.realism_bins([None]))["edges"] == []
     )
-    same = plots.realism_histogram([0.7] * 5)  # one value: still one bin holding all of them
+    same = plots.realism_plot(
+        S.realism_bins([0.7] * 5)
+    )  # one value: still one bin holding all of them
     assert sum(same["data"][0]["y"]) == 5
 
 
@@ -203,12 +207,12 @@ def test_ranked_regions_put_the_largest_gap_first():
             {"cluster": 1, "n_real": 20, "n_synthetic": 0, "status": "real-only"},
         ],
     }
-    ranked = S.rank_regions(document)
+    ranked = R.rank_regions(document)
     # 50 synthetic images stand for all 70 real ones: cluster 0 is short of none (its 50 real
     # are fewer than the 70 its synthetic images stand for), cluster 1 of all its 20
     assert [r.key for r in ranked] == ["cluster:1", "region:gap-1", "cluster:0"]
     assert [round(r.gap) for r in ranked] == [20, 5, 0]
-    assert S.rank_regions(document, {"gap-1": 30})[0].key == "region:gap-1"
+    assert R.rank_regions(document, {"gap-1": 30})[0].key == "region:gap-1"
 
 
 def test_presentation_holds_generation_targets_when_the_run_stored_them():
