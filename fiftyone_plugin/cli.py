@@ -54,6 +54,21 @@ def _options(args: argparse.Namespace) -> EmbeddingOptions:
     )  # fmt: skip
 
 
+def _add_label_options(parser: argparse.ArgumentParser) -> None:
+    from .label_options import FORMATS
+
+    for side in ("real", "synthetic"):
+        parser.add_argument(f"--{side}-format", default="auto", choices=FORMATS,
+                            help=f"format of --{side} (auto: detected; images: ignore labels)")  # fmt: skip
+    parser.add_argument("--label-field", default=None,
+                        help="sample field of the labels: imported labels go there (default "
+                             "ground_truth); with an existing --dataset, the field to analyze "
+                             "per class")  # fmt: skip
+    parser.add_argument("--class-map", metavar="FILE", default=None,
+                        help="rename classes before comparing: a JSON object {\"from\": \"to\"} or "
+                             "a CSV file of from,to rows; an empty 'to' leaves a class out")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synthgap", description="Do your synthetic images stand in for your real ones?",
@@ -62,10 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     analyze = sub.add_parser("analyze", help="compare a folder of real and one of synthetic images")
-    analyze.add_argument("--real", required=True, help="folder (or glob) of real images")
-    analyze.add_argument("--synthetic", required=True, help="folder (or glob) of synthetic images")
+    analyze.add_argument("--real", help="folder (or glob) of real images, or a labeled dataset: "
+                         "class folders, COCO (folder or JSON file), YOLO, VOC")  # fmt: skip
+    analyze.add_argument("--synthetic", help="the same for the synthetic images")
     analyze.add_argument("--out", help="output folder (default ./synthgap-out/<dataset>)")
-    analyze.add_argument("--dataset", help="FiftyOne dataset name (default from the folder names)")
+    analyze.add_argument("--dataset", help="FiftyOne dataset name (default from the folder names); "
+                         "without --real/--synthetic: analyze this existing dataset")  # fmt: skip
+    _add_label_options(analyze)
     analyze.add_argument("--run", default=defaults.RUN_KEY,
                          help="analysis run name; rerunning a name replaces its results")  # fmt: skip
     analyze.add_argument("--overwrite", action="store_true",
@@ -108,20 +126,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _label_options(args: argparse.Namespace):
+    from .label_options import LABEL_FIELD, LabelOptions
+
+    return LabelOptions(
+        real_format=getattr(args, "real_format", "auto"),
+        synthetic_format=getattr(args, "synthetic_format", "auto"),
+        label_field=getattr(args, "label_field", None) or LABEL_FIELD,
+        class_map=getattr(args, "class_map", None),
+    ).validate()
+
+
 def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str | None) -> int:
     from .core.pipeline import AnalysisConfig
     from .fo.fields import FieldClashError
     from .progress import TerminalBar
-    from .workflow import analyze_folders
+    from .workflow import analyze_dataset, analyze_folders
 
+    if (real is None) != (synthetic is None) or (real is None and not dataset):
+        raise ValueError(
+            "Pass both --real and --synthetic (folders or labeled datasets), or --dataset NAME "
+            "alone to analyze an existing FiftyOne dataset"
+        )
     bar = TerminalBar()
     try:
-        done = analyze_folders(
-            real, synthetic, dataset=dataset, out=args.out, options=_options(args),
-            config=AnalysisConfig(seed=args.seed), run_key=getattr(args, "run", defaults.RUN_KEY),
+        common = dict(
+            out=args.out, options=_options(args), config=AnalysisConfig(seed=args.seed),
+            run_key=getattr(args, "run", defaults.RUN_KEY),
             overwrite_fields=getattr(args, "overwrite", False),
             recompute=getattr(args, "recompute", False), progress=bar,
         )  # fmt: skip
+        if real is None:
+            labels = _label_options(args) if args.label_field else None
+            done = analyze_dataset(dataset, labels=labels, **common)
+        else:
+            done = analyze_folders(
+                real, synthetic, dataset=dataset, labels=_label_options(args), **common
+            )
     except FieldClashError as exc:
         raise FieldClashError(
             f"{exc} (command line: --run NAME writes the results under other names instead, "
@@ -145,8 +186,30 @@ def _print_summary(done) -> None:
     )
     if done.n_failed:
         print(f"skipped {done.n_failed} unreadable image(s): see load_error in samples.csv")
+    _print_labels(done)
     for name, path in done.files.items():
         print(f"  {name:<13} {path}")
+
+
+def _print_labels(done) -> None:
+    """The labeled part of the summary: warnings, the probe's verdict, the worst classes and the
+    label statistics' findings."""
+    for line in done.warnings:
+        print(f"warning: {line}")
+    labeled = done.outcome.result.labeled
+    if labeled is None:
+        return
+    from .report.classes import class_rows
+
+    print(f"labels    {done.outcome.label_field}")
+    if labeled.probe:
+        print(f"  probe   {labeled.probe['reading']}")
+    else:
+        print(f"  probe   not run: {labeled.probe_skipped}")
+    for row in class_rows(labeled.table)[:5]:
+        print(f"  class   {row['reading']}")
+    for reading in (labeled.label_stats or {}).get("readings", [])[:5]:
+        print(f"  labels  {reading}")
 
 
 def _demo(args: argparse.Namespace) -> int:

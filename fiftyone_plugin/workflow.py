@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import defaults
+from .label_options import LabelOptions
 from .options import EmbeddingOptions
 from .progress import Progress, report, span
 
@@ -23,6 +24,8 @@ class FolderAnalysis:
     outcome: object  # fo.results.AnalysisOutcome
     files: dict[str, str]
     n_failed: int
+    #: One line per problem with the labels that did not stop the run (see fo/labels.py).
+    warnings: list[str] = field(default_factory=list)
 
 
 def default_dataset_name(real: str, synthetic: str) -> str:
@@ -61,8 +64,14 @@ def analyze_folders(
     overwrite_fields: bool = False,
     recompute: bool = False,
     progress: Progress | None = None,
+    labels: LabelOptions | None = None,
 ) -> FolderAnalysis:
     """Import both folders into dataset ``dataset``, embed, analyze, and write files to ``out``.
+
+    ``real`` / ``synthetic``: folders of images, or labeled datasets (class folders, COCO, YOLO,
+    VOC: see fo/labels.py); ``labels`` says how to read them (default LabelOptions(): formats
+    detected, labels into ``ground_truth``). With labels on both sides the analysis adds the label
+    statistics, the per-class analysis and the probe.
 
     ``options``: how images are embedded (default EmbeddingOptions()); ``config``: the analysis
     parameters (default AnalysisConfig()). Reruns on the same folders add no samples, reuse stored
@@ -74,20 +83,16 @@ def analyze_folders(
     """
     from .core.pipeline import AnalysisConfig
     from .fo.fields import FieldClashError, check_writable
-    from .fo.results import umap_points
+    from .fo.labels import import_source, labels_to_analyze, read_source
     from .fo.runs import check_run_writable
-    from .fo.samples import (
-        domain_field_problem,
-        import_images,
-        list_images,
-        load_or_create_dataset,
-    )
-    from .report.files import Failure, write_outputs
+    from .fo.samples import domain_field_problem, load_or_create_dataset
 
     options = (options or EmbeddingOptions()).validate()
     defaults.validate_name(run_key, "run name")
     config = (config or AnalysisConfig()).validate()
-    real_paths, synthetic_paths = list_images(real), list_images(synthetic)
+    labels = (labels or LabelOptions()).validate()
+    sources = read_source(real, labels.real_format), read_source(synthetic, labels.synthetic_format)
+    real_paths, synthetic_paths = sources[0].paths, sources[1].paths
     for side, paths, folder in (
         ("real", real_paths, real),
         ("synthetic", synthetic_paths, synthetic),
@@ -115,8 +120,11 @@ def analyze_folders(
     check_writable(ds, [field, defaults.ERROR_FIELD], overwrite_fields)
     if domain_field_problem(ds):
         raise FieldClashError(domain_field_problem(ds))
-    import_images(ds, real_paths, defaults.REAL, span(progress, 0.0, 0.01))
-    import_images(ds, synthetic_paths, defaults.SYNTHETIC, span(progress, 0.01, 0.02))
+    label_field, warnings = labels_to_analyze(ds, *sources, labels.label_field)
+    import_source(ds, sources[0], defaults.REAL, labels.label_field, span(progress, 0.0, 0.01))
+    import_source(
+        ds, sources[1], defaults.SYNTHETIC, labels.label_field, span(progress, 0.01, 0.02)
+    )
     wanted = ds.select_by("filepath", real_paths + synthetic_paths)
     outcome = analyze_samples(
         wanted,
@@ -127,8 +135,64 @@ def analyze_folders(
         overwrite_fields=overwrite_fields,
         recompute=recompute,
         progress=span(progress, 0.02, 0.95),
+        labels=labels if label_field else None,
     )
-    failed_view = wanted.exists(defaults.ERROR_FIELD)
+    files, n_failed = write_files(wanted, outcome, out_dir)
+    report(progress, 1.0, "done")
+    return FolderAnalysis(name, outcome, files, n_failed, warnings)
+
+
+def analyze_dataset(
+    dataset: str,
+    out: str | None = None,
+    options: EmbeddingOptions | None = None,
+    config: AnalysisConfig | None = None,
+    run_key: str = defaults.RUN_KEY,
+    overwrite_fields: bool = False,
+    recompute: bool = False,
+    progress: Progress | None = None,
+    labels: LabelOptions | None = None,
+) -> FolderAnalysis:
+    """Analyze the real and synthetic samples of the existing FiftyOne dataset ``dataset`` (marked
+    by their ``domain`` field) and write the files to ``out`` (default
+    ``./synthgap-out/<dataset>``); the other arguments as analyze_samples's. Replaces an earlier
+    run ``run_key``."""
+    import fiftyone as fo
+
+    from .fo.samples import domain_counts, domain_view
+
+    if not fo.dataset_exists(dataset):
+        raise ValueError(
+            f"No FiftyOne dataset named '{dataset}': pass --real and --synthetic folders to "
+            "create it, or the name of an existing dataset"
+        )
+    ds = fo.load_dataset(dataset)
+    counts = domain_counts(ds)
+    if not all(counts.values()):
+        raise ValueError(
+            f"Dataset '{dataset}' has {counts['real']} real and {counts['synthetic']} synthetic "
+            "samples: mark its samples real or synthetic first (the App's Mark domain operator)"
+        )
+    out_dir = out or os.path.join("synthgap-out", dataset)
+    check_out_dir(out_dir)
+    samples = domain_view(ds)
+    outcome = analyze_samples(
+        samples, options=options, config=config, run_key=run_key, overwrite=True,
+        overwrite_fields=overwrite_fields, recompute=recompute,
+        progress=span(progress, 0.0, 0.95), labels=labels,
+    )  # fmt: skip
+    files, n_failed = write_files(samples, outcome, out_dir)
+    report(progress, 1.0, "done")
+    return FolderAnalysis(dataset, outcome, files, n_failed)
+
+
+def write_files(samples, outcome, out_dir: str) -> tuple[dict[str, str], int]:
+    """Write the analysis files of ``outcome`` (on ``samples``) to ``out_dir``, the unreadable
+    images listed; returns (paths of the files, number of unreadable images)."""
+    from .fo.results import umap_points
+    from .report.files import Failure, write_outputs
+
+    failed_view = samples.exists(defaults.ERROR_FIELD)
     failures = [
         Failure(p, d, e)
         for p, d, e in zip(
@@ -136,9 +200,7 @@ def analyze_folders(
             strict=True,
         )
     ]
-    files = write_outputs(outcome, umap_points(outcome), failures, out_dir)
-    report(progress, 1.0, "done")
-    return FolderAnalysis(name, outcome, files, len(failures))
+    return write_outputs(outcome, umap_points(outcome), failures, out_dir), len(failures)
 
 
 def analyze_samples(
@@ -151,8 +213,12 @@ def analyze_samples(
     overwrite_fields: bool = False,
     recompute: bool = False,
     progress: Progress | None = None,
+    labels: LabelOptions | None = None,
 ):
     """Embed the samples of a FiftyOne collection that lack embeddings, then analyze them.
+
+    ``labels``: analyze with the labels in ``labels.label_field`` (renamed by its class map):
+    the label statistics, the per-class analysis and the probe (None: without labels).
 
     ``embeddings_field``: a synthgap embeddings field (filled with the model that made it, whatever
     ``options.model`` says) or None for the default field of ``options.model``. ``options``: how
@@ -171,6 +237,10 @@ def analyze_samples(
 
     check_run_writable(samples._dataset, run_key, overwrite, overwrite_fields)
     options = (options or EmbeddingOptions()).validate()
+    if labels is not None:
+        from .fo.labels import check_label_field
+
+        check_label_field(samples, labels.validate().label_field)
     if embeddings_field:
         stored = (field_meta(samples._dataset, embeddings_field) or {}).get("model")
         options = options.replace(model=stored or options.model)
@@ -190,4 +260,6 @@ def analyze_samples(
         overwrite=overwrite,
         overwrite_fields=overwrite_fields,
         progress=span(progress, 0.6, 1.0),
+        label_field=labels.label_field if labels else None,
+        class_map=labels.class_map_dict() if labels else None,
     )

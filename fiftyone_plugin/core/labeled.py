@@ -30,7 +30,9 @@ class LabeledResult:
     gap_score / uncovered / gap_region (n_real,): within-class results (see ClassGapDetector).
     probe_prediction (n_real,) object: the class the synthetic-trained probe gives each real
     sample (None = unlabeled or no probe). label_support (n_synthetic,): see probe.py (NaN when
-    unknown).
+    unknown). classes_real / classes_synthetic: the class of every sample as analyzed (None =
+    unlabeled). label_stats: label_stats.compare_labels of the two sides, when labels came as
+    LabelSets (None otherwise).
     """
 
     table: list[dict]
@@ -42,6 +44,9 @@ class LabeledResult:
     gap_region: np.ndarray
     probe_prediction: np.ndarray
     label_support: np.ndarray
+    classes_real: np.ndarray
+    classes_synthetic: np.ndarray
+    label_stats: dict | None = None
 
     def to_dict(self) -> dict:
         """The figures without the per-sample arrays."""
@@ -50,6 +55,7 @@ class LabeledResult:
             "class_regions": self.regions,
             "probe": self.probe,
             "probe_skipped": self.probe_skipped,
+            "label_stats": self.label_stats,
         }
 
 
@@ -101,5 +107,6 @@ def analyze_labeled(
         table.append(row)
     return LabeledResult(
         table, classes.regions_, probe, skipped, classes.gap_score_, classes.uncovered_,
-        classes.gap_region_, prediction, support,
+        classes.gap_region_, prediction, support, np.asarray(labels_real, dtype=object),
+        np.asarray(labels_synthetic, dtype=object),
     )  # fmt: skip

@@ -25,7 +25,9 @@ from .alignment import DomainAligner
 from .clustering import METHODS as CLUSTERING_METHODS
 from .clustering import DomainClusterer, cluster_table
 from .coverage import GapDetector, neighbor_graphs, transport_match
+from .label_stats import compare_labels
 from .labeled import LabeledResult, analyze_labeled
+from .labels import LabelSet
 from .projection import FeatureReducer, Projector
 from .readings import readings
 from .realism import RealismScorer
@@ -235,13 +237,14 @@ def analyze_embeddings(
     synthetic: np.ndarray,
     config: AnalysisConfig | None = None,
     progress: Progress | None = None,
-    labels_real: np.ndarray | None = None,
-    labels_synthetic: np.ndarray | None = None,
+    labels_real: np.ndarray | LabelSet | None = None,
+    labels_synthetic: np.ndarray | LabelSet | None = None,
 ) -> AnalysisResult:
     """Compare real and synthetic embeddings ((n_real, d), (n_synthetic, d), same model).
 
     labels_real / labels_synthetic: optional class labels (one per sample; None = unlabeled) for
-    the per-class analysis and the probe (``result.labeled``).
+    the per-class analysis and the probe (``result.labeled``), or LabelSets (labels.py; their
+    classes are those labels, and the label statistics are compared too).
     progress: optional ``progress(fraction, label)``. Raises ValueError on empty, non-finite or
     mismatched inputs, too few samples for the parameters, or a bad parameter.
     """
@@ -255,6 +258,10 @@ def analyze_embeddings(
             f"k={cfg.k}, n_smooth={cfg.n_smooth}, n_folds={cfg.n_folds}: add samples or lower "
             "those parameters"
         )
+    label_stats = None
+    if isinstance(labels_real, LabelSet) and isinstance(labels_synthetic, LabelSet):
+        label_stats = compare_labels(labels_real, labels_synthetic)
+        labels_real, labels_synthetic = labels_real.classes, labels_synthetic.classes
     labels_real = check_labels(labels_real, len(real), "labels_real")
     labels_synthetic = check_labels(labels_synthetic, len(synthetic), "labels_synthetic")
     if (labels_real is None) != (labels_synthetic is None):
@@ -340,6 +347,7 @@ def analyze_embeddings(
             min_region_size=cfg.min_region_size, n_folds=cfg.n_folds, seed=cfg.seed,
             progress=span(progress, 0.67, 0.75),
         )  # fmt: skip
+        labeled.label_stats = label_stats
         metrics["per_class"] = labeled.table
 
     if cfg.project:

@@ -11,6 +11,7 @@ from fiftyone import ViewField as F
 
 from .. import defaults
 from ..progress import Progress, report, span
+from .class_results import read_side_labels
 from .fields import field_meta
 from .results import AnalysisOutcome, outcome_of, store_results
 from .runs import check_run_writable
@@ -25,12 +26,16 @@ def analyze(
     overwrite: bool = False,
     overwrite_fields: bool = False,
     progress: Progress | None = None,
+    label_field: str | None = None,
+    class_map: dict[str, str | None] | None = None,
 ) -> AnalysisOutcome:
     """Analyze the real vs synthetic samples of ``samples`` and store the results.
 
     ``overwrite`` replaces an earlier run of the same key; ``overwrite_fields`` allows replacing
     what the user created under the names the run writes: result fields, the ``uncovered`` tag,
     saved views and the ``<run_key>_umap`` visualization (FieldClashError names them otherwise).
+    ``label_field``: a Classification or Detections field; its labels (renamed by ``class_map``,
+    see core/labels.py) add the label statistics, the per-class analysis and the probe.
     Nothing is written if the analysis fails or a name clashes.
     """
     from ..core.pipeline import analyze_embeddings
@@ -44,15 +49,22 @@ def analyze(
     table = read_embeddings(samples, field_name)
     _check_table(dataset, samples, field_name, table)
     is_real = table.domains == defaults.REAL
+    labels = (None, None)
+    if label_field:
+        report(progress, 0.04, "reading labels")
+        labels = read_side_labels(samples, label_field, table, class_map)
     result = analyze_embeddings(
         table.vectors[is_real],
         table.vectors[~is_real],
         config=config,
         progress=span(progress, 0.05, 0.9),
+        labels_real=labels[0],
+        labels_synthetic=labels[1],
     )
 
     report(progress, 0.9, "writing results")
     outcome = outcome_of(dataset, run_key, field_name, model, table, result)
+    outcome.label_field, outcome.class_map = label_field, class_map
     store_results(dataset, outcome, config, overwrite, overwrite_fields, span(progress, 0.9, 0.9))
     report(progress, 1.0, "analysis stored")
     return outcome

@@ -12,7 +12,7 @@ from .curation import move_curation, untag_curation
 from .fields import claim_field
 from .results import delete_run_views, save_views
 from .runs import (
-    RESULT_FIELDS,
+    RUN_FIELDS,
     RunNames,
     check_names_free,
     foreign_views,
@@ -44,7 +44,7 @@ def rename_analysis(
     check_names_free(dataset, new, overwrite)
     fields = {
         short: owns_field(dataset, old, old.field(short))
-        for short in RESULT_FIELDS
+        for short in RUN_FIELDS
         if dataset.has_sample_field(old.field(short))
     }
     kept = [f"field '{old.field(s)}'" for s, ours in fields.items() if not ours]
@@ -57,7 +57,7 @@ def rename_analysis(
             if dataset.has_sample_field(new.field(short)):  # the user's: allowed by overwrite
                 dataset.delete_sample_field(new.field(short))
             dataset.rename_sample_field(old.field(short), new.field(short))
-            claim_field(dataset, new.field(short), RESULT_FIELDS[short], run=new_key)
+            claim_field(dataset, new.field(short), RUN_FIELDS[short], run=new_key)
     if owns_brain_run(dataset, old):
         if dataset.has_brain_run(new.brain_key):  # the user's: allowed by overwrite
             dataset.delete_brain_run(new.brain_key)

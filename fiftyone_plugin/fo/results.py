@@ -13,12 +13,18 @@ from .. import defaults
 from ..progress import Progress
 from ..serialization import to_jsonable
 from .bulk import write_columns
+from .class_results import (
+    class_regions_with_samples,
+    drop_stale_labeled_fields,
+    labeled_values,
+)
 from .fields import OWNER_KEY, FieldClashError, claim_field
 from .locks import dataset_lock
 from .runs import (
     CURATION_VIEWS,
     METHOD,
     RESULT_FIELDS,
+    RUN_FIELDS,
     RunNames,
     check_run_writable,
     foreign_views,
@@ -45,6 +51,11 @@ class AnalysisOutcome:
     per_sample: dict[str, list] = field(default_factory=dict)
     #: The result's gap regions with the file paths and sample ids of their examples added.
     regions: list[dict] = field(default_factory=list)
+    #: The label field analyzed and the class map applied (None without labels), and the gap
+    #: regions within classes with the file paths and sample ids of their examples.
+    label_field: str | None = None
+    class_map: dict | None = None
+    class_regions: list[dict] = field(default_factory=list)
 
     @property
     def names(self) -> RunNames:
@@ -58,6 +69,8 @@ def outcome_of(
     outcome = AnalysisOutcome(dataset.name, run_key, embeddings_field, model, table, result)
     outcome.per_sample = _per_sample_values(table, result)
     outcome.regions = _regions_with_samples(table, result)
+    if result.labeled is not None:
+        outcome.class_regions = class_regions_with_samples(table, result.labeled)
     return outcome
 
 
@@ -106,6 +119,8 @@ def _per_sample_values(table: EmbeddingTable, result) -> dict[str, list]:
         values["cluster"][row] = int(result.cluster_synthetic[j])
         values["uncovered"][row] = False
         values["realism"][row] = float(result.realism[j])
+    if result.labeled is not None:
+        values.update(labeled_values(table, result.labeled))
     return values
 
 
@@ -145,8 +160,9 @@ def _write_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
     tagged = tagged_by_run(dataset, names)
     if tagged is not None:
         tagged.untag_samples(names.uncovered_tag)
-    for name, ftype in names.result_fields.items():
-        claim_field(dataset, name, ftype, run=outcome.run_key)
+    for short in outcome.per_sample:
+        claim_field(dataset, names.field(short), RUN_FIELDS[short], run=outcome.run_key)
+    drop_stale_labeled_fields(dataset, names, outcome.per_sample)
     # Samples analyzed by an earlier run of this key but not by this one lose their old values.
     done = set(outcome.table.ids)
     stale = [i for i in dataset.exists(names.field("cluster")).values("id") if i not in done]
@@ -197,8 +213,19 @@ def run_summary(outcome: AnalysisOutcome) -> dict:
             "regions": outcome.regions,
             "clusters": outcome.result.clusters,
             "n_non_finite": outcome.table.n_non_finite,
+            **(labeled_summary(outcome) if outcome.label_field else {}),
         }
     )
+
+
+def labeled_summary(outcome: AnalysisOutcome) -> dict:
+    """What a run with labels stores besides the core result's labeled part: the label field,
+    the class map and the class regions with their example samples."""
+    return {
+        "label_field": outcome.label_field,
+        "class_map": outcome.class_map,
+        "class_regions": outcome.class_regions,
+    }
 
 
 def _save_run(dataset: fo.Dataset, outcome: AnalysisOutcome, config) -> None:

@@ -37,6 +37,20 @@ RESULT_FIELDS = {
     "realism": fo.FloatField,
 }
 
+#: Fields a run with labels adds (see class_results.py): the class each sample was analyzed as,
+#: the gap results within that class and the synthetic-trained probe's class (real samples),
+#: and how well real data supports each synthetic sample's label.
+LABELED_FIELDS = {
+    "label_class": fo.StringField,
+    "class_gap_score": fo.FloatField,
+    "class_uncovered": fo.BooleanField,
+    "class_gap_region": fo.StringField,
+    "probe_class": fo.StringField,
+    "label_support": fo.FloatField,
+}
+#: Every field a run may write.
+RUN_FIELDS = {**RESULT_FIELDS, **LABELED_FIELDS}
+
 #: Saved views every analysis run writes, by short name (besides one per gap region, gap-<n>).
 RUN_VIEWS = ("uncovered", "real-only-clusters", "least-realistic")
 #: Saved views a curation of a run writes (see curation.py), by short name.
@@ -117,8 +131,8 @@ class RunNames:
 
     @property
     def result_fields(self) -> dict[str, type]:
-        """Sample field name -> field type, for every result field of this run."""
-        return {self.field(short): ftype for short, ftype in RESULT_FIELDS.items()}
+        """Sample field name -> field type, for every field this run may write (RUN_FIELDS)."""
+        return {self.field(short): ftype for short, ftype in RUN_FIELDS.items()}
 
 
 # ---------------------------------------------------------------------------------------------

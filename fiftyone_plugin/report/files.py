@@ -15,6 +15,14 @@ SAMPLE_COLUMNS = [
 ]  # fmt: skip
 
 
+#: classes.csv's first columns (a run with labels; the rest follow by name).
+CLASS_COLUMNS = [
+    "class", "status", "n_real", "n_synthetic", "uncovered_fraction", "n_gap_regions",
+    "probe_accuracy_synthetic", "probe_accuracy_real", "probe_accuracy_both", "probe_verdict",
+    "reading",
+]  # fmt: skip
+
+
 @dataclass
 class Failure:
     """A sample that could not be analyzed, and why."""
@@ -30,7 +38,7 @@ def samples_rows(outcome, umap, failures: list[Failure]) -> list[dict]:
     rows = []
     for i, path in enumerate(outcome.table.filepaths):
         row = {"filepath": path, "domain": outcome.table.domains[i], "load_error": ""}
-        for key in ("cluster", "gap_score", "uncovered", "gap_region", "realism"):
+        for key in values:  # the run's result columns, with labels the per-class ones too
             value = values[key][i]
             if outcome.table.domains[i] == defaults.SYNTHETIC and key == "uncovered":
                 value = None  # coverage is a property of real samples
@@ -74,11 +82,29 @@ def metrics_document(outcome, failures: list[Failure]) -> dict:
         "diagnosis": result.diagnosis,
         "gap_regions": outcome.regions,
         "config": result.config,
+        **labeled_document(outcome),
+    }
+
+
+def labeled_document(outcome) -> dict:
+    """What a run with labels adds to metrics.json (the per-class table is in the metrics):
+    label_field, class_map, class_regions (with example file paths), probe, probe_skipped,
+    label_stats."""
+    labeled = outcome.result.labeled
+    if labeled is None:
+        return {}
+    parts = {k: v for k, v in labeled.to_dict().items() if k != "per_class"}
+    return {
+        **parts,
+        "label_field": outcome.label_field,
+        "class_map": outcome.class_map,
+        "class_regions": outcome.class_regions,
     }
 
 
 def write_outputs(outcome, umap, failures: list[Failure], out_dir: str) -> dict[str, str]:
-    """Write samples.csv, clusters.csv, metrics.json and report.html; returns their paths."""
+    """Write samples.csv, clusters.csv, metrics.json and report.html (and classes.csv for a run
+    with labels); returns their paths."""
     from .html import write_report
 
     os.makedirs(out_dir, exist_ok=True)
@@ -87,6 +113,9 @@ def write_outputs(outcome, umap, failures: list[Failure], out_dir: str) -> dict[
     write_csv(paths["samples.csv"], SAMPLE_COLUMNS, samples_rows(outcome, umap, failures))
     cluster_columns = ["cluster", "n_real", "n_synthetic", "synthetic_share", "status"]
     write_csv(paths["clusters.csv"], cluster_columns, outcome.result.clusters)
+    if outcome.result.labeled is not None:
+        paths["classes.csv"] = os.path.join(out_dir, "classes.csv")
+        write_csv(paths["classes.csv"], CLASS_COLUMNS, outcome.result.labeled.table)
     document = metrics_document(outcome, failures)
     with open(paths["metrics.json"], "w", encoding="utf-8") as f:
         f.write(dumps(document))

@@ -11,6 +11,7 @@ import os
 
 import numpy as np
 
+from .class_html import class_sections
 from .data import ReportData
 from .figures import REAL_COLOR, SYNTHETIC_COLOR, UNCOVERED_COLOR, realism_figure, umap_figure
 from .grades import FAIR, NEUTRAL, POOR, format_value, is_number
@@ -36,6 +37,8 @@ SECTIONS = {
     "umap": "Map",
     "clusters": "Clusters",
     "gap-regions": "Gap regions",
+    "classes": "Classes",
+    "labels": "Labels",
     "generate-next": "Generate next",
     "realism": "Realism",
     "failures": "Unreadable images",
@@ -68,11 +71,14 @@ def render_report(data: ReportData) -> str:
     """The report of ``data`` as an HTML string."""
     shown = presentation_of(data)
     thumbs = ThumbnailCache()
+    classes, labels = class_sections(shown.classes, _section, lambda p: _thumb(p, thumbs))
     sections = [
         _headline(shown),
         _umap_section(data),
         _clusters_section(shown.clusters),
         _regions_section(shown, thumbs),
+        classes,
+        labels,
         _generate_next_section(shown, thumbs),
         _realism_section(data, shown, thumbs),
         _failures_section(data.failures or []),

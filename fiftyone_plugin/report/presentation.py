@@ -18,6 +18,7 @@ from urllib.parse import quote
 import numpy as np
 
 from ..serialization import to_jsonable
+from .classes import class_presentation
 from .grades import (
     FAIR,
     GRADE_COLORS,
@@ -332,6 +333,8 @@ PARAMETERS = {
     "dataset": "dataset",
     "run": "run",
     "embeddings_field": "embeddings field",
+    "label_field": "label field",
+    "class_map": "class map",
 }
 
 
@@ -369,6 +372,8 @@ class RunPresentation:
     history_rows: list[dict]
     generate_next: list[dict]
     parameters: list[tuple[str, object]]
+    #: With labels: the probe's verdict, the per-class table, the label statistics (classes.py).
+    classes: dict | None = None
 
     def to_dict(self) -> dict:
         return to_jsonable(asdict(self))
@@ -411,4 +416,5 @@ def present(
         history_rows=history_rows(history or []),
         generate_next=generation_targets(document),
         parameters=parameters(document),
+        classes=class_presentation(document),
     )

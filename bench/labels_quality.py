@@ -1,0 +1,452 @@
+"""What do labels find that the label-blind analysis cannot, and does the probe predict training?
+
+Known-answer scenarios built from REAL images that ship with scikit-learn / scikit-image:
+
+* digits: scikit-learn's 1,797 handwritten digits (10 classes); their variety "mode" is rotation
+  (a digit turned 60-120 degrees either way).
+* crops: crops of 12 scikit-image photos (class = photo); the mode is a close-up (a crop of
+  10-20% of the photo's side instead of 30-60%).
+* scenes: a detection set (fiftyone_plugin.demo_objects): objects cut from 6 photos pasted on
+  textures, 1-3 per image.
+
+Each dataset is split in disjoint real / synthetic halves; 40% of the images of every class are
+in the mode on both sides, and the synthetic side gets the "mild" style shift of
+bench/gap_quality.py. Scenarios, each with one target class A:
+
+* control: nothing changed (nothing should be found);
+* withheld: A has no synthetic image;
+* rarer: A keeps a fifth of its synthetic images (nothing is missing within A);
+* lacks mode: A's synthetic images are never in the mode (found only within the class);
+* smaller (scenes): A's synthetic objects have half the side (a quarter of the area).
+
+For each, side by side in one run on the same embeddings: the label statistics (does a finding
+name A, how many findings name other classes), the per-class analysis (A's status, AUROC of the
+within-class gap score for the real images that lack synthetic counterparts, precision / recall
+of class_uncovered, share of real images flagged) and the label-blind analysis (the same figures
+from today's gap_score / uncovered), the probe (A's accuracy trained on synthetic vs on real),
+and, for the classification scenarios, the rank correlation (Spearman) across classes between
+the probe's per-class accuracy and that of EfficientNet-Lite0 fine-tuned on the synthetic images
+and tested on the real ones (bench/finetune.py), next to the same for a probe on the raw
+embeddings.
+
+    .venv/bin/python bench/labels_quality.py           # full: every fine-tune (about an hour here)
+    .venv/bin/python bench/labels_quality.py --quick   # smaller sets, fine-tunes the lacks-mode rows
+    .venv/bin/python bench/labels_quality.py --tiny    # smoke test, no fine-tuning
+
+Prints a markdown table, then one JSON line with the key figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from finetune import finetune_predict  # noqa: E402
+from gap_quality import (  # noqa: E402
+    PHOTOS,
+    STYLES,
+    _rgb,
+    auroc,
+    digit_images,
+    make_embedder,
+    precision_recall,
+    stylize,
+)
+
+from fiftyone_plugin.core import AnalysisConfig, analyze_embeddings  # noqa: E402
+from fiftyone_plugin.core.labels import LabelSet, ObjectTable  # noqa: E402
+from fiftyone_plugin.core.probe import LinearProbe  # noqa: E402
+from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+#: Bump when the images change, so stale embeddings are not reused.
+VERSION = 1
+MODE_SHARE = 0.4
+STYLE = STYLES["mild"]
+TARGET = {"digits": "3", "crops": "coffee", "scenes": "cup"}
+SIZES = {  # per mode: digits per class (None = all), crops per photo, photos, scenes per side,
+    # which scenarios are fine-tuned, KID subsets
+    "full": dict(digits=None, crops=60, n_photos=12, scenes=300, finetune="all", kid=20),
+    "quick": dict(digits=80, crops=40, n_photos=10, scenes=160, finetune="lacks mode", kid=10),
+    "tiny": dict(digits=24, crops=24, n_photos=6, scenes=60, finetune="none", kid=5),
+}
+TARGETS = dict(class_auroc=0.9, class_precision=0.9, spearman=0.8, n_spearman=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Images: every base image in its plain and its mode variant, unstyled and styled
+
+
+@dataclass
+class Data:
+    name: str
+    classes: list[str]
+    labels: np.ndarray  # (n,) class index of each base image
+    images: dict[str, list[np.ndarray]]  # variant -> images (plain, mode, styled, styled_mode)
+    emb: dict[str, np.ndarray]  # variant -> (n, d)
+
+
+def _rotate(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    angle = float(rng.uniform(60, 120)) * (1 if rng.random() < 0.5 else -1)
+    return np.asarray(Image.fromarray(a).rotate(angle, fillcolor=(255, 255, 255)))
+
+
+def _crop(photo: np.ndarray, lo: float, hi: float, rng: np.random.Generator, size: int = 96):
+    h, w = photo.shape[:2]
+    s = int(rng.uniform(lo, hi) * min(h, w))
+    y, x = rng.integers(0, h - s + 1), rng.integers(0, w - s + 1)
+    return np.asarray(Image.fromarray(photo[y : y + s, x : x + s]).resize((size, size)))
+
+
+def digits_variants(per_class, rng):
+    images, labels, classes = digit_images(per_class, rng)
+    return classes, labels, {"plain": images, "mode": [_rotate(a, rng) for a in images]}
+
+
+def crops_variants(per_class: int, n_photos: int, rng):
+    from skimage import data
+
+    names = [p for p in PHOTOS if p != "stereo_motorcycle"][:n_photos]
+    if TARGET["crops"] not in names:
+        names[-1] = TARGET["crops"]
+    plain, mode, labels = [], [], []
+    for c, name in enumerate(names):
+        photo = getattr(data, name)()
+        photo = _rgb(photo[0] if isinstance(photo, tuple) else photo)
+        for _ in range(per_class):
+            plain.append(_crop(photo, 0.3, 0.6, rng))
+            mode.append(_crop(photo, 0.1, 0.2, rng))
+            labels.append(c)
+    return list(names), np.array(labels), {"plain": plain, "mode": mode}
+
+
+def build(name: str, mode: str, seed: int, embed) -> Data:
+    size = SIZES[mode]
+    rng = np.random.default_rng(seed)
+    if name == "digits":
+        classes, labels, variants = digits_variants(size["digits"], rng)
+    else:
+        classes, labels, variants = crops_variants(size["crops"], size["n_photos"], rng)
+    variants["styled"] = [stylize(a, STYLE, rng, name == "digits") for a in variants["plain"]]
+    variants["styled_mode"] = [stylize(a, STYLE, rng, name == "digits") for a in variants["mode"]]
+    emb = _embed_cached(f"{name}-{mode}-{seed}", variants, embed)
+    return Data(name, classes, labels, variants, emb)
+
+
+def _embed_cached(tag: str, variants: dict[str, list], embed) -> dict[str, np.ndarray]:
+    key = hashlib.sha1(f"{VERSION}-{tag}-{embed.precision}".encode()).hexdigest()[:10]
+    path = CACHE / f"labels-{tag}-{key}.npz"
+    if path.exists():
+        z = np.load(path)
+        return {k: z[k] for k in variants}
+    emb = {k: embed(v, f"{tag} {k}") for k, v in variants.items()}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **emb)
+    return emb
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification scenarios
+
+
+@dataclass
+class Scenario:
+    data: str
+    kind: str  # control / withheld / rarer / lacks mode / smaller
+    target: str
+    real: np.ndarray
+    synthetic: np.ndarray
+    labels_real: LabelSet
+    labels_synthetic: LabelSet
+    positives: np.ndarray | None  # (n_real,) real images lacking synthetic counterparts
+    real_images: list | None = None  # for fine-tuning
+    synthetic_images: list | None = None
+
+
+def classification_scenarios(d: Data, seed: int) -> list[Scenario]:
+    rng = np.random.default_rng(seed + 1)
+    ir, js = [], []
+    for c in range(len(d.classes)):
+        idx = rng.permutation(np.flatnonzero(d.labels == c))
+        ir += list(idx[: len(idx) // 2])
+        js += list(idx[len(idx) // 2 :])
+    ir, js = np.array(ir), np.array(js)
+    mode_r, mode_s = rng.random(len(ir)) < MODE_SHARE, rng.random(len(js)) < MODE_SHARE
+    a = d.classes.index(TARGET[d.name])
+    is_a_r, is_a_s = d.labels[ir] == a, d.labels[js] == a
+    real = np.where(mode_r[:, None], d.emb["mode"][ir], d.emb["plain"][ir])
+    real_images = [d.images["mode" if m else "plain"][i] for i, m in zip(ir, mode_r, strict=True)]
+    names = np.array(d.classes, dtype=object)
+    out = []
+    for kind in ("control", "withheld", "rarer", "lacks mode"):
+        keep = np.ones(len(js), bool)
+        m_s = mode_s.copy()
+        positives = np.zeros(len(ir), bool)
+        if kind == "withheld":
+            keep &= ~is_a_s
+            positives = is_a_r
+        elif kind == "rarer":
+            keep &= ~is_a_s | (np.cumsum(is_a_s) % 5 == 1)
+        elif kind == "lacks mode":
+            m_s[is_a_s] = False
+            positives = is_a_r & mode_r
+        synthetic = np.where(m_s[:, None], d.emb["styled_mode"][js], d.emb["styled"][js])[keep]
+        synthetic_images = [
+            d.images["styled_mode" if m else "styled"][j]
+            for j, m, k in zip(js, m_s, keep, strict=True)
+            if k
+        ]
+        out.append(
+            Scenario(
+                d.name,
+                kind,
+                TARGET[d.name],
+                real,
+                synthetic,
+                LabelSet(names[d.labels[ir]]),
+                LabelSet(names[d.labels[js][keep]]),
+                positives if kind != "control" else None,
+                real_images,
+                synthetic_images,
+            )  # fmt: skip
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Detection scenarios
+
+
+def scene_scenarios(mode: str, seed: int, embed) -> list[Scenario]:
+    from fiftyone_plugin.demo_objects import OBJECTS, SceneMaker
+
+    n = SIZES[mode]["scenes"]
+    classes = list(OBJECTS)
+    maker = SceneMaker()
+    drawn: dict[str, list] = {"real": [], "synthetic": [], "smaller": []}
+    boxes: dict[str, list] = {k: [] for k in drawn}
+    for side, scale, offset in (("real", None, 0), ("synthetic", None, 1), ("smaller", 0.5, 1)):
+        rng = np.random.default_rng(seed * 1000 + offset)  # smaller: the synthetic scenes again
+        style_rng = np.random.default_rng(seed * 1000 + 7)
+        for _ in range(n):
+            im, bs = maker.scene(rng, classes, scale={TARGET["scenes"]: scale} if scale else None)
+            a = np.asarray(im)
+            drawn[side].append(a if side == "real" else stylize(a, STYLE, style_rng, False))
+            boxes[side].append(bs)
+    emb = _embed_cached(f"scenes-{mode}-{seed}", drawn, embed)
+
+    def labels(side: str) -> LabelSet:
+        rows = [(i, c, (x, y, w, h)) for i, bs in enumerate(boxes[side]) for c, x, y, w, h in bs]
+        image, label, box = zip(*rows, strict=True)
+        return LabelSet.from_objects(ObjectTable(image, label, box, len(boxes[side])))
+
+    real = labels("real")
+    contains_a = np.array([any(c == TARGET["scenes"] for c, *_ in bs) for bs in boxes["real"]])
+    return [
+        Scenario("scenes", "control", TARGET["scenes"], emb["real"], emb["synthetic"], real,
+                 labels("synthetic"), None),
+        Scenario("scenes", "smaller", TARGET["scenes"], emb["real"], emb["smaller"], real,
+                 labels("smaller"), contains_a),
+    ]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Scores
+
+
+#: The label-statistics finding that names the target in each scenario.
+EXPECTED_FINDING = {"withheld": "missing", "rarer": "rarer", "smaller": "class box size"}
+
+
+def evaluate(sc: Scenario, config: AnalysisConfig, finetune: bool) -> dict:
+    t = time.time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = analyze_embeddings(
+            sc.real, sc.synthetic, config, labels_real=sc.labels_real,
+            labels_synthetic=sc.labels_synthetic,
+        )  # fmt: skip
+    lab = res.labeled
+    findings = lab.label_stats["findings"]
+    named = [f for f in findings if f["class"] == sc.target]
+    expected = EXPECTED_FINDING.get(sc.kind)
+    rows = {str(r["class"]): r for r in lab.table}
+    row = dict(
+        data=sc.data, kind=sc.kind, target=sc.target, n_real=len(sc.real),
+        n_synthetic=len(sc.synthetic),
+        stats_found=any(f["kind"] == expected for f in named) if expected else None,
+        stats_other=sum(f["class"] not in (None, sc.target) for f in findings),
+        stats_text=named[0]["text"] if named else "",
+        status=rows[sc.target]["status"],
+        flagged=float(lab.uncovered.mean()), base_flagged=float(res.uncovered.mean()),
+        probe_target_synthetic=rows[sc.target]["probe_accuracy_synthetic"],
+        probe_target_real=rows[sc.target]["probe_accuracy_real"],
+        probe_synthetic=(lab.probe or {}).get("accuracy", {}).get("synthetic"),
+        probe_real=(lab.probe or {}).get("accuracy", {}).get("real"),
+    )  # fmt: skip
+    if sc.positives is not None and sc.positives.any():
+        score = np.nan_to_num(lab.gap_score, nan=0.0)
+        row["auroc"] = auroc(score, sc.positives)
+        row["precision"], row["recall"] = precision_recall(lab.uncovered, sc.positives)
+        row["base_auroc"] = auroc(res.gap_score, sc.positives)
+        row["base_precision"], row["base_recall"] = precision_recall(res.uncovered, sc.positives)
+    row["seconds_analysis"] = time.time() - t
+    if finetune and sc.real_images is not None:
+        row.update(compare_with_finetuning(sc, lab.probe))
+    return row
+
+
+def compare_with_finetuning(sc: Scenario, probe: dict) -> dict:
+    """Spearman across real classes between the fine-tuned network's per-class accuracy and the
+    probe's (on aligned features, as the analysis runs it) and a probe on raw embeddings."""
+    from scipy.stats import spearmanr
+
+    t = time.time()
+    classes = sorted({c for c in sc.labels_real.classes.tolist()}, key=str)
+    index = {c: k for k, c in enumerate(classes)}
+    y_real = np.array([index[c] for c in sc.labels_real.classes])
+    keep = np.array([c in index for c in sc.labels_synthetic.classes])
+    y_synth = np.array([index[c] for c in sc.labels_synthetic.classes[keep]])
+    train = [im for im, k in zip(sc.synthetic_images, keep, strict=True) if k]
+    predicted = finetune_predict(train, y_synth, sc.real_images, len(classes))
+    tuned = np.array([np.mean(predicted[y_real == k] == k) for k in range(len(classes))])
+    by_class = {r["class"]: r["accuracy_synthetic"] for r in probe["per_class"]}
+    aligned = np.array([by_class[c] for c in classes])
+    raw_probe = LinearProbe().fit(
+        sc.real, sc.synthetic, sc.labels_real.classes, sc.labels_synthetic.classes
+    )
+    raw = np.array([{r["class"]: r["accuracy_synthetic"] for r in raw_probe.per_class_}[c]
+                    for c in classes])  # fmt: skip
+    return dict(
+        finetuned_accuracy=float(np.mean(predicted == y_real)),
+        finetuned_target=float(tuned[index[sc.target]]),
+        spearman=float(spearmanr(aligned, tuned)[0]),
+        spearman_raw=float(spearmanr(raw, tuned)[0]),
+        seconds_finetune=time.time() - t,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def _f(x, digits: int = 2) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
+
+
+def _pct(x) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{100 * x:.0f}%"
+
+
+def _seconds(row: dict, prefix: str, key: str) -> str:
+    return f"{prefix}{row[key]:.0f} s" if key in row else ""
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = [
+        "| data | scenario (class A) | label statistics: names A (other classes named) | "
+        "per-class: A's status | gap AUROC per-class (blind) | uncovered precision per-class "
+        "(blind) | uncovered recall per-class (blind) | real flagged per-class (blind) | "
+        "probe on A: synthetic→real (real→real) | Spearman probe vs fine-tuned (raw-embedding "
+        "probe) |",
+        "|" + "---|" * 10,
+    ]
+    for r in rows:
+        found = {True: "yes", False: "**no**", None: "–"}[r["stats_found"]]
+        lines.append(
+            f"| {r['data']} | {r['kind']} (`{r['target']}`) | {found} ({r['stats_other']}) | "
+            f"{r['status']} | {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) | "
+            f"{_f(r.get('precision'))} ({_f(r.get('base_precision'))}) | "
+            f"{_f(r.get('recall'))} ({_f(r.get('base_recall'))}) | "
+            f"{_pct(r['flagged'])} ({_pct(r['base_flagged'])}) | "
+            f"{_pct(r['probe_target_synthetic'])} ({_pct(r['probe_target_real'])}) | "
+            f"{_f(r.get('spearman'))} ({_f(r.get('spearman_raw'))}) |"
+        )
+    return "\n".join(lines)
+
+
+def summary(rows: list[dict]) -> dict:
+    mode_rows = [r for r in rows if r["kind"] == "lacks mode"]
+    rhos = [r["spearman"] for r in rows if "spearman" in r]
+    return {
+        "lacks_mode_auroc": {r["data"]: r.get("auroc") for r in mode_rows},
+        "lacks_mode_base_auroc": {r["data"]: r.get("base_auroc") for r in mode_rows},
+        "lacks_mode_precision": {r["data"]: r.get("precision") for r in mode_rows},
+        "stats_found": {f"{r['data']}/{r['kind']}": r["stats_found"] for r in rows
+                        if r["stats_found"] is not None},  # fmt: skip
+        "stats_false_findings": sum(r["stats_other"] for r in rows),
+        "control_flagged": {r["data"]: r["flagged"] for r in rows if r["kind"] == "control"},
+        "spearman": {f"{r['data']}/{r['kind']}": r["spearman"] for r in rows if "spearman" in r},
+        "spearman_raw": {f"{r['data']}/{r['kind']}": r["spearman_raw"] for r in rows
+                         if "spearman_raw" in r},  # fmt: skip
+        "meets_targets": {
+            "class_auroc": all((r.get("auroc") or 0) >= TARGETS["class_auroc"] for r in mode_rows),
+            "class_precision": all(
+                (r.get("precision") or 0) >= TARGETS["class_precision"] for r in mode_rows
+            ),
+            "spearman": sum(x >= TARGETS["spearman"] for x in rhos) >= TARGETS["n_spearman"]
+            if rhos else None,
+        },
+    }  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="smaller sets")
+    size.add_argument("--tiny", action="store_true", help="smoke-test size, no fine-tuning")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--datasets", default="digits,crops,scenes")
+    parser.add_argument("--no-finetune", action="store_true", help="skip the fine-tuned network")
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS)
+    args = parser.parse_args(argv)
+    mode = "tiny" if args.tiny else "quick" if args.quick else "full"
+    config = AnalysisConfig(seed=args.seed, project=False, kid_subsets=SIZES[mode]["kid"])
+    tune = "none" if args.no_finetune else SIZES[mode]["finetune"]
+
+    t0 = time.time()
+    embed = make_embedder(args.precision)
+    rows = []
+    for name in args.datasets.split(","):
+        if name == "scenes":
+            found = scene_scenarios(mode, args.seed, embed)
+        else:
+            found = classification_scenarios(build(name, mode, args.seed, embed), args.seed)
+        for sc in found:
+            rows.append(evaluate(sc, config, tune == "all" or tune == sc.kind))
+            r = rows[-1]
+            print(
+                f"  {r['data']:7s} {r['kind']:10s} stats {r['stats_found']} "
+                f"status {r['status']:14s} auroc {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) "
+                f"prec {_f(r.get('precision'))} flagged {_pct(r['flagged'])} "
+                f"probe {_pct(r['probe_target_synthetic'])} rho {_f(r.get('spearman'))} "
+                f"({_f(r.get('spearman_raw'))}) [{r['seconds_analysis']:.0f} s"
+                f"{_seconds(r, ', fine-tune ', 'seconds_finetune')}]",
+                file=sys.stderr,
+                flush=True,
+            )
+    print(f"\n### Labels: per-class analysis, label statistics, probe ({mode}, seed {args.seed}, "
+          f"{embed.precision})\n")  # fmt: skip
+    print(markdown(rows))
+    result = summary(rows)
+    result.update(mode=mode, seed=args.seed, seconds=round(time.time() - t0, 1))
+    print()
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
