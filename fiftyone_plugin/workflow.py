@@ -157,16 +157,9 @@ def analyze_dataset(
     by their ``domain`` field) and write the files to ``out`` (default
     ``./synthgap-out/<dataset>``); the other arguments as analyze_samples's. Replaces an earlier
     run ``run_key``."""
-    import fiftyone as fo
+    from .fo.samples import domain_counts, domain_view, existing_dataset
 
-    from .fo.samples import domain_counts, domain_view
-
-    if not fo.dataset_exists(dataset):
-        raise ValueError(
-            f"No FiftyOne dataset named '{dataset}': pass --real and --synthetic folders to "
-            "create it, or the name of an existing dataset"
-        )
-    ds = fo.load_dataset(dataset)
+    ds = existing_dataset(dataset)
     counts = domain_counts(ds)
     if not all(counts.values()):
         raise ValueError(

@@ -47,6 +47,16 @@ def load_dataset(name: str) -> fo.Dataset:
     return fo.load_dataset(name)
 
 
+def existing_dataset(name: str) -> fo.Dataset:
+    """The dataset ``name``; ValueError saying what to do if there is none."""
+    if not fo.dataset_exists(name):
+        raise ValueError(
+            f"No FiftyOne dataset named '{name}': pass --real and --synthetic folders to create "
+            "it, or the name of an existing dataset"
+        )
+    return fo.load_dataset(name)
+
+
 def list_images(source: str, recursive: bool = True) -> list[str]:
     """Absolute paths of the image files in folder ``source`` (or matching glob ``source``).
 
