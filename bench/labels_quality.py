@@ -17,7 +17,15 @@ bench/gap_quality.py. Scenarios, each with one target class A:
 * withheld: A has no synthetic image;
 * rarer: A keeps a fifth of its synthetic images (nothing is missing within A);
 * lacks mode: A's synthetic images are never in the mode (found only within the class);
-* smaller (scenes): A's synthetic objects have half the side (a quarter of the area).
+* smaller (scenes): A's synthetic objects have half the side (a quarter of the area);
+* graded mode: class k of K (in the order listed) lacks a share k / (K - 1) of its synthetic mode
+  images (class 0 lacks none, the last class all);
+* graded style: class k's synthetic images get the style shift at 1 + k / (K - 1) times the mild
+  strength (a shared style, plus more of it the further down the list).
+
+The rank correlation needs classes whose transfer differs: in the first scenarios every class
+but A is the same on both sides, so their order is mostly noise, while the graded scenarios
+build a known order of difficulty (the same for every method compared, so it favours none).
 
 For each, side by side in one run on the same embeddings: the label statistics (does a finding
 name A, how many findings name other classes), the per-class analysis (A's status, AUROC of the
@@ -73,16 +81,19 @@ from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 #: Bump when the images change, so stale embeddings are not reused.
-VERSION = 1
+VERSION = 2
 MODE_SHARE = 0.4
 STYLE = STYLES["mild"]
 TARGET = {"digits": "3", "crops": "coffee", "scenes": "cup"}
 SIZES = {  # per mode: digits per class (None = all), crops per photo, photos, scenes per side,
-    # which scenarios are fine-tuned, KID subsets
-    "full": dict(digits=None, crops=60, n_photos=12, scenes=300, finetune="all", kid=20),
-    "quick": dict(digits=80, crops=40, n_photos=10, scenes=160, finetune="lacks mode", kid=10),
-    "tiny": dict(digits=24, crops=24, n_photos=6, scenes=60, finetune="none", kid=5),
-}
+    # the scenarios fine-tuned, KID subsets
+    "full": dict(digits=None, crops=80, n_photos=12, scenes=300, kid=20,
+                 finetune=("withheld", "lacks mode", "graded mode", "graded style")),
+    "quick": dict(digits=None, crops=60, n_photos=10, scenes=160, kid=10,
+                  finetune=("graded mode", "graded style")),
+    "tiny": dict(digits=24, crops=24, n_photos=6, scenes=60, kid=5, finetune=()),
+}  # fmt: skip
+KINDS = ("control", "withheld", "rarer", "lacks mode", "graded mode", "graded style")
 TARGETS = dict(class_auroc=0.9, class_precision=0.9, spearman=0.8, n_spearman=2)
 
 
@@ -140,10 +151,27 @@ def build(name: str, mode: str, seed: int, embed) -> Data:
         classes, labels, variants = digits_variants(size["digits"], rng)
     else:
         classes, labels, variants = crops_variants(size["crops"], size["n_photos"], rng)
-    variants["styled"] = [stylize(a, STYLE, rng, name == "digits") for a in variants["plain"]]
-    variants["styled_mode"] = [stylize(a, STYLE, rng, name == "digits") for a in variants["mode"]]
+    digits = name == "digits"
+    variants["styled"] = [stylize(a, STYLE, rng, digits) for a in variants["plain"]]
+    variants["styled_mode"] = [stylize(a, STYLE, rng, digits) for a in variants["mode"]]
+    strength = 1 + labels / max(len(classes) - 1, 1)
+    for src in ("plain", "mode"):
+        variants[f"graded_{src}"] = [
+            stylize(a, graded_style(s), rng, digits)
+            for a, s in zip(variants[src], strength, strict=True)
+        ]
     emb = _embed_cached(f"{name}-{mode}-{seed}", variants, embed)
     return Data(name, classes, labels, variants, emb)
+
+
+def graded_style(strength: float) -> dict:
+    """The mild style shift at ``strength`` times its size (1 = mild)."""
+    return dict(
+        noise=STYLE["noise"] * strength, tint=STYLE["tint"] * strength,
+        blur=STYLE["blur"] * strength, contrast=1 - (1 - STYLE["contrast"]) * strength,
+        jpeg=int(max(20, 100 - (100 - STYLE["jpeg"]) * strength)),
+        thicken=int(round(1 + (STYLE["thicken"] - 1) * strength)),
+    )  # fmt: skip
 
 
 def _embed_cached(tag: str, variants: dict[str, list], embed) -> dict[str, np.ndarray]:
@@ -191,10 +219,12 @@ def classification_scenarios(d: Data, seed: int) -> list[Scenario]:
     real_images = [d.images["mode" if m else "plain"][i] for i, m in zip(ir, mode_r, strict=True)]
     names = np.array(d.classes, dtype=object)
     out = []
-    for kind in ("control", "withheld", "rarer", "lacks mode"):
+    share = d.labels[js] / max(len(d.classes) - 1, 1)  # graded: class k's share k / (K - 1)
+    for kind in KINDS:
         keep = np.ones(len(js), bool)
         m_s = mode_s.copy()
         positives = np.zeros(len(ir), bool)
+        plain, mode = "styled", "styled_mode"
         if kind == "withheld":
             keep &= ~is_a_s
             positives = is_a_r
@@ -203,11 +233,13 @@ def classification_scenarios(d: Data, seed: int) -> list[Scenario]:
         elif kind == "lacks mode":
             m_s[is_a_s] = False
             positives = is_a_r & mode_r
-        synthetic = np.where(m_s[:, None], d.emb["styled_mode"][js], d.emb["styled"][js])[keep]
+        elif kind == "graded mode":
+            m_s &= rng.random(len(js)) >= share
+        elif kind == "graded style":
+            plain, mode = "graded_plain", "graded_mode"
+        synthetic = np.where(m_s[:, None], d.emb[mode][js], d.emb[plain][js])[keep]
         synthetic_images = [
-            d.images["styled_mode" if m else "styled"][j]
-            for j, m, k in zip(js, m_s, keep, strict=True)
-            if k
+            d.images[mode if m else plain][j] for j, m, k in zip(js, m_s, keep, strict=True) if k
         ]
         out.append(
             Scenario(
@@ -218,7 +250,7 @@ def classification_scenarios(d: Data, seed: int) -> list[Scenario]:
                 synthetic,
                 LabelSet(names[d.labels[ir]]),
                 LabelSet(names[d.labels[js][keep]]),
-                positives if kind != "control" else None,
+                positives if positives.any() else None,
                 real_images,
                 synthetic_images,
             )  # fmt: skip
@@ -415,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     config = AnalysisConfig(seed=args.seed, project=False, kid_subsets=SIZES[mode]["kid"])
-    tune = "none" if args.no_finetune else SIZES[mode]["finetune"]
+    tune = () if args.no_finetune else SIZES[mode]["finetune"]
 
     t0 = time.time()
     embed = make_embedder(args.precision)
@@ -426,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             found = classification_scenarios(build(name, mode, args.seed, embed), args.seed)
         for sc in found:
-            rows.append(evaluate(sc, config, tune == "all" or tune == sc.kind))
+            rows.append(evaluate(sc, config, sc.kind in tune))
             r = rows[-1]
             print(
                 f"  {r['data']:7s} {r['kind']:10s} stats {r['stats_found']} "

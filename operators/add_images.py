@@ -1,4 +1,5 @@
-"""Add a folder (or glob) of images to the current dataset as real or synthetic samples."""
+"""Add a folder (or glob) of images, or a labeled dataset (class folders, COCO, YOLO, VOC), to the
+current dataset as real or synthetic samples."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
+from fiftyone_plugin.label_options import FORMATS, LABEL_FIELD
 
 from .forms import domain_choice, flag, notice, param, progress_to, reload_dataset
+
+#: How the form names each source format.
+FORMAT_LABELS = {
+    "auto": "detect", "images": "images only (no labels)", "tree": "class folders",
+    "coco": "COCO detection JSON", "yolov5": "YOLOv5", "yolov4": "YOLOv4", "voc": "Pascal VOC",
+}  # fmt: skip
 
 
 class AddImages(foo.Operator):
@@ -31,20 +39,27 @@ class AddImages(foo.Operator):
         return types.Property(inputs, view=types.View(label="Add real or synthetic images"))
 
     def execute(self, ctx):
-        from fiftyone_plugin.fo.samples import import_folder
+        from fiftyone_plugin.fo.labels import import_source, read_source
 
-        summary = import_folder(
-            ctx.dataset,
+        source = read_source(
             os.path.expanduser(ctx.params["source"]),
-            ctx.params["domain"],
+            param(ctx, "format", "auto"),
             recursive=param(ctx, "recursive", True),
-            progress=progress_to(ctx),
         )
+        if not source.paths:
+            raise ValueError(f"No image files found in {source.path!r}")
+        summary = import_source(
+            ctx.dataset, source, ctx.params["domain"],
+            param(ctx, "label_field", LABEL_FIELD) or LABEL_FIELD, progress=progress_to(ctx),
+        )  # fmt: skip
         reload_dataset(ctx)
         return {
             "added": summary.added,
             "existing": summary.existing,
             "other_domain": summary.other_domain,
+            "format": source.format,
+            "labeled": source.n_labeled,
+            "warnings": "\n".join(source.warnings),
         }
 
     def resolve_output(self, ctx):
@@ -52,6 +67,9 @@ class AddImages(foo.Operator):
         outputs.int("added", label="New samples")
         outputs.int("existing", label="Already in the dataset (skipped)")
         outputs.int("other_domain", label="Of those, marked with the other domain")
+        outputs.str("format", label="Format")
+        outputs.int("labeled", label="Images with labels")
+        outputs.str("warnings", label="Warnings")
         return types.Property(outputs, view=types.View(label="Images added"))
 
 
@@ -64,6 +82,12 @@ def add_images_form(ctx, inputs) -> None:
         "/data/renders/**/*.png, on the machine running FiftyOne",
     )
     domain_choice(inputs)
+    formats = types.Dropdown(label="Format", description="auto: detected from the folder")
+    for name in FORMATS:
+        formats.add_choice(name, label=FORMAT_LABELS[name])
+    inputs.enum("format", list(FORMATS), default="auto", view=formats)
+    inputs.str("label_field", default=LABEL_FIELD, label="Label field",
+               description="Sample field the labels go into (labeled formats)")  # fmt: skip
     inputs.bool(
         "recursive", default=True, label="Include subfolders", description="Search subfolders too"
     )
@@ -71,13 +95,19 @@ def add_images_form(ctx, inputs) -> None:
     if not source:
         return
     source = os.path.expanduser(source)
-    if not glob.has_magic(source) and not os.path.isdir(source):
+    if not glob.has_magic(source) and not os.path.exists(source):
         flag(prop, f"Folder not found: {source}")
         return
 
-    from fiftyone_plugin.fo.samples import domain_field_problem, list_images
+    from fiftyone_plugin.fo.labels import read_source
+    from fiftyone_plugin.fo.samples import domain_field_problem
 
-    paths = list_images(source, recursive=param(ctx, "recursive", True))
+    try:
+        found = read_source(source, param(ctx, "format", "auto"), param(ctx, "recursive", True))
+    except ValueError as exc:
+        flag(prop, str(exc))
+        return
+    paths = found.paths
     if not paths:
         flag(prop, f"No image files ({', '.join(defaults.IMAGE_EXTENSIONS)}) match {source}")
         return
@@ -87,6 +117,8 @@ def add_images_form(ctx, inputs) -> None:
         return
     present = len(set(paths) & set(ctx.dataset.values("filepath")))
     message = f"{len(paths)} images found"
+    if found.labels is not None:
+        message += f" ({FORMAT_LABELS[found.format]}, {found.n_labeled} labeled)"
     if present:
         message += f"; {present} already in the dataset will be skipped"
-    notice(inputs, "found", message)
+    notice(inputs, "found", " ".join([message, *found.warnings]))

@@ -24,6 +24,8 @@ from .forms import (
     warn,
 )
 
+#: The label field choice meaning "analyze without labels".
+NO_LABELS = "__none__"
 #: The embeddings choice meaning "compute new embeddings with a model".
 NEW = "__new__"
 #: The form's checkbox allowing the run to replace the user's fields, views, visualization or tag
@@ -64,6 +66,7 @@ class AnalyzeGap(foo.Operator):
             overwrite_fields=param(ctx, OVERWRITE_USERS, False),
             recompute=param(ctx, "recompute", False),
             progress=progress_to(ctx),
+            labels=chosen_labels(ctx),
         )
         if not ctx.delegated:
             ctx.trigger("reload_dataset")
@@ -75,6 +78,7 @@ class AnalyzeGap(foo.Operator):
         outputs.str("diagnosis", label="Diagnosis")
         outputs.str("summary", label="Summary")
         outputs.str("metrics", label="Metrics", view=types.MarkdownView())
+        outputs.str("classes", label="Classes", view=types.MarkdownView())
         outputs.list("saved_views", types.String(), label="Saved views")
         return types.Property(outputs, view=types.View(label="Gap analysis"))
 
@@ -107,8 +111,22 @@ def analysis_results(outcome) -> dict:
         "diagnosis": shown.diagnosis["text"],
         "summary": f"Run '{outcome.run_key}': {shown.count_line}; brain key '{brain_key}'",
         "metrics": metrics_table(metric_rows(shown.metrics)),
+        "classes": classes_table(shown.classes),
         "saved_views": list(outcome.saved_views),
     }
+
+
+def classes_table(classes: dict | None) -> str:
+    """The probe's verdict and the per-class table as markdown ("" for a run without labels)."""
+    if not classes:
+        return ""
+    from fiftyone_plugin.report.classes import COLUMNS
+
+    from .forms import markdown_table
+
+    probe = (classes.get("probe") or {}).get("reading") or classes.get("probe_skipped") or ""
+    keys, labels = [k for k, _ in COLUMNS], [label for _, label in COLUMNS]
+    return f"{probe}\n\n" + markdown_table(classes["rows"], keys, labels)
 
 
 def embeddings_fields(dataset) -> dict[str, dict]:
@@ -193,6 +211,44 @@ def run_name_input(ctx, inputs) -> str | None:
     return run
 
 
+def label_field_input(ctx, inputs, samples) -> None:
+    """The label field to analyze per class (the dataset's Classification / Detections fields),
+    and an optional class map; flags a class map that cannot be read."""
+    from fiftyone_plugin.fo.labels import label_fields
+
+    fields = label_fields(samples)
+    if not fields:
+        return
+    choices = types.Dropdown(label="Labels", description="Compare per class with these labels: "
+                             "label statistics, gaps within each class, a probe of training on "
+                             "synthetic")  # fmt: skip
+    choices.add_choice(NO_LABELS, label="none (image-level analysis only)")
+    for name in fields:
+        choices.add_choice(name, label=name)
+    default = "ground_truth" if "ground_truth" in fields else fields[0]
+    inputs.enum("label_field", [NO_LABELS, *fields], default=default, view=choices)
+    if param(ctx, "label_field", default) == NO_LABELS:
+        return
+    prop = inputs.str("class_map", label="Class map (optional)",
+                      description="A JSON or CSV file renaming classes (from,to) before the two "
+                      "sides are compared, on the machine running FiftyOne")  # fmt: skip
+    if param(ctx, "class_map"):
+        try:
+            chosen_labels(ctx)
+        except ValueError as exc:
+            flag(prop, str(exc))
+
+
+def chosen_labels(ctx):
+    """The form's label options, or None for an analysis without labels."""
+    from fiftyone_plugin.label_options import LabelOptions
+
+    field = param(ctx, "label_field", NO_LABELS)
+    if not field or field == NO_LABELS:
+        return None
+    return LabelOptions(label_field=field, class_map=param(ctx, "class_map") or None).validate()
+
+
 def analyze_gap_form(ctx, inputs) -> None:
     from fiftyone_plugin.fo.samples import domain_counts
 
@@ -214,6 +270,7 @@ def analyze_gap_form(ctx, inputs) -> None:
         f"{counts[defaults.REAL]} real and {counts[defaults.SYNTHETIC]} synthetic samples",
     )
     embeddings_input(ctx, inputs, samples)
+    label_field_input(ctx, inputs, samples)
     run_name_input(ctx, inputs)
     inputs.int(
         "seed",

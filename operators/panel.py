@@ -17,6 +17,7 @@ import fiftyone.operators as foo
 
 from fiftyone_plugin import defaults
 
+from .panel_classes import class_data, show_class, sort_classes
 from .panel_layout import HISTORY_COLUMNS, REGION_COLUMNS, data_key, layout, table_data
 
 PLUGIN = "@synthgap/synthgap"
@@ -105,6 +106,7 @@ class SynthGapPanel(foo.Panel):
                 f"realism_{gen}": realism.get("data", []),
                 f"history_plot_{gen}": history.get("data", []),
                 f"history_{gen}": table_data(model.get("history_rows") or [], HISTORY_COLUMNS),
+                **class_data(model, gen, ctx.panel.state.class_sort),
             }
         )
 
@@ -122,6 +124,12 @@ class SynthGapPanel(foo.Panel):
         self._load(ctx, ctx.params.get("value"))
 
     # -- actions ------------------------------------------------------------------------------
+
+    def show_class(self, ctx):
+        show_class(ctx)
+
+    def sort_classes(self, ctx):
+        sort_classes(ctx)
 
     def show_row(self, ctx):
         """A click on a row of the clusters / gap regions table: show its samples."""

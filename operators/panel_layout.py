@@ -18,6 +18,8 @@ THUMB_PX = 80
 def layout(ctx, model: dict, handlers):
     """The panel's layout for ``model`` (see panel.panel_model); buttons, rows and clicks call
     the methods of ``handlers`` (the panel)."""
+    from .panel_classes import classes_section, labels_section  # it uses this module's helpers
+
     panel = types.Object()
     if not model.get("runs"):
         _empty_state(panel, model, handlers)
@@ -25,9 +27,11 @@ def layout(ctx, model: dict, handlers):
         _toolbar(panel, model, handlers)
         _headline_section(panel, model)
         _regions_section(panel, model, ctx, handlers)
+        classes_section(panel, model, ctx, handlers)
         _gallery_section(panel, model, handlers)
         _generate_next_section(panel, model)
         _realism_section(panel, model, ctx, handlers)
+        labels_section(panel, model, ctx)
         _history_section(panel, model, ctx, handlers)
     # one column as wide as the panel: wide tables scroll, image rows wrap
     fit = {"grid": {"sx": {"gridTemplateColumns": "minmax(0, 1fr)"}}}

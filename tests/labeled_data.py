@@ -136,3 +136,30 @@ def write_voc(root: str, t: Tiny, data: str = "data", labels: str = "labels") ->
 
 WRITERS = {"tree": write_tree, "coco": write_coco, "yolov5": write_yolov5,
            "yolov4": write_yolov4, "voc": write_voc}  # fmt: skip
+
+
+def photo_trees(root: str, per_class: int = 24) -> dict:
+    """Class folders of 64-px crops of scikit-image photos: real astronaut / rocket / coins;
+    synthetic (restyled) astronaut and "spaceship" (rocket under another name: map.csv maps it
+    back), no coins. Returns {"real", "synthetic", "map"} paths."""
+    import numpy as np
+
+    from fiftyone_plugin.demo import _photo, random_crop, render_style
+
+    rng = np.random.default_rng(0)
+    for photo, synthetic_name in (("astronaut", "astronaut"), ("rocket", "spaceship"),
+                                  ("coins", None)):  # fmt: skip
+        image = _photo(photo)
+        os.makedirs(os.path.join(root, "real", photo))
+        for i in range(per_class):
+            random_crop(image, rng, 64).save(os.path.join(root, "real", photo, f"{i:02d}.png"))
+        if synthetic_name:
+            folder = os.path.join(root, "synthetic", synthetic_name)
+            os.makedirs(folder)
+            for i in range(per_class):
+                render_style(random_crop(image, rng, 64), rng).save(f"{folder}/{i:02d}.png")
+    with open(os.path.join(root, "map.csv"), "w") as f:
+        f.write("from,to\nspaceship,rocket\n")
+    return {k: os.path.join(root, k) for k in ("real", "synthetic")} | {
+        "map": os.path.join(root, "map.csv")
+    }

@@ -91,3 +91,15 @@ def class_regions_with_samples(table: EmbeddingTable, labeled) -> list[dict]:
             }
         )
     return regions
+
+
+def class_view(dataset: fo.Dataset, run_key: str, cls: str) -> fo.DatasetView:
+    """The samples run ``run_key`` analyzed as class ``cls`` (both sides), the real ones lacking
+    synthetic counterparts within the class first."""
+    from fiftyone import ViewField as F
+
+    names = RunNames(run_key)
+    label, score = names.field("label_class"), names.field("class_gap_score")
+    if not dataset.has_sample_field(label):
+        raise ValueError(f"Run '{run_key}' of dataset '{dataset.name}' was made without labels")
+    return dataset.match(F(label) == str(cls)).sort_by(score, reverse=True)

@@ -124,14 +124,15 @@ def detect_format(path: str) -> str:
     return "images"
 
 
-def read_source(path: str, format: str = "auto") -> LabeledSource:
+def read_source(path: str, format: str = "auto", recursive: bool = True) -> LabeledSource:
     """The images of ``path`` and, for a labeled format, their labels (``format``: one of
-    FORMATS; "auto" detects it). Raises ValueError with a one-line reason."""
+    FORMATS; "auto" detects it; ``recursive``: plain image folders include their subfolders).
+    Raises ValueError with a one-line reason."""
     if format not in FORMATS:
         raise ValueError(f"Unknown label format {format!r}; use one of {', '.join(FORMATS)}")
     fmt = detect_format(path) if format == "auto" else format
     if fmt == "images":
-        return LabeledSource(path, fmt, list_images(path))
+        return LabeledSource(path, fmt, list_images(path, recursive=recursive))
     if not os.path.exists(path):
         raise ValueError(f"Folder not found: {path!r}; pass an existing folder or file")
     try:

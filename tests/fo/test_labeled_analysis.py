@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import fiftyone as fo
-import numpy as np
 import pytest
+from labeled_data import photo_trees
 
 from fiftyone_plugin.core.pipeline import AnalysisConfig
 from fiftyone_plugin.fo.runs import load_summary
@@ -24,26 +24,9 @@ FAST = AnalysisConfig(project=False, kid_subsets=5)
 
 @pytest.fixture(scope="module")
 def trees(tmp_path_factory) -> dict:
-    """Class folders of 64-px photo crops: real astronaut / rocket / coins (24 each); synthetic
-    (styled) astronaut and "spaceship" (= rocket, through the class map), no coins."""
-    from fiftyone_plugin.demo import _photo, random_crop, render_style
-
+    """Labeled photo-crop class folders (labeled_data.photo_trees)."""
     root = tmp_path_factory.mktemp("trees")
-    rng = np.random.default_rng(0)
-    for photo, synthetic_name in (("astronaut", "astronaut"), ("rocket", "spaceship"),
-                                  ("coins", None)):  # fmt: skip
-        image = _photo(photo)
-        os.makedirs(root / "real" / photo)
-        for i in range(24):
-            random_crop(image, rng, 64).save(root / "real" / photo / f"{i:02d}.png")
-        if synthetic_name:
-            os.makedirs(root / "synthetic" / synthetic_name)
-            for i in range(24):
-                styled = render_style(random_crop(image, rng, 64), rng)
-                styled.save(root / "synthetic" / synthetic_name / f"{i:02d}.png")
-    (root / "map.csv").write_text("from,to\nspaceship,rocket\n")
-    return {"real": str(root / "real"), "synthetic": str(root / "synthetic"),
-            "map": str(root / "map.csv"), "root": root}  # fmt: skip
+    return {**photo_trees(str(root)), "root": root}
 
 
 @pytest.fixture(scope="module")
