@@ -105,7 +105,7 @@ def delete_analysis(dataset: fo.Dataset, run_key: str) -> list[str]:
         dataset.delete_brain_run(names.brain_key)
     elif dataset.has_brain_run(names.brain_key):
         kept.append(f"brain run '{names.brain_key}'")
-    for name in names.result_fields:
+    for name in [*names.result_fields, *names.labeled_fields]:
         if owns_field(dataset, names, name):
             dataset.delete_sample_field(name)
         elif dataset.has_sample_field(name):

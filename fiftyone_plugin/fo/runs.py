@@ -131,8 +131,14 @@ class RunNames:
 
     @property
     def result_fields(self) -> dict[str, type]:
-        """Sample field name -> field type, for every field this run may write (RUN_FIELDS)."""
-        return {self.field(short): ftype for short, ftype in RUN_FIELDS.items()}
+        """Sample field name -> field type, for every result field of this run (written by
+        every run; a run with labels writes ``labeled_fields`` too)."""
+        return {self.field(short): ftype for short, ftype in RESULT_FIELDS.items()}
+
+    @property
+    def labeled_fields(self) -> dict[str, type]:
+        """The same for the fields only a run with labels writes (LABELED_FIELDS)."""
+        return {self.field(short): ftype for short, ftype in LABELED_FIELDS.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,7 +194,7 @@ def check_names_free(dataset: fo.Dataset, names: RunNames, overwrite: bool = Fal
     ``dataset`` and was not written by that run: result fields, saved views (by name or by URL
     slug), the ``<run>_umap`` brain run, or the ``uncovered`` tag on samples the run did not tag.
     ``overwrite`` allows replacing them all. Writes nothing."""
-    check_writable(dataset, list(names.result_fields), overwrite)
+    check_writable(dataset, [*names.result_fields, *names.labeled_fields], overwrite)
     if overwrite:
         return
     clashes = [f"saved view '{v}'" for v in foreign_views(dataset, names)]
