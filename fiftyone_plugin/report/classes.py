@@ -32,7 +32,7 @@ COLUMNS = (
     ("uncovered_text", "Uncovered in class"),
     ("probe_text", "Probe: synthetic → real (real → real)"),
     ("verdict", "Training on synthetic"),
-    ("c2st_text", "Class AUC"),
+    ("c2st_text", "Tell apart (AUC)"),
 )
 #: Label comparisons shown, in order: document key -> title.
 COMPARISONS = {

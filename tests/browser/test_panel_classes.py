@@ -43,7 +43,7 @@ def test_the_per_class_table_filters_the_grid(page, app_url, labeled):
     first = rows.nth(0).locator("td").all_inner_texts()
     assert first[:4] == ["coins", "missing", "24", "0"]  # worst first: the missing class
     assert "Training on synthetic" in panel.locator("[data-cy=synthgap-probe_verdict]").inner_text()
-    page.locator("[data-cy=synthgap-classes_title]").scroll_into_view_if_needed()
+    panel.locator("[data-cy=synthgap-classes]").scroll_into_view_if_needed()
     screenshot(page, "panel_classes")
 
     # a click on the missing class shows its 24 real images, and nothing else
@@ -54,7 +54,7 @@ def test_the_per_class_table_filters_the_grid(page, app_url, labeled):
     )
 
     # sorting by class name puts astronaut first; its row shows both sides (24 + 24)
-    panel.get_by_label("Sort classes by").click()
+    panel.get_by_role("combobox").nth(1).click()  # after the run choice
     page.get_by_role("option", name="class name").click()
     page.wait_for_function(
         "document.querySelector('[data-cy=synthgap-classes] tbody tr td')?.innerText == "
