@@ -10,6 +10,9 @@ import sys
 
 import pytest
 
+#: Real processes and databases: minutes on 2 cores (outside the fast lane).
+pytestmark = pytest.mark.slow
+
 SYNTHGAP = [sys.executable, "-m", "fiftyone_plugin.cli"]
 
 

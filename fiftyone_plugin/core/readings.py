@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import numpy as np
 
@@ -67,7 +68,7 @@ CROWDED_DENSITY = 1.25
 ALWAYS_AUC = 0.98
 
 
-def is_number(value) -> bool:
+def is_number(value) -> TypeGuard[float]:
     """True for a finite real number, numpy scalars included (bools excluded)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         return False

@@ -4,6 +4,7 @@ visualization, the run record and the saved views, each marked as the run's (see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import fiftyone as fo
 import numpy as np
@@ -36,6 +37,9 @@ from .runs import (
 )
 from .samples import EmbeddingTable
 
+if TYPE_CHECKING:
+    from ..core.pipeline import AnalysisResult
+
 
 @dataclass
 class AnalysisOutcome:
@@ -46,7 +50,7 @@ class AnalysisOutcome:
     embeddings_field: str
     model: str
     table: EmbeddingTable
-    result: object  # fiftyone_plugin.core.pipeline.AnalysisResult
+    result: AnalysisResult
     saved_views: list[str] = field(default_factory=list)
     per_sample: dict[str, list] = field(default_factory=dict)
     #: The result's gap regions with the file paths and sample ids of their examples added.

@@ -135,6 +135,7 @@ def test_transform_gives_one_normalised_input(lite0, photo_paths):
     assert -1.01 <= x.min() and x.max() <= 1.01  # (pixel - 127) / 128
 
 
+@pytest.mark.slow
 def test_compiled_model_matches_eager_and_pads_short_batches(photo_paths, reference):
     from fiftyone_plugin.embeddings import load_model
 

@@ -26,6 +26,7 @@ def test_openvino_embeds_like_torch_in_any_batch_size(lite0, lite0_openvino, pho
     np.testing.assert_allclose(ov_vectors.vectors, torch_vectors.vectors, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_openvino_converts_torchvision_architectures(tmp_path):
     net = torchvision.models.resnet18(weights=None).eval()
     path = tmp_path / "resnet18.pt"
@@ -75,6 +76,7 @@ def test_backend_errors_name_the_problem(monkeypatch):
     assert resolve_backend("auto", "cpu", "fp32") == "torch"  # auto falls back quietly
 
 
+@pytest.mark.slow
 def test_no_telemetry_is_imported_or_written(tmp_path, photo_paths):
     """openvino-telemetry is installed (a dependency of openvino); loading and running a model
     must neither import it (it sends usage events) nor write its client id under HOME."""

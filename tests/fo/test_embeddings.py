@@ -38,6 +38,7 @@ def test_embeddings_are_stored_once_and_reused(small_dataset):
     assert small_dataset.get_field(FIELD).info["synthgap"]["model"] == "efficientnet_lite0"
 
 
+@pytest.mark.slow
 def test_a_loaded_model_embeds_like_its_name(small_dataset):
     from fiftyone_plugin.embeddings import load_model
 
@@ -91,6 +92,7 @@ compute_embeddings(fo.load_dataset(sys.argv[1]), options=options, chunk_size=4)
 """
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_without_recomputing(dataset_name, tiny_demo):
     dataset = load_or_create_dataset(dataset_name)
     paths = list_images(tiny_demo["real"]) + list_images(tiny_demo["synthetic"])

@@ -40,6 +40,7 @@ def test_a_clash_is_refused_before_anything_is_embedded(demo_dataset):
     assert not dataset.has_sample_field(FIELD) and list_analyses(dataset) == []
 
 
+@pytest.mark.slow
 def test_max_pixels_and_recompute_reach_the_embedding(demo_dataset):
     dataset, big = demo_dataset
     first = analyze_samples(dataset, options=SERIAL.replace(max_pixels=64 * 64), config=FAST)

@@ -32,6 +32,7 @@ def test_analyzes_stored_embeddings_and_opens_the_embeddings_panel(run_op, embed
     assert panel["data"] == {"openKey": names.brain_key, "colorField": "domain"}
 
 
+@pytest.mark.slow
 def test_a_second_run_on_the_current_view_keeps_the_first_unless_replaced(run_op, analyzed):
     gap_before = analyzed.values("gap_score")
     run_op.rejects("analyze_gap", analyzed.name, {"run": "synthgap"},
@@ -53,6 +54,7 @@ def test_a_second_run_on_the_current_view_keeps_the_first_unless_replaced(run_op
     assert analyzed.has_sample_field("clean_gap_score")
 
 
+@pytest.mark.slow
 def test_delegated_run_computes_missing_embeddings_first(run_op, dataset_name, tiny_demo):
     from fiftyone_plugin.fo.samples import import_images, list_images
 
@@ -93,6 +95,7 @@ def test_user_fields_of_the_run_names_are_replaced_only_when_ticked(run_op, embe
     assert set(embedded.values("mine_cluster")) != {7}
 
 
+@pytest.mark.slow
 def test_recompute_embeds_again_and_retries_failed_images(run_op, embedded):
     from fiftyone_plugin import defaults
 

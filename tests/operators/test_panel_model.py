@@ -8,6 +8,7 @@ import copy
 import sys
 
 import fiftyone as fo
+import pytest
 from fiftyone.core.view import DatasetView
 
 from fiftyone_plugin.fo.regions import list_regions
@@ -63,6 +64,7 @@ def test_panel_model_shows_what_the_run_stored(analyzed):
     assert model["brain_key"] == names.brain_key
 
 
+@pytest.mark.slow
 def test_panel_model_follows_the_run_history(analyzed):
     from fiftyone_plugin.core.pipeline import AnalysisConfig
     from fiftyone_plugin.fo.analysis import analyze

@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from processes import read_csv
+
+#: Real processes and databases: minutes on 2 cores (outside the fast lane).
+pytestmark = pytest.mark.slow
 
 
 def test_the_run_completes_and_counts_the_unreadable_images(bad_runs, folders):

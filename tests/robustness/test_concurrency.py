@@ -11,6 +11,9 @@ from processes import CliProcess, analyze_args, read_csv
 
 from fiftyone_plugin.fo.runs import RESULT_FIELDS
 
+#: Real processes and databases: minutes on 2 cores (outside the fast lane).
+pytestmark = pytest.mark.slow
+
 RUNS = ("alpha", "beta")
 USER_PATH = "/photos/mine.png"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from processes import (
     ANALYSIS_LABELS,
     CliProcess,
@@ -17,6 +18,9 @@ from processes import (
     one_line_error,
     read_csv,
 )
+
+#: Real processes and databases: minutes on 2 cores (outside the fast lane).
+pytestmark = pytest.mark.slow
 
 #: Progress labels of the embedding step.
 EMBEDDING_LABELS = ("Embedded",)

@@ -15,6 +15,9 @@ from stored import DIM, FAST, FIELD, assert_nothing_written, blobs, embedded
 from fiftyone_plugin.fo.analysis import analyze
 from fiftyone_plugin.fo.samples import load_or_create_dataset
 
+#: Real processes and databases: minutes on 2 cores (outside the fast lane).
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize(
     "real, synthetic, match",

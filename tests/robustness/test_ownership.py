@@ -15,6 +15,9 @@ from fiftyone_plugin.fo.fields import FieldClashError
 from fiftyone_plugin.fo.manage_runs import delete_analysis, rename_analysis
 from fiftyone_plugin.fo.runs import RESULT_FIELDS
 
+#: Real processes and databases: minutes on 2 cores (outside the fast lane).
+pytestmark = pytest.mark.slow
+
 USER_VALUE = 0.25
 
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 import os
 
 import fiftyone as fo
+import pytest
 from processes import analyze_args, cli, read_csv
 
 from fiftyone_plugin.fo.runs import RESULT_FIELDS
+
+#: Real processes and databases: minutes on 2 cores (outside the fast lane).
+pytestmark = pytest.mark.slow
 
 
 def test_a_run_killed_during_analysis_wrote_no_results(bad_runs, folders):

@@ -13,6 +13,9 @@ from processes import REPO_ROOT, analyze_args, cli, one_line_error
 
 from fiftyone_plugin import defaults
 
+#: Real processes and databases: minutes on 2 cores (outside the fast lane).
+pytestmark = pytest.mark.slow
+
 HOSTILE = [
     "__import__('os').system('touch PWNED')",
     "$(touch PWNED)",

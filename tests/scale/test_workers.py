@@ -24,6 +24,9 @@ from fiftyone_plugin.fo.fields import field_meta
 from fiftyone_plugin.fo.samples import import_images, list_images
 from fiftyone_plugin.options import EmbeddingOptions
 
+#: Real processes and databases: minutes on 2 cores (outside the fast lane).
+pytestmark = pytest.mark.slow
+
 URI = "@synthgap/synthgap/compute_embeddings"
 #: `fiftyone delegated launch`, run with this interpreter (the same code as the console script).
 LAUNCH = [sys.executable, "-c", "from fiftyone.core.cli import main; main()", "delegated", "launch"]
