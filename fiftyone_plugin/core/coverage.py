@@ -42,7 +42,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..progress import Progress, report
+from . import device as dev
 from ._validation import check_fraction, check_pair, check_positive_int
+from .kmeans import kmeans
 from .neighbors import knn
 
 #: Cap of gap_score (log2 units): 2**-6 of the expected synthetic mass counts as none.
@@ -68,15 +70,17 @@ def unbalanced_sinkhorn(
 
     ``cost`` (n_a, n_b) >= 0; ``epsilon`` entropic blur (cost units); ``tau_a`` / ``tau_b`` price
     of creating or destroying mass on each side (KL penalties; large = nearly balanced).
-    Log-domain scaling iterations (torch kernels), stable for small ``epsilon``; they stop when
-    no log scaling changes by more than ``tol`` (scores then move by < 1e-4 log2 units).
+    Log-domain scaling iterations (torch kernels in float64, on the core's device), stable for
+    small ``epsilon``; they stop when no log scaling changes by more than ``tol`` (scores then
+    move by < 1e-4 log2 units).
     """
+    device = dev.current()
     la, lb = tau_a / (tau_a + epsilon), tau_b / (tau_b + epsilon)
-    log_k = torch.as_tensor(cost, dtype=torch.float64).neg() / epsilon
-    log_a = torch.as_tensor(a, dtype=torch.float64).log()
-    log_b = torch.as_tensor(b, dtype=torch.float64).log()
-    lu = torch.zeros(len(a), dtype=torch.float64)
-    lv = torch.zeros(len(b), dtype=torch.float64)
+    log_k = dev.to_device(cost, device, torch.float64).neg_() / epsilon
+    log_a = dev.to_device(a, device, torch.float64).log()
+    log_b = dev.to_device(b, device, torch.float64).log()
+    lu = torch.zeros(len(a), dtype=torch.float64, device=device)
+    lv = torch.zeros(len(b), dtype=torch.float64, device=device)
     for it in range(max_iter):
         lu_new = la * (log_a - torch.logsumexp(log_k + lv[None, :], dim=1))
         lv = lb * (log_b - torch.logsumexp(log_k + lu_new[:, None], dim=0))
@@ -84,25 +88,15 @@ def unbalanced_sinkhorn(
         lu = lu_new
         if done:
             break
-    return (lu[:, None] + log_k + lv[None, :]).exp().numpy()
+    return (lu[:, None] + log_k + lv[None, :]).exp().cpu().numpy()
 
 
 def _micro_clusters(x: np.ndarray, per: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(labels (n,), centres (m, d)) of a k-means cut into ~``per`` samples per cluster."""
-    from sklearn.cluster import KMeans, MiniBatchKMeans
-
     m = int(np.clip(len(x) // per, 1, MAX_CLUSTERS))
     if m == 1:
         return np.zeros(len(x), dtype=np.int64), x.mean(axis=0, keepdims=True)
-    # k-means++ seeds the small problems well; for hundreds of clusters it costs more than the
-    # rest of the analysis, and micro-clusters only need to tile the data evenly: random init.
-    init = "k-means++" if m <= 150 else "random"
-    if len(x) > 50000:
-        km = MiniBatchKMeans(m, init=init, n_init=1, random_state=seed, batch_size=4096)
-    else:
-        km = KMeans(m, init=init, n_init=1, max_iter=100, random_state=seed)
-    km.fit(x.astype(np.float64))  # sklearn's float32 path is several times slower here
-    return km.labels_.astype(np.int64), km.cluster_centers_.astype(np.float32)
+    return kmeans(x, m, seed=seed)
 
 
 @dataclass

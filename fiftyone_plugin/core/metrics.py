@@ -16,7 +16,9 @@ FID and KID depend on the embedding model: compare values only across runs with 
 from __future__ import annotations
 
 import numpy as np
+import torch
 
+from . import device as dev
 from ._validation import check_pair, check_positive_int
 from .neighbors import count_within, knn
 
@@ -60,37 +62,44 @@ def frechet_distance(real: np.ndarray, synthetic: np.ndarray) -> float:
     the covariances are singular). With fewer samples than dimensions (say 500 images per side,
     1280-d features) the same value comes cheaper from the samples: that trace is the nuclear
     norm of A_s A_r^T / sqrt((n_r - 1)(n_s - 1)), A being the centred rows of each side.
+    Computed in float64 on the core's device.
     """
     real, synthetic = check_pair(real, synthetic, min_samples=2)
+    device = dev.current()
     if max(len(real), len(synthetic)) < real.shape[1]:
-        mu_r, mu_s = real.mean(axis=0, dtype=np.float64), synthetic.mean(axis=0, dtype=np.float64)
-        a, b = real.astype(np.float64) - mu_r, synthetic.astype(np.float64) - mu_s
+        a = dev.to_device(real, device, torch.float64)
+        b = dev.to_device(synthetic, device, torch.float64)
+        mu_r, mu_s = a.mean(dim=0), b.mean(dim=0)
+        a, b = a - mu_r, b - mu_s
         scale = np.sqrt((len(real) - 1) * (len(synthetic) - 1))
-        trace_sqrt = float(np.linalg.svd(b @ a.T, compute_uv=False).sum() / scale)
-        trace_r, trace_s = np.sum(a * a) / (len(real) - 1), np.sum(b * b) / (len(synthetic) - 1)
+        trace_sqrt = float(torch.linalg.svdvals(b @ a.T).sum()) / scale
+        trace_r = float((a * a).sum()) / (len(real) - 1)
+        trace_s = float((b * b).sum()) / (len(synthetic) - 1)
     else:
         (mu_r, c_r), (mu_s, c_s) = mean_covariance(real), mean_covariance(synthetic)
-        w, v = np.linalg.eigh(c_r)
-        root_r = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
-        cross = np.linalg.eigvalsh(root_r @ c_s @ root_r)
-        trace_sqrt = float(np.sqrt(np.clip(cross, 0.0, None)).sum())
-        trace_r, trace_s = np.trace(c_r), np.trace(c_s)
-    value = float(np.sum((mu_r - mu_s) ** 2) + trace_r + trace_s - 2.0 * trace_sqrt)
+        w, v = torch.linalg.eigh(c_r)
+        root_r = (v * w.clamp(min=0.0).sqrt()) @ v.T
+        cross = torch.linalg.eigvalsh(root_r @ c_s @ root_r)
+        trace_sqrt = float(cross.clamp(min=0.0).sqrt().sum())
+        trace_r, trace_s = float(torch.trace(c_r)), float(torch.trace(c_s))
+    value = float(((mu_r - mu_s) ** 2).sum()) + trace_r + trace_s - 2.0 * trace_sqrt
     return max(value, 0.0)
 
 
-def mean_covariance(x: np.ndarray, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray]:
-    """Mean (d,) and unbiased covariance (d, d) of the rows of ``x``, in float64, computed
-    ``chunk`` rows at a time (two passes), so a million rows need no float64 copy of ``x``."""
-    n = len(x)
-    mean = np.zeros(x.shape[1])
+def mean_covariance(x: np.ndarray, chunk: int = 65536) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean (d,) and unbiased covariance (d, d) of the rows of ``x``, float64 tensors on the
+    core's device, computed ``chunk`` rows at a time (two passes), so a million rows need no
+    float64 copy of ``x``."""
+    device = dev.current()
+    n, d = x.shape
+    mean = torch.zeros(d, dtype=torch.float64, device=device)
     for start in range(0, n, chunk):
-        mean += x[start : start + chunk].sum(axis=0, dtype=np.float64)
+        mean += dev.to_device(x[start : start + chunk], device, torch.float64).sum(dim=0)
     mean /= n
-    cov = np.zeros((x.shape[1], x.shape[1]))
+    cov = torch.zeros((d, d), dtype=torch.float64, device=device)
     for start in range(0, n, chunk):
-        centred = x[start : start + chunk].astype(np.float64) - mean
-        cov += centred.T @ centred
+        centred = dev.to_device(x[start : start + chunk], device, torch.float64) - mean
+        cov.addmm_(centred.T, centred)
     return mean, cov / (n - 1)
 
 
@@ -100,21 +109,18 @@ KID_GRAM_MAX_ROWS = 12_000
 
 
 def _polynomial_kernel(
-    a: np.ndarray, b: np.ndarray, degree: int, gamma: float, coef0: float
-) -> np.ndarray:
-    k = a @ b.T
-    k *= gamma
-    k += coef0
-    k **= degree
-    return k
+    a: torch.Tensor, b: torch.Tensor, degree: int, gamma: float, coef0: float
+) -> torch.Tensor:
+    return (a @ b.T).mul_(gamma).add_(coef0).pow_(degree)
 
 
-def _unbiased_mmd2(k_xx: np.ndarray, k_yy: np.ndarray, k_xy: np.ndarray) -> float:
+def _unbiased_mmd2(k_xx: torch.Tensor, k_yy: torch.Tensor, k_xy: torch.Tensor) -> float:
     """Unbiased MMD^2 from the kernel blocks of two equal-size sets."""
     m = len(k_xx)
-    sum_xx = k_xx.sum(dtype=np.float64) - np.trace(k_xx, dtype=np.float64)
-    sum_yy = k_yy.sum(dtype=np.float64) - np.trace(k_yy, dtype=np.float64)
-    return float((sum_xx + sum_yy) / (m * (m - 1)) - 2.0 * k_xy.sum(dtype=np.float64) / m**2)
+    f64 = torch.float64
+    sum_xx = k_xx.sum(dtype=f64) - k_xx.diagonal().sum(dtype=f64)
+    sum_yy = k_yy.sum(dtype=f64) - k_yy.diagonal().sum(dtype=f64)
+    return float((sum_xx + sum_yy) / (m * (m - 1)) - 2.0 * k_xy.sum(dtype=f64) / m**2)
 
 
 def kernel_inception_distance(
@@ -129,8 +135,8 @@ def kernel_inception_distance(
 ) -> tuple[float, float]:
     """KID: (mean, std) of the unbiased polynomial-kernel MMD^2 over ``subsets`` random subsets of
     ``min(subset_size, n_real, n_synthetic)`` samples per side. ``gamma`` defaults to 1 / d.
-    Kernels are computed in float32 (sums in float64): ~1e-6 absolute error, far below the
-    values worth reading."""
+    Kernels are computed in float32 on the core's device (sums in float64): ~1e-6 absolute
+    error, far below the values worth reading."""
     real, synthetic = check_pair(real, synthetic, min_samples=2)
     check_positive_int(subsets, "subsets")
     check_positive_int(subset_size, "subset_size", minimum=2)
@@ -141,23 +147,28 @@ def kernel_inception_distance(
         (rng.choice(len(real), m, replace=False), rng.choice(len(synthetic), m, replace=False))
         for _ in range(subsets)
     ]
+    device = dev.current()
     n = len(real) + len(synthetic)
     if n <= KID_GRAM_MAX_ROWS and n * n <= 3 * subsets * m * m:
-        both = np.vstack([real, synthetic])
+        both = dev.to_device(np.vstack([real, synthetic]), device)
         k = _polynomial_kernel(both, both, degree, gamma, coef0)
         values = []
         for i, j in draws:
-            j = j + len(real)  # synthetic rows follow the real ones in k
-            values.append(_unbiased_mmd2(k[np.ix_(i, i)], k[np.ix_(j, j)], k[np.ix_(i, j)]))
+            i = torch.from_numpy(i).to(device)
+            j = torch.from_numpy(j + len(real)).to(device)  # synthetic rows follow the real ones
+            values.append(_unbiased_mmd2(k[i][:, i], k[j][:, j], k[i][:, j]))
     else:
-        values = [
-            _unbiased_mmd2(
-                _polynomial_kernel(real[i], real[i], degree, gamma, coef0),
-                _polynomial_kernel(synthetic[j], synthetic[j], degree, gamma, coef0),
-                _polynomial_kernel(real[i], synthetic[j], degree, gamma, coef0),
+        values = []
+        for i, j in draws:
+            r = dev.to_device(real[i], device)
+            s = dev.to_device(synthetic[j], device)
+            values.append(
+                _unbiased_mmd2(
+                    _polynomial_kernel(r, r, degree, gamma, coef0),
+                    _polynomial_kernel(s, s, degree, gamma, coef0),
+                    _polynomial_kernel(r, s, degree, gamma, coef0),
+                )
             )
-            for i, j in draws
-        ]
     return float(np.mean(values)), float(np.std(values))
 
 

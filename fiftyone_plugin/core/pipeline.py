@@ -18,6 +18,7 @@ import numpy as np
 from fiftyone_plugin import defaults
 
 from ..progress import Progress, report, span
+from . import device as dev
 from . import metrics as M
 from ._validation import check_choice, check_fraction, check_labels, check_pair, check_positive_int
 from .alignment import METHODS as _ALIGNERS
@@ -25,6 +26,7 @@ from .alignment import DomainAligner
 from .clustering import METHODS as CLUSTERING_METHODS
 from .clustering import DomainClusterer, cluster_table
 from .coverage import GapDetector, neighbor_graphs, transport_match
+from .device import DEVICES
 from .label_stats import compare_labels
 from .labeled import LabeledResult, analyze_labeled
 from .labels import LabelSet
@@ -72,7 +74,9 @@ class AnalysisConfig:
     over. alpha: share of real samples allowed to be flagged when nothing is missing (calibration).
     min_region_size: smallest gap region reported. n_folds: cross-fitting folds (realism, C2ST).
     kid_subsets, kid_subset_size: KID sampling. project: compute the UMAP map (the slowest step;
-    False leaves the map coordinates NaN).
+    False leaves the map coordinates NaN). device: where the core's torch kernels run ("auto":
+    a CUDA GPU when there is one, else the CPU; "cpu"; "cuda[:N]"); results agree across devices
+    up to float rounding.
     """
 
     seed: int = defaults.SEED
@@ -91,6 +95,7 @@ class AnalysisConfig:
     kid_subsets: int = M.KID_SUBSETS
     kid_subset_size: int = M.KID_SUBSET_SIZE
     project: bool = True
+    device: str = "auto"
 
     def validate(self) -> AnalysisConfig:
         """Raise ValueError naming the first bad parameter; return self."""
@@ -111,6 +116,12 @@ class AnalysisConfig:
         check_positive_int(self.n_folds, "n_folds", minimum=2)
         check_positive_int(self.kid_subsets, "kid_subsets")
         check_positive_int(self.kid_subset_size, "kid_subset_size", minimum=2)
+        kind = str(self.device).partition(":")[0]
+        if self.device not in DEVICES and not (kind == "cuda" and str(self.device)[5:].isdigit()):
+            raise ValueError(
+                f"Unsupported device {self.device!r}. The available devices are {DEVICES} "
+                "(or 'cuda:N')"
+            )
         return self
 
     def min_samples(self) -> tuple[int, int]:
@@ -210,7 +221,14 @@ def find_gaps(
 ) -> GapPath:
     """Raw embeddings -> per-real-sample gap scores: reduce (PCA), test for a style shift, align
     the synthetic side onto the real side, detect gaps. The first steps of
-    :func:`analyze_embeddings` (inputs already validated there)."""
+    :func:`analyze_embeddings` (inputs already validated there), on ``cfg.device``."""
+    with dev.use(cfg.device):
+        return _find_gaps(real, synthetic, cfg, progress)
+
+
+def _find_gaps(
+    real: np.ndarray, synthetic: np.ndarray, cfg: AnalysisConfig, progress: Progress | None
+) -> GapPath:
     report(progress, 0.0, "reducing features")
     reducer = FeatureReducer(cfg.pca_dim, seed=cfg.seed).fit(real, synthetic)
     real_r, synth_r = reducer.transform(real), reducer.transform(synthetic)
@@ -266,7 +284,20 @@ def analyze_embeddings(
     labels_synthetic = check_labels(labels_synthetic, len(synthetic), "labels_synthetic")
     if (labels_real is None) != (labels_synthetic is None):
         raise ValueError("Pass labels for both sides (labels_real and labels_synthetic) or neither")
+    with dev.use(cfg.device):
+        return _analyze(real, synthetic, cfg, progress, labels_real, labels_synthetic, label_stats)
 
+
+def _analyze(
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    cfg: AnalysisConfig,
+    progress: Progress | None,
+    labels_real: np.ndarray | None,
+    labels_synthetic: np.ndarray | None,
+    label_stats: dict | None,
+) -> AnalysisResult:
+    """The steps of :func:`analyze_embeddings` on checked inputs, on the core's device."""
     gp = find_gaps(real, synthetic, cfg, span(progress, 0.0, 0.4))
     reducer, real_r, synth_r, c2st = gp.reducer, gp.real_reduced, gp.synthetic_reduced, gp.c2st
     method, aligner, gaps = gp.alignment_method, gp.aligner, gp.gaps

@@ -104,12 +104,14 @@ class FeatureReducer:
 
 
 class Projector:
-    """UMAP map of real and synthetic samples (PCA pre-reduction first), fitted on a
-    domain-balanced sample of at most ``max_fit_samples`` rows; the remaining rows are placed with
-    ``transform``. Seeded, hence reproducible (UMAP then runs on one thread).
+    """UMAP map of real and synthetic samples (PCA pre-reduction first), fitted by umap-learn on
+    a domain-balanced sample of at most ``max_fit_samples`` rows; the remaining rows are placed
+    from their nearest fitted rows (see :func:`place_from_neighbours`). Seeded, hence
+    reproducible (UMAP then runs on one thread).
 
     Fitted attributes: ``embedding_real_`` (n_real, n_components), ``embedding_synthetic_``
-    (n_synthetic, n_components), ``reducer_`` (FeatureReducer or None), ``umap_``.
+    (n_synthetic, n_components), ``reducer_`` (FeatureReducer or None), ``umap_``, ``fit_x_``
+    and ``embedding_fit_`` (the rows UMAP was fitted on, and their positions).
     Map coordinates have no unit: only neighbourhoods are meaningful.
     """
 
@@ -161,8 +163,7 @@ class Projector:
         fit_x = np.vstack([real[ir], synthetic[js]])
         report(progress, 0.05, "projecting: nearest neighbours")
         n_neighbors = min(self.n_neighbors, len(fit_x) - 1)
-        neighbors = _UmapNeighbors(fit_x, self.seed)
-        graph = neighbors.graph(n_neighbors)
+        graph = umap_graph(fit_x, n_neighbors, self.seed)
         report(progress, 0.1, "projecting: fitting UMAP")
         umap = import_umap()
         self.umap_ = umap.UMAP(
@@ -171,15 +172,16 @@ class Projector:
             min_dist=self.min_dist,
             random_state=self.seed,
             init="spectral" if len(fit_x) > self.n_components + 1 else "random",
-            precomputed_knn=(*graph, neighbors),
+            precomputed_knn=graph,
         )
         with warnings.catch_warnings():
             # that only its own index can transform, and that a seed means one thread: both known
             warnings.filterwarnings("ignore", "precomputed_knn", UserWarning)
             warnings.filterwarnings("ignore", "n_jobs value", UserWarning)
             fitted = self.umap_.fit_transform(fit_x).astype(np.float32)
+        self.fit_x_, self.embedding_fit_ = fit_x, fitted
         self.embedding_real_ = self._place(real, ir, fitted[: len(ir)])
-        report(progress, 0.7, "projecting: placing the remaining samples")
+        report(progress, 0.9, "projecting: placing the remaining samples")
         self.embedding_synthetic_ = self._place(synthetic, js, fitted[len(ir) :])
         report(progress, 1.0, "projecting: done")
         return self
@@ -189,13 +191,18 @@ class Projector:
         out[fitted_idx] = fitted
         rest = np.setdiff1d(np.arange(len(x)), fitted_idx)
         if len(rest):
-            out[rest] = self.umap_.transform(x[rest])
+            out[rest] = place_from_neighbours(
+                x[rest], self.fit_x_, self.embedding_fit_, self.n_neighbors, self.seed
+            )
         return out
 
     def transform(self, x: np.ndarray) -> np.ndarray:
-        """Place new embeddings (same space as ``fit``'s input) on the fitted map."""
+        """Place new embeddings (same space as ``fit``'s input) on the fitted map, from their
+        nearest fitted rows (see :func:`place_from_neighbours`)."""
         x = self.reducer_.transform(x) if self.reducer_ is not None else np.asarray(x, np.float32)
-        return self.umap_.transform(x).astype(np.float32)
+        return place_from_neighbours(
+            x, self.fit_x_, self.embedding_fit_, self.n_neighbors, self.seed
+        )
 
 
 @functools.cache
@@ -220,29 +227,31 @@ def import_umap():
     return umap
 
 
-class _UmapNeighbors:
-    """UMAP's nearest neighbours from :func:`~.neighbors.knn` (exact up to its size limit, then
-    its inverted-file search), in place of the pynndescent index UMAP builds itself: its numba
-    code costs 25-40 s of compilation in every new process. Provides the fit rows' k-NN graph
-    and, for ``transform``, the ``query`` that UMAP asks of its search index."""
+def place_from_neighbours(
+    x: np.ndarray, fit_x: np.ndarray, fit_map: np.ndarray, k: int = 15, seed: int = 0
+) -> np.ndarray:
+    """Map positions of rows ``x`` (same space as the fitted rows ``fit_x``, whose map positions
+    are ``fit_map``): the average of their ``k`` nearest fitted rows' positions, weighted by
+    UMAP's membership strengths. This is UMAP's own first placement of new points (its
+    ``transform`` then optimises further); the neighbours are found on the core's device."""
+    from umap.umap_ import smooth_knn_dist
 
-    _angular_trees = False  # read by UMAP's transform
+    k = min(k, len(fit_x))
+    d, i = knn(x, fit_x, k, seed=seed)
+    sigmas, rhos = smooth_knn_dist(d, float(k), local_connectivity=1.0)
+    w = np.exp(-np.maximum(d - rhos[:, None], 0.0) / sigmas[:, None])
+    w /= w.sum(axis=1, keepdims=True)
+    return np.einsum("nk,nkc->nc", w, fit_map[i]).astype(np.float32)
 
-    def __init__(self, data: np.ndarray, seed: int) -> None:
-        self._data = data
-        self._seed = seed
 
-    def graph(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(indices, distances) (n, k) of the fit rows, each row its own first neighbour (UMAP's
-        convention)."""
-        d, i = knn(self._data, None, k - 1, seed=self._seed)
-        own = np.arange(len(self._data))[:, None]
-        return np.hstack([own, i]), np.hstack([np.zeros_like(own, dtype=np.float32), d])
-
-    def query(self, x: np.ndarray, k: int, epsilon: float | None = None):
-        """(indices, distances) of the k fit rows nearest each row of ``x``."""
-        d, i = knn(x, self._data, k, seed=self._seed)
-        return i, d
+def umap_graph(x: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, distances) (n, k) of each row's k nearest rows, itself first (UMAP's
+    convention), from :func:`~.neighbors.knn` on the core's device: passed to UMAP in place of
+    the pynndescent index it builds itself (whose numba code costs 25-40 s of compilation in
+    every new process)."""
+    d, i = knn(x, None, k - 1, seed=seed)
+    own = np.arange(len(x))[:, None]
+    return np.hstack([own, i]), np.hstack([np.zeros_like(own, dtype=np.float32), d])
 
 
 def project(

@@ -33,12 +33,17 @@ __all__ = [
     "load_model",
 ]
 
-_LAZY = {"embed_images", "EmbeddingResult", "ImageTransform"}  # these live in .inference (torch)
+#: Names that live in modules importing torch, loaded on first use.
+_LAZY = {
+    "embed_images": ".inference",
+    "EmbeddingResult": ".inference",
+    "ImageTransform": ".transform",
+}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        from . import inference
+        import importlib
 
-        return getattr(inference, name)
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

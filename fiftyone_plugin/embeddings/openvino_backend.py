@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 if TYPE_CHECKING:
-    from .inference import ImageTransform
+    from .transform import ImageTransform
 
 
 #: OpenVINO's name of each precision it runs here.
@@ -46,7 +46,7 @@ class OpenVINONetwork(torch.nn.Module):
     ("fp32", or "bf16" on a CPU with native bfloat16), with the ``transform``'s normalisation
     compiled in front of it.
 
-    Takes what :meth:`~.inference.ImageTransform.prepare` makes, stacked: a uint8
+    Takes what :meth:`~.transform.ImageTransform.prepare` makes, stacked: a uint8
     (N, crop, crop, 3) batch, any N; gives an (N, dim) float32 tensor, the torch network's output
     on the normalised batch.
     """

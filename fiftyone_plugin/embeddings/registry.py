@@ -21,7 +21,7 @@ from .images import one_line
 if TYPE_CHECKING:
     import torch
 
-    from .inference import ImageTransform
+    from .transform import ImageTransform
 
 DEFAULT_MODEL = "efficientnet_lite0"
 ZOO_PREFIX = "zoo:"
@@ -355,7 +355,7 @@ def _architecture(name: str) -> torch.nn.Module:
 
 
 def _transform(name: str) -> ImageTransform:
-    from .inference import ImageTransform
+    from .transform import ImageTransform
 
     if name == "efficientnet_lite0":
         from . import efficientnet_lite as lite

@@ -32,6 +32,22 @@ def test_transform_places_new_rows_on_the_map(fitted):
     assert p.transform(sc.real[:5]).shape == (5, 2)
 
 
+@pytest.mark.slow
+def test_rows_not_fitted_land_among_their_own_cluster():
+    """Placed from their nearest fitted rows: on the map, a placed real row's nearest fitted
+    real row comes from its own (well separated) cluster, as often as in the input space."""
+    sc = gaussian_gap_scenario(n_per_cluster=40, withheld=(), separation=20.0, shift=0.0)
+    p = Projector(max_fit_samples=160, seed=1).fit(sc.real, sc.synthetic)
+    fitted_rows = {tuple(r) for r in p.fit_x_.round(5)}
+    reduced = p.reducer_.transform(sc.real)
+    was_fitted = np.array([tuple(r) in fitted_rows for r in reduced.round(5)])
+    assert 40 < was_fitted.sum() and (~was_fitted).sum() > 200
+    on_map = p.embedding_real_
+    d2 = ((on_map[~was_fitted][:, None] - on_map[was_fitted][None]) ** 2).sum(-1)
+    nearest_label = sc.labels_real[was_fitted][d2.argmin(1)]
+    assert (nearest_label == sc.labels_real[~was_fitted]).mean() > 0.97
+
+
 def test_reducer_is_fitted_on_equal_numbers_of_each_side():
     rng = np.random.default_rng(0)
     real = rng.normal(size=(1000, 10))

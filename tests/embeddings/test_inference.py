@@ -38,9 +38,13 @@ def test_batched_equals_one_by_one(lite0, photo_paths, reference):
     np.testing.assert_allclose(in_threes, reference[:4], rtol=1e-3, atol=1e-4)
 
 
-@pytest.mark.parametrize("overlap", [False, True], ids=["decode-threads", "decode-processes"])
+@pytest.mark.parametrize(
+    "decoder, overlap",
+    [("pillow", False), ("pillow", True), ("device", None)],
+    ids=["decode-threads", "decode-processes", "decode-on-device"],
+)
 def test_bad_files_are_recorded_and_the_rest_embedded(
-    tmp_path, lite0, photo_paths, reference, overlap
+    tmp_path, lite0, photo_paths, reference, decoder, overlap
 ):
     (tmp_path / "empty.png").write_bytes(b"")
     (tmp_path / "notes.jpg").write_text("not an image")
@@ -64,7 +68,13 @@ def test_bad_files_are_recorded_and_the_rest_embedded(
     mixed = [p for pair in interleaved for p in pair] + photo_paths[len(paths) :]
     # The largest photo, retina.png, has 1.99 MP.
     result = embed_images(
-        mixed, lite0, batch_size=4, num_workers=2, max_pixels=2_100_000, overlap=overlap
+        mixed,
+        lite0,
+        batch_size=4,
+        num_workers=2,
+        max_pixels=2_100_000,
+        overlap=overlap,
+        decoder=decoder,
     )
 
     expected_errors = [bad.get(p.rsplit("/", 1)[-1]) for p in mixed]
