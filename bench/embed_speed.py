@@ -37,28 +37,55 @@ PHOTOS = (
 )
 
 
-def make_jpegs(
-    folder: Path, n: int, size: tuple[int, int] = (640, 480), seed: int = 0
-) -> list[str]:
-    """n photo-like JPEGs of `size`: random crops of skimage's photos, flipped at random."""
-    rng = np.random.default_rng(seed)
+def _photos() -> list[Image.Image]:
     photos = []
     for name in PHOTOS:
         img = data.stereo_motorcycle()[0] if name == "motorcycle" else getattr(data, name)()
         photos.append(Image.fromarray(img).convert("RGB"))
-    paths = []
+    return photos
+
+
+_PHOTOS: list[Image.Image] = []
+
+
+def _render(job: tuple[int, tuple[int, int, int, int], tuple[int, int], bool, str]) -> str:
+    """Write one crop of a photo as a JPEG (in a worker process: photos loaded once each)."""
+    photo_index, box, size, flip, path = job
+    if not _PHOTOS:
+        _PHOTOS.extend(_photos())
+    img = _PHOTOS[photo_index].crop(box).resize(size, Image.BILINEAR)
+    if flip:
+        img = img.transpose(Image.FLIP_LEFT_RIGHT)
+    img.save(path, quality=90)
+    return path
+
+
+def make_jpegs(
+    folder: Path,
+    n: int,
+    size: tuple[int, int] = (640, 480),
+    seed: int = 0,
+    processes: int = 1,
+) -> list[str]:
+    """n photo-like JPEGs of `size`: random crops of skimage's photos, flipped at random;
+    written by ``processes`` worker processes (the same files whatever their number)."""
+    rng = np.random.default_rng(seed)
+    sizes = [p.size for p in _photos()]
+    jobs = []
     for i in range(n):
-        photo = photos[i % len(photos)]
-        w, h = photo.size
+        w, h = sizes[i % len(sizes)]
         cw, ch = int(w * rng.uniform(0.5, 1.0)), int(h * rng.uniform(0.5, 1.0))
         x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
-        img = photo.crop((x, y, x + cw, y + ch)).resize(size, Image.BILINEAR)
-        if rng.random() < 0.5:
-            img = img.transpose(Image.FLIP_LEFT_RIGHT)
-        path = folder / f"img_{i:05d}.jpg"
-        img.save(path, quality=90)
-        paths.append(str(path))
-    return paths
+        flip = bool(rng.random() < 0.5)
+        jobs.append(
+            (i % len(sizes), (x, y, x + cw, y + ch), size, flip, str(folder / f"img_{i:05d}.jpg"))
+        )
+    if processes <= 1:
+        return [_render(job) for job in jobs]
+    from multiprocessing import get_context
+
+    with get_context("fork").Pool(processes) as pool:
+        return pool.map(_render, jobs, chunksize=64)
 
 
 def main() -> None:

@@ -38,10 +38,12 @@ def kmeans_centres(
     seed: int,
     max_iter: int = 10,
     max_rows_per_cluster: int = 64,
+    tol: float = 0.0,
 ) -> torch.Tensor:
     """``n_clusters`` centres (float32, on ``x``'s device) fitted on at most
-    ``max_rows_per_cluster`` random rows per cluster, by Lloyd's iterations until no row changes
-    cluster (at most ``max_iter``); a centre that loses all its rows stays where it was."""
+    ``max_rows_per_cluster`` random rows per cluster, by Lloyd's iterations until at most a
+    ``tol`` share of those rows changes cluster (at most ``max_iter``); a centre that loses all
+    its rows stays where it was."""
     gen = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(x), generator=gen)[: max_rows_per_cluster * n_clusters]
     sample = x[order.to(x.device)]
@@ -52,7 +54,7 @@ def kmeans_centres(
     cells = None
     for _ in range(max_iter):
         previous, cells = cells, nearest_centre(sample, centres)
-        if previous is not None and torch.equal(previous, cells):
+        if previous is not None and int((previous != cells).sum()) <= tol * len(sample):
             break
         sums = torch.zeros_like(centres).index_add_(0, cells, sample)
         counts = torch.bincount(cells, minlength=n_clusters)
@@ -83,12 +85,18 @@ def _plusplus(x: torch.Tensor, n_clusters: int, gen: torch.Generator) -> torch.T
 
 
 def kmeans(
-    x: np.ndarray, n_clusters: int, seed: int = 0, max_iter: int = 100
+    x: np.ndarray,
+    n_clusters: int,
+    seed: int = 0,
+    max_iter: int = 50,
+    max_rows_per_cluster: int = 64,
+    tol: float = 1e-3,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(labels (n,) int64, centres (n_clusters, d) float32) of ``x`` (n, d), on the core's
-    device. Clusters may come out empty (their centre is still returned)."""
+    device: centres fitted as :func:`kmeans_centres` does, then every row assigned. Clusters
+    may come out empty (their centre is still returned)."""
     device = dev.current()
     xt = dev.to_device(x, device)
-    centres = kmeans_centres(xt, n_clusters, seed, max_iter, max_rows_per_cluster=len(x))
+    centres = kmeans_centres(xt, n_clusters, seed, max_iter, max_rows_per_cluster, tol)
     labels = nearest_centre(xt, centres)
     return labels.cpu().numpy().astype(np.int64), centres.cpu().numpy()
