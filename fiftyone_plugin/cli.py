@@ -41,6 +41,9 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
                              "compilation at the first batch): for GPUs; on a CPU the OpenVINO "
                              "runtime is faster (docs/BENCHMARKS.md)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.SEED)
+    parser.add_argument("--decoder", default=d.decoder, choices=defaults.DECODERS,
+                        help="image decoder; auto: JPEGs on the GPU (nvJPEG) for a CUDA model, "
+                             "Pillow elsewhere")  # fmt: skip
     parser.add_argument("--max-pixels", type=int, default=d.max_pixels,
                         help="refuse images with more pixels than this (decompression bombs)")  # fmt: skip
 
@@ -50,7 +53,7 @@ def _options(args: argparse.Namespace) -> EmbeddingOptions:
     return EmbeddingOptions(
         model=args.model, device=args.device, precision=args.precision, backend=args.backend,
         checkpoint=args.checkpoint, compile=args.compile, batch_size=args.batch_size,
-        num_workers=args.num_workers, max_pixels=args.max_pixels,
+        num_workers=args.num_workers, max_pixels=args.max_pixels, decoder=args.decoder,
     )  # fmt: skip
 
 
@@ -148,10 +151,12 @@ def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str |
             "Pass both --real and --synthetic (folders or labeled datasets), or --dataset NAME "
             "alone to analyze an existing FiftyOne dataset"
         )
+    options = _options(args)
     bar = TerminalBar()
     try:
         common = dict(
-            out=args.out, options=_options(args), config=AnalysisConfig(seed=args.seed),
+            out=args.out, options=options,
+            config=AnalysisConfig(seed=args.seed, device=options.analysis_device),
             run_key=getattr(args, "run", defaults.RUN_KEY),
             overwrite_fields=getattr(args, "overwrite", False),
             recompute=getattr(args, "recompute", False), progress=bar,

@@ -22,6 +22,10 @@ PRECISION = "auto"
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 BACKEND = "auto"
 BACKENDS = ("auto", "torch", "openvino")
+#: Image decoders (see embeddings.inference.embed_images): "auto" decodes JPEGs on a CUDA
+#: model's GPU and uses Pillow elsewhere.
+DECODER = "auto"
+DECODERS = ("auto", "pillow", "device")
 BATCH_SIZE = 32
 NUM_WORKERS = 2
 SEED = 0

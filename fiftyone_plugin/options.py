@@ -24,7 +24,8 @@ class EmbeddingOptions:
     weights for ``model`` (None: the pretrained ones). compile: torch.compile the network.
     batch_size: images per forward pass (>= 1). num_workers: image decoders (threads next to a
     CPU network, processes next to a GPU; 0 decodes in the calling thread). max_pixels: images
-    with more pixels are refused as decompression bombs (>= 1).
+    with more pixels are refused as decompression bombs (>= 1). decoder: "auto" (JPEGs decoded on
+    a CUDA model's GPU, Pillow elsewhere), "pillow" or "device" (see embeddings.embed_images).
     """
 
     model: str = defaults.MODEL
@@ -36,12 +37,17 @@ class EmbeddingOptions:
     batch_size: int = defaults.BATCH_SIZE
     num_workers: int = defaults.NUM_WORKERS
     max_pixels: int = defaults.MAX_PIXELS
+    decoder: str = defaults.DECODER
 
     def validate(self) -> EmbeddingOptions:
         """Raise ValueError naming the first bad option and its allowed values; returns self."""
         if not isinstance(self.model, str) or not self.model:
             raise ValueError(f"model must be a model name, not {self.model!r}")
-        for name, choices in (("precision", defaults.PRECISIONS), ("backend", defaults.BACKENDS)):
+        for name, choices in (
+            ("precision", defaults.PRECISIONS),
+            ("backend", defaults.BACKENDS),
+            ("decoder", defaults.DECODERS),
+        ):
             if getattr(self, name) not in choices:
                 raise ValueError(
                     f"Unknown {name} {getattr(self, name)!r}. The available values are {choices}"
@@ -55,6 +61,12 @@ class EmbeddingOptions:
     def replace(self, **changes) -> EmbeddingOptions:
         """A copy with ``changes`` (option name -> value); an unknown name raises TypeError."""
         return dataclasses.replace(self, **changes)
+
+    @property
+    def analysis_device(self) -> str:
+        """The device of the analysis (AnalysisConfig.device) that goes with these options: the
+        same as the network's, except that the core has no Metal kernels ("mps" -> "cpu")."""
+        return "cpu" if self.device.startswith("mps") else self.device
 
     def model_args(self) -> dict:
         """The options that choose and build the network: keyword arguments of

@@ -56,11 +56,14 @@ class AnalyzeGap(foo.Operator):
         from fiftyone_plugin.workflow import analyze_samples
 
         embeddings = param(ctx, "embeddings", NEW)
+        options = embedding_options(ctx)
         outcome = analyze_samples(
             chosen_target(ctx, allow_selected=False),
             embeddings_field=param(ctx, "field") if embeddings == NEW else embeddings,
-            options=embedding_options(ctx),
-            config=AnalysisConfig(seed=param(ctx, "seed", defaults.SEED)),
+            options=options,
+            config=AnalysisConfig(
+                seed=param(ctx, "seed", defaults.SEED), device=options.analysis_device
+            ),
             run_key=param(ctx, "run", defaults.RUN_KEY),
             overwrite=param(ctx, "overwrite", False),
             overwrite_fields=param(ctx, OVERWRITE_USERS, False),

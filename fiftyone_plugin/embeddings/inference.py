@@ -19,14 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..defaults import DECODERS
 from ..progress import Progress, report
 from . import decode
 from .images import DEFAULT_MAX_PIXELS
 from .registry import EmbeddingModel, torch_dtype
-
-#: Image decoders: "auto" (on the model's device for a CUDA model, else Pillow), "pillow" (CPU
-#: threads or worker processes), "device" (JPEGs on the model's device; see decode.on_device).
-DECODERS = ("auto", "pillow", "device")
 
 
 @dataclass

@@ -167,6 +167,7 @@ def _embed_with_registry(dataset, ids, paths, model, field, options, chunk_size,
             num_workers=options.num_workers,
             progress=span(progress, start / len(ids), stop / len(ids)),
             max_pixels=options.max_pixels,
+            decoder=options.decoder,
         )
         good = {
             i: v
