@@ -43,7 +43,7 @@ sys.path.insert(0, str(HERE))
 SIZES = {  # name -> sizes of each section
     "full": dict(images=6144, batch=256, agree=4000, real=100_000, synthetic=(100_000, 1_000_000),
                  umap_fit=4000, umap_place=4000),
-    "tiny": dict(images=48, batch=16, agree=400, real=2_000, synthetic=(2_000, 4_000),
+    "tiny": dict(images=32, batch=16, agree=300, real=1_000, synthetic=(1_000, 2_000),
                  umap_fit=300, umap_place=300),
 }  # fmt: skip
 RESULTS: dict = {}

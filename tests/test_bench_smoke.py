@@ -111,3 +111,35 @@ def test_gap_quality_benchmark_runs_and_reports_every_figure():
         for failed in out["below_target"].values()
     )
     assert (out["seed"], out["precision"]) == (0, "fp32") and out["seconds"] > 0
+
+
+#: Figures of `bench/gpu.py` by section (on a CPU at tiny size: every code path, CPU twins).
+GPU_KEYS = {
+    "embedding": {
+        "forward": float, "pipeline": float, "pipeline_pillow_workers": float,
+        "pipeline_fp32": float, "forward_fp32": float, "stock": float, "embed_vs_forward": float,
+        "embed_vs_stock": float, "cosine_device_vs_pillow_mean": float,
+        "cosine_device_vs_pillow_min": float, "images": int, "device": str, "precision": str,
+    },
+    "agreement": {
+        "n_per_side": int, "cpu_s": float, "device_s": float, "gap_score_correlation": float,
+        "uncovered_agreement": float, "realism_correlation": float,
+    },
+    "umap_placement": {
+        "preserved_ours": float, "preserved_umap_transform": float, "seconds_ours": float,
+        "seconds_umap_transform": float,
+    },
+    "analysis_1k_1k": {"seconds": float, "n_real": int, "n_synthetic": int, "steps": dict},
+    "analysis_1k_2k": {"seconds": float, "n_real": int, "n_synthetic": int, "steps": dict},
+}  # fmt: skip
+
+
+def test_gpu_benchmark_runs_every_section_on_a_cpu():
+    out = run_bench("gpu.py", "--tiny", "--workers", "1")
+    for section, keys in GPU_KEYS.items():
+        _check_types(out[section], keys)
+    assert out["machine"]["cuda"] is None or isinstance(out["machine"]["cuda"], str)
+    # on a CPU the "device" run of the agreement check is the CPU run itself
+    assert out["agreement"]["gap_score_correlation"] == pytest.approx(1.0)
+    assert out["embedding"]["cosine_device_vs_pillow_min"] > 0.97
+    assert all(v >= 0 for v in out["analysis_1k_2k"]["steps"].values())

@@ -135,3 +135,56 @@ def test_importing_fiftyone_starts_the_database_first():
     assert done.returncode == 0, done.stderr[-3000:]
     started, uri = done.stdout.split()[-2:]
     assert started == "True" and uri.startswith("mongodb://127.0.0.1:")
+
+
+def _package_imports(path: Path) -> set[str]:
+    """Modules of fiftyone_plugin that ``path`` imports (any depth, relative or absolute)."""
+    module = ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    package = package.removesuffix(".__init__")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            names = [f"{target}.{alias.name}" for alias in node.names] + [target]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found.update(n for n in names if n.startswith("fiftyone_plugin."))
+    return found
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of ``graph`` (module -> modules it imports), or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(m: str, trail: list[str]) -> list[str] | None:
+        state[m] = 1
+        for nxt in sorted(graph[m]):
+            if state.get(nxt) == 1:
+                return [*trail, m, nxt]
+            if nxt not in state and (found := visit(nxt, [*trail, m])):
+                return found
+        state[m] = 2
+        return None
+
+    return next((c for m in sorted(graph) if m not in state and (c := visit(m, []))), None)
+
+
+def test_imports_within_each_subpackage_run_one_way():
+    """No module of core/, embeddings/, report/ or fo/ imports, even lazily, a module of the same
+    subpackage that imports it back (directly or through others)."""
+    files = {".".join(p.relative_to(REPO_ROOT).with_suffix("").parts): p
+             for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"}  # fmt: skip
+    for sub in ("core", "embeddings", "report", "fo"):
+        prefix = f"fiftyone_plugin.{sub}."
+        graph = {m: {i for i in _package_imports(p) if i in files and i.startswith(prefix)}
+                 for m, p in files.items() if m.startswith(prefix)}  # fmt: skip
+        assert graph, sub  # the scan sees the subpackage's modules
+        assert _cycle(graph) is None, f"import cycle in {sub}/: {' -> '.join(_cycle(graph))}"
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
