@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -221,6 +222,19 @@ def bench_umap_placement(n_fit: int, n_place: int, k: int = 15) -> dict:
             "seconds_ours": round(t_ours, 3), "seconds_umap_transform": round(t_theirs, 2)}  # fmt: skip
 
 
+def run_section(name: str, size: dict, workers: int, images: str) -> dict:
+    """One section's figures, measured in this process."""
+    if name == "embedding":
+        paths = sorted(str(p) for p in Path(images).glob("*.jpg"))
+        return bench_embedding(paths, size["batch"], workers)
+    if name == "agreement":
+        return bench_agreement(size["agree"])
+    if name == "umap_placement":
+        return bench_umap_placement(size["umap_fit"], size["umap_place"])
+    n_real, n_synthetic = (int(part) for part in name.split("_")[1:])
+    return bench_analysis(n_real, n_synthetic)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -229,33 +243,47 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=None,
                         help="decoder threads / DataLoader workers (default: CPUs - 1)")  # fmt: skip
     parser.add_argument("--skip", nargs="*", default=[], help="sections to leave out")
+    parser.add_argument("--section", help=argparse.SUPPRESS)  # one section, in a child process
+    parser.add_argument("--images", help=argparse.SUPPRESS)
     args = parser.parse_args()
     size = SIZES["tiny" if args.tiny else "full"]
     workers = args.workers or max(1, (os.cpu_count() or 2) - 1)
+    if args.section:
+        print(json.dumps(run_section(args.section, size, workers, args.images)), flush=True)
+        return 0
+
     start = time.perf_counter()
-
+    sections = ["embedding", "agreement", "umap_placement"] + [
+        f"analysis_{size['real']}_{n}" for n in size["synthetic"]
+    ]
     with tempfile.TemporaryDirectory() as tmp:
-        from embed_speed import make_jpegs  # before CUDA starts: its workers fork
+        from embed_speed import make_jpegs
 
-        paths = make_jpegs(Path(tmp), size["images"], processes=workers)
+        make_jpegs(Path(tmp), size["images"], processes=workers)
         import torch
 
         emit("machine", {"python": platform.python_version(), "torch": torch.__version__,
                          "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
                          "cpus": os.cpu_count(), "jpeg_s": round(time.perf_counter() - start, 1)})  # fmt: skip
-        if "embedding" not in args.skip:
-            emit("embedding", bench_embedding(paths, size["batch"], workers))
-    if "agreement" not in args.skip:
-        emit("agreement", bench_agreement(size["agree"]))
-    if "umap" not in args.skip:
-        emit("umap_placement", bench_umap_placement(size["umap_fit"], size["umap_place"]))
-    for n_synthetic in size["synthetic"]:
-        key = f"analysis_{size['real'] // 1000}k_{n_synthetic // 1000}k"
-        if key not in args.skip and "analysis" not in args.skip:
-            emit(key, bench_analysis(size["real"], n_synthetic))
+        for name in sections:
+            if name.split("_")[0] in args.skip or name in args.skip:
+                continue
+            # each section in a fresh process: memory and runtimes (OpenVINO's, OpenMP's, CUDA's)
+            # of one do not weigh on the next
+            command = [sys.executable, __file__, "--section", name, "--images", tmp,
+                       "--workers", str(workers), *(["--tiny"] if args.tiny else [])]  # fmt: skip
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                emit(name, {"error": done.returncode, "stderr": done.stderr[-2000:]})
+                continue
+            key = name
+            if name.startswith("analysis_"):
+                n_real, n_synthetic = (int(part) for part in name.split("_")[1:])
+                key = f"analysis_{n_real // 1000}k_{n_synthetic // 1000}k"
+            emit(key, json.loads(done.stdout.strip().splitlines()[-1]))
     RESULTS["seconds"] = round(time.perf_counter() - start, 1)
     print(json.dumps(RESULTS), flush=True)
-    return 0
+    return 0 if not any("error" in v for v in RESULTS.values() if isinstance(v, dict)) else 1
 
 
 if __name__ == "__main__":
