@@ -15,6 +15,8 @@ from contextvars import ContextVar
 
 import torch
 
+from ..devices import resolve_device
+
 #: Device choices of the core: "auto" (CUDA when available, else the CPU), "cpu", "cuda[:N]".
 DEVICES = ("auto", "cpu", "cuda")
 #: Bytes of intermediate results (a distance tile, a kernel block) one step may hold on the CPU.
@@ -28,28 +30,8 @@ _current: ContextVar[torch.device | None] = ContextVar("synthgap_core_device", d
 
 def resolve(device: str | torch.device = "auto") -> torch.device:
     """ "auto" -> the first CUDA device when one is usable, else the CPU; "cpu", "cuda" and
-    "cuda:N" are checked. Raises ValueError for other names, RuntimeError when CUDA is asked for
-    and unavailable."""
-    if isinstance(device, torch.device):
-        device = str(device)
-    kind, _, index = str(device).partition(":")
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cpu":
-        return torch.device("cpu")
-    if kind == "cuda" and (not index or index.isdigit()):
-        if not torch.cuda.is_available():
-            raise RuntimeError(
-                f"device={device!r} was requested for the analysis but CUDA is not available "
-                f"(torch {torch.__version__}). Pass device='auto' or 'cpu'."
-            )
-        if index and int(index) >= torch.cuda.device_count():
-            raise RuntimeError(
-                f"device={device!r} was requested but only {torch.cuda.device_count()} CUDA "
-                "device(s) are visible."
-            )
-        return torch.device(device)
-    raise ValueError(f"Unknown analysis device {device!r}: use 'auto', 'cpu', 'cuda' or 'cuda:N'.")
+    "cuda:N" are checked (see devices.resolve_device: the core has no Metal kernels)."""
+    return torch.device(resolve_device(str(device), allow_mps=False))
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..defaults import BACKENDS, PRECISIONS
+from ..devices import resolve_device
 from ..options import EmbeddingOptions
 from .images import one_line
 
@@ -196,40 +197,6 @@ def torch_dtype(precision: str) -> torch.dtype:
     import torch
 
     return getattr(torch, _DTYPE_NAMES[precision])
-
-
-def resolve_device(device: str = "auto") -> str:
-    """Resolve "auto" to "cuda" if available, else "mps", else "cpu"; check an explicit one."""
-    import torch
-
-    mps = getattr(torch.backends, "mps", None)
-    mps_ok = bool(mps and mps.is_available())
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "mps" if mps_ok else "cpu"
-    kind, _, index = str(device).partition(":")
-    if kind == "cpu" and not index:
-        return "cpu"
-    if kind == "cuda" and (not index or index.isdigit()):
-        if not torch.cuda.is_available():
-            why = "no usable GPU or driver" if torch.version.cuda else "a CPU-only build"
-            raise RuntimeError(
-                f"device={device!r} was requested but CUDA is not available (torch "
-                f"{torch.__version__}: {why}). Pass device='auto' or 'cpu'."
-            )
-        if index and int(index) >= torch.cuda.device_count():
-            raise RuntimeError(
-                f"device={device!r} was requested but only {torch.cuda.device_count()} CUDA "
-                "device(s) are visible (CUDA_VISIBLE_DEVICES)."
-            )
-        return device
-    if kind == "mps" and not index:
-        if not mps_ok:
-            raise RuntimeError(
-                "device='mps' was requested but Metal (MPS) is not available here. "
-                "Pass device='auto' or 'cpu'."
-            )
-        return "mps"
-    raise ValueError(f"Unknown device {device!r}: use 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'.")
 
 
 def resolve_precision(precision: str, device: str) -> str:

@@ -27,8 +27,10 @@ def test_auto_is_cuda_only_where_there_is_one():
 
 
 def test_unknown_devices_are_refused():
-    with pytest.raises(ValueError, match="Unknown analysis device 'tpu'"):
+    with pytest.raises(ValueError, match="Unknown device 'tpu'"):
         dev.resolve("tpu")
+    with pytest.raises(ValueError, match="Unknown device 'mps'"):  # the core has no Metal kernels
+        dev.resolve("mps")
     with pytest.raises(ValueError, match="Unsupported device 'gpu'"):
         AnalysisConfig(device="gpu").validate()
     AnalysisConfig(device="cuda:1").validate()  # a valid name; its presence is checked at use
