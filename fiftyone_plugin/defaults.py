@@ -38,6 +38,11 @@ RUN_KEY = "synthgap"
 #: 179 MP is a 16000 x 11000 photo; its RGB pixels alone take 537 MB.
 MAX_PIXELS = 178_956_970
 
+#: Objects (--objects): context kept around each box, as a share of its longer side on each
+#: side, and the shorter box side in pixels under which an object is not analyzed.
+OBJECT_MARGIN = 0.1
+OBJECT_MIN_SIZE = 16
+
 #: Sample field recording why an image could not be read (None when it was read).
 ERROR_FIELD = "load_error"
 

@@ -33,6 +33,7 @@ class ObjectTable:
     object: its class. box (n_objects, 4) float: [x, y, width, height] of the box relative to its
     image, each in [0, 1]. image_size (n_images, 2) float or None: [width, height] of every image
     in pixels (NaN where unknown); without it, aspect ratios are those of the relative boxes.
+    ids (n_objects,) object or None: an identifier of each object (e.g. its label id).
     """
 
     image: np.ndarray
@@ -40,6 +41,7 @@ class ObjectTable:
     box: np.ndarray
     n_images: int
     image_size: np.ndarray | None = None
+    ids: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.image = np.asarray(self.image, dtype=np.int64).reshape(-1)
@@ -57,14 +59,19 @@ class ObjectTable:
             self.image_size = np.asarray(self.image_size, dtype=np.float64).reshape(-1, 2)
             if len(self.image_size) != self.n_images:
                 raise ValueError("image_size needs one [width, height] row per image")
+        if self.ids is not None:
+            self.ids = np.asarray(self.ids, dtype=object).reshape(-1)
+            if len(self.ids) != n:
+                raise ValueError(f"ids needs one identifier per object: got {len(self.ids)}")
 
     def __len__(self) -> int:
         return len(self.image)
 
     def subset(self, keep: np.ndarray) -> ObjectTable:
         """The objects where boolean ``keep`` is True (same images)."""
+        ids = None if self.ids is None else self.ids[keep]
         return ObjectTable(
-            self.image[keep], self.label[keep], self.box[keep], self.n_images, self.image_size
+            self.image[keep], self.label[keep], self.box[keep], self.n_images, self.image_size, ids
         )
 
     @property
@@ -146,12 +153,11 @@ class LabelSet:
             return self
         if self.objects is None:
             return LabelSet(map_classes(self.classes, class_map))
-        o = self.objects
-        mapped = map_classes(o.label, class_map)
+        mapped = map_classes(self.objects.label, class_map)
         keep = np.array([m is not None for m in mapped], dtype=bool)
-        return LabelSet.from_objects(
-            ObjectTable(o.image[keep], mapped[keep], o.box[keep], o.n_images, o.image_size)
-        )
+        objects = self.objects.subset(keep)
+        objects.label = mapped[keep]
+        return LabelSet.from_objects(objects)
 
 
 def map_classes(labels: np.ndarray, class_map: dict[str, str | None] | None) -> np.ndarray:

@@ -4,6 +4,7 @@
     model = load_model("efficientnet_lite0")          # device="auto", precision="auto"
     result = embed_images(paths, model, batch_size=32, num_workers=2)
     result.vectors   # (n, dim) float32, NaN rows where result.errors[i] gives the reason
+    objects = embed_objects(paths, boxes, model)     # one row per box; each image decoded once
 
 torch is imported on first use of `embed_images` / `load_model`, not when this package is
 imported, so listing models stays instant.
@@ -28,6 +29,7 @@ __all__ = [
     "LoadedImage",
     "available_models",
     "embed_images",
+    "embed_objects",
     "is_zoo_model",
     "load_image",
     "load_model",
@@ -36,6 +38,7 @@ __all__ = [
 #: Names that live in modules importing torch, loaded on first use.
 _LAZY = {
     "embed_images": ".inference",
+    "embed_objects": ".objects",
     "EmbeddingResult": ".inference",
     "ImageTransform": ".transform",
 }

@@ -71,9 +71,12 @@ def collate(items) -> Batch:
     return indices, images, failures
 
 
-def between_batches(files: ImageFiles, batch_size: int, threads: int) -> Iterator[Batch]:
+def between_batches(
+    files: Dataset, batch_size: int, threads: int, collate=collate
+) -> Iterator[Batch]:
     """Batches decoded by ``threads`` Pillow threads while the caller waits (0: in this thread).
-    Pillow and torch release the GIL, so threads decode in parallel."""
+    Pillow and torch release the GIL, so threads decode in parallel. ``files``: ImageFiles, or
+    any dataset whose items ``collate`` turns into a Batch (``batch_size`` items each)."""
     with ThreadPoolExecutor(max(1, threads)) as pool:  # starts no thread until used
         decode = pool.map if threads else map
         for start in range(0, len(files), batch_size):
@@ -82,9 +85,10 @@ def between_batches(files: ImageFiles, batch_size: int, threads: int) -> Iterato
 
 
 def worker_processes(
-    files: ImageFiles, batch_size: int, workers: int, pin_memory: bool
+    files: Dataset, batch_size: int, workers: int, pin_memory: bool, collate=collate
 ) -> Iterator[Batch]:
-    """Batches decoded by ``workers`` DataLoader processes, ahead of the caller."""
+    """Batches decoded by ``workers`` DataLoader processes, ahead of the caller (``files`` and
+    ``collate`` as in :func:`between_batches`)."""
     return iter(
         DataLoader(
             files,

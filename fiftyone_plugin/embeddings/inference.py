@@ -78,25 +78,42 @@ def embed_images(
         )
     paths = [os.fspath(p) for p in paths]
     n = len(paths)
-    vectors = np.full((n, model.dim), np.nan, dtype=np.float32)
-    errors: list[str | None] = [None] * n
     if n == 0:
-        return EmbeddingResult(vectors, errors)
+        return EmbeddingResult(np.full((0, model.dim), np.nan, dtype=np.float32), [])
 
     files = decode.ImageFiles(paths, model.transform, max_pixels)
-    workers = min(num_workers, math.ceil(n / batch_size))
     if decoder == "auto":
         decoder = decode.pillow_or_device(model.device)
     if decoder == "device":
         batches = decode.on_device(files, batch_size, num_workers, model.device)
-    elif overlap or (overlap is None and model.device != "cpu"):
-        batches = decode.worker_processes(
-            files, batch_size, workers, pin_memory=model.device.startswith("cuda")
-        )
     else:
-        batches = decode.between_batches(files, batch_size, workers)
-
+        batches = pillow_batches(files, batch_size, num_workers, model, overlap)
     report(progress, 0.0, f"Embedding {n} images with {model.name}")
+    return embed_batches(batches, n, model, batch_size, progress)
+
+
+def pillow_batches(
+    files, batch_size: int, num_workers: int, model: EmbeddingModel, overlap: bool | None,
+    collate=decode.collate,
+):  # fmt: skip
+    """Batches of ``files`` decoded by Pillow: in worker processes while the network runs, or in
+    threads between forward passes (see embed_images's ``overlap``)."""
+    workers = min(num_workers, math.ceil(len(files) / batch_size))
+    if overlap or (overlap is None and model.device != "cpu"):
+        pin = model.device.startswith("cuda")
+        return decode.worker_processes(files, batch_size, workers, pin, collate=collate)
+    return decode.between_batches(files, batch_size, workers, collate=collate)
+
+
+def embed_batches(
+    batches, n: int, model: EmbeddingModel, batch_size: int, progress: Progress | None = None,
+    unit: str = "images",
+) -> EmbeddingResult:  # fmt: skip
+    """Run ``model`` on decoded ``batches`` (decode.Batch: row indices in [0, n), pixels,
+    failures) -> the EmbeddingResult of ``n`` rows; ``unit`` names the rows in progress labels.
+    A compiled network gets batches padded to ``batch_size``."""
+    vectors = np.full((n, model.dim), np.nan, dtype=np.float32)
+    errors: list[str | None] = [None] * n
     cuda = model.device.startswith("cuda")
     in_flight: list[tuple[list[int], torch.Tensor | None, int, torch.cuda.Event | None]] = []
     done = 0
@@ -112,7 +129,7 @@ def embed_images(
                 errors[i] = f"non-finite embedding ({model.precision} overflow?)"
             vectors[indices] = np.where(bad[:, None], np.nan, feats)
         done += len(indices) + n_failed
-        report(progress, done / n, f"Embedded {done}/{n} images")
+        report(progress, done / n, f"Embedded {done}/{n} {unit}")
 
     for indices, images, failures in batches:
         for i, reason in failures:

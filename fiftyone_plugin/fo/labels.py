@@ -337,7 +337,7 @@ def read_labels(
 ) -> LabelSet:
     """The labels in ``label_field`` of the samples ``ids`` (in that order) as a LabelSet,
     with ``class_map`` applied. Detections also get the images' pixel sizes (from sample
-    metadata, computed where missing)."""
+    metadata, computed where missing) and the label ids of the boxes (``objects.ids``)."""
     kind = check_label_field(samples, label_field)
     view = samples.select(ids, ordered=True)
     if kind is fo.Classification:
@@ -346,15 +346,16 @@ def read_labels(
     if view.exists("metadata", False).limit(1).count():
         view.compute_metadata(progress=False)
     widths, heights = view.values(["metadata.width", "metadata.height"])
-    boxes = view.values(f"{label_field}.detections.bounding_box")
-    names = view.values(f"{label_field}.detections.label")
-    image, label, box = [], [], []
-    for i, (b, n) in enumerate(zip(boxes, names, strict=True)):
-        for bb, nn in zip(b or [], n or [], strict=True):
+    path = f"{label_field}.detections"
+    boxes, names, label_ids = view.values([f"{path}.bounding_box", f"{path}.label", f"{path}.id"])
+    image, label, box, object_ids = [], [], [], []
+    for i, (b, n, o) in enumerate(zip(boxes, names, label_ids, strict=True)):
+        for bb, nn, oo in zip(b or [], n or [], o or [], strict=True):
             if bb is not None and len(bb) == 4:
                 image.append(i)
                 label.append(nn)
                 box.append(bb)
+                object_ids.append(oo)
     size = np.array(
         [[w if w else np.nan, h if h else np.nan] for w, h in zip(widths, heights, strict=True)],
         dtype=np.float64,
@@ -362,6 +363,7 @@ def read_labels(
     objects = ObjectTable(
         np.array(image, dtype=np.int64), np.array(label, dtype=object),
         np.array(box, dtype=np.float64).reshape(-1, 4), len(ids), size,
+        np.array(object_ids, dtype=object),
     )  # fmt: skip
     return LabelSet.from_objects(objects).renamed(class_map)
 

@@ -45,6 +45,9 @@ def test_class_map_renames_both_kinds_and_drops_classes_mapped_to_none():
     objects = ObjectTable([0, 0, 1], ["auto", "junk", "junk"], [[0, 0, 0.1, 0.1]] * 3, 2)
     renamed = LabelSet.from_objects(objects).renamed({"auto": "car", "junk": None})
     assert renamed.objects.label.tolist() == ["car"] and renamed.classes.tolist() == ["car", None]
+    objects.ids = np.array(["o1", "o2", "o3"], object)
+    assert LabelSet.from_objects(objects).renamed({"junk": None}).objects.ids.tolist() == ["o1"]
+    assert objects.label.tolist() == ["auto", "junk", "junk"]  # the original is left as it was
 
 
 def test_read_class_map_json_and_csv(tmp_path):

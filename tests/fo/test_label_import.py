@@ -111,6 +111,8 @@ def test_detections_import_and_read_back_as_objects(dataset_name, tmp_path):
     assert set(labels.objects.label) == {"car", "person", "vehicle"}
     assert np.allclose(labels.objects.image_size, [[64, 48]] * 6)
     assert labels.classes[0] == "car"
+    assert list(labels.objects.ids) == [d for ds in dataset.select(ids, ordered=True).values(
+        "ground_truth.detections.id") for d in ds]  # fmt: skip
 
 
 def test_existing_labels_are_kept_and_empty_ones_filled(dataset_name, tmp_path):
