@@ -6,7 +6,9 @@
     .venv/bin/python bench/run.py --tiny      # smoke run for CI: checks it runs, times mean nothing
 
 The last line printed is one JSON object. Speedups are "their time / our time" (higher is
-better); ``embed_vs_forward`` is our pipeline's images/s over the bare forward pass's.
+better); ``embed_vs_forward`` is our pipeline's images/s over the bare forward pass's; the
+``objects_*`` figures compare embedding every labeled object with embedding the images
+(bench/objects_speed.py).
 """
 
 from __future__ import annotations
@@ -26,14 +28,28 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 SIZES = {  # name -> (images for embedding, images end to end, vectors per side, write-back samples)
-    "tiny": dict(embed=64, e2e=64, analysis=2_000, prdc=1_000, writeback=500, save_loop=100),
+    "tiny": dict(
+        embed=64, e2e=64, analysis=2_000, prdc=1_000, writeback=500, save_loop=100, objects=16
+    ),
     "quick": dict(
-        embed=512, e2e=1_000, analysis=100_000, prdc=20_000, writeback=100_000, save_loop=1_000
+        embed=512,
+        e2e=1_000,
+        analysis=100_000,
+        prdc=20_000,
+        writeback=100_000,
+        save_loop=1_000,
+        objects=256,
     ),
     "full": dict(
-        embed=2_048, e2e=3_000, analysis=100_000, prdc=30_000, writeback=100_000, save_loop=5_000
+        embed=2_048,
+        e2e=3_000,
+        analysis=100_000,
+        prdc=30_000,
+        writeback=100_000,
+        save_loop=5_000,
+        objects=1_024,
     ),
-}
+}  # objects: detection scenes whose objects and images are embedded side by side
 # prdc holds about three float32 n x n distance matrices at once: 5.1 GB peak at 20k vectors per
 # side, about 11.5 GB at 30k (the most that fits beside everything else in 24 GB), ~20 GB at 40k.
 
@@ -383,7 +399,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--num-workers", type=int, default=2)
     parser.add_argument(
-        "--only", nargs="+", choices=["embed", "writeback", "analysis", "prdc", "e2e", "scaling"]
+        "--only",
+        nargs="+",
+        choices=["embed", "writeback", "analysis", "prdc", "e2e", "objects", "scaling"],
     )
     parser.add_argument("--plot", type=Path, default=HERE / "out" / "analysis_scaling.png",
                         help="where the full mode's time/memory plot goes")  # fmt: skip
@@ -393,7 +411,7 @@ def main() -> None:
     os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")
     if not os.environ.get("FIFTYONE_DATABASE_URI"):  # a throwaway database, not the user's
         os.environ["FIFTYONE_DATABASE_DIR"] = tempfile.mkdtemp(prefix="synthgap-bench-db-")
-    every = ["embed", "writeback", "analysis", "prdc", "e2e"] + (
+    every = ["embed", "writeback", "analysis", "prdc", "e2e", "objects"] + (
         ["scaling"] if mode == "full" else []
     )
     want = set(args.only or every)
@@ -419,6 +437,14 @@ def main() -> None:
             print(results, flush=True)
         if "e2e" in want:
             results.update(bench_e2e(images[: sizes["e2e"]], args.batch_size, args.num_workers))
+            print(results, flush=True)
+        if "objects" in want:
+            from objects_speed import bench_objects
+
+            scenes = os.path.join(tmp, "scenes")
+            results.update(
+                bench_objects(scenes, sizes["objects"], args.batch_size, args.num_workers)
+            )
             print(results, flush=True)
         if "scaling" in want:
             points = SCALING if mode == "full" else ((500, 500), (1_000, 2_000))

@@ -70,6 +70,16 @@ def _add_label_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--class-map", metavar="FILE", default=None,
                         help="rename classes before comparing: a JSON object {\"from\": \"to\"} or "
                              "a CSV file of from,to rows; an empty 'to' leaves a class out")  # fmt: skip
+    parser.add_argument("--objects", action="store_true",
+                        help="analyze every labeled box as a unit (its crop embedded) instead of "
+                             "whole images; needs boxes on both sides (COCO, YOLO, VOC or a "
+                             f"Detections --label-field). Default run name: {defaults.OBJECTS_RUN_KEY}")  # fmt: skip
+    parser.add_argument("--object-margin", type=float, default=defaults.OBJECT_MARGIN,
+                        help="with --objects: context kept around each box, as a share of its "
+                             "longer side on each side")  # fmt: skip
+    parser.add_argument("--min-object-size", type=int, default=defaults.OBJECT_MIN_SIZE,
+                        help="with --objects: boxes whose size, sqrt(width x height), has fewer pixels are "
+                             "skipped (and counted)")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,8 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--dataset", help="FiftyOne dataset name (default from the folder names); "
                          "without --real/--synthetic: analyze this existing dataset")  # fmt: skip
     _add_label_options(analyze)
-    analyze.add_argument("--run", default=defaults.RUN_KEY,
-                         help="analysis run name; rerunning a name replaces its results")  # fmt: skip
+    analyze.add_argument("--run", default=None,
+                         help=f"analysis run name (default {defaults.RUN_KEY}, with --objects "
+                              f"{defaults.OBJECTS_RUN_KEY}); rerunning a name replaces its "
+                              "results")  # fmt: skip
     analyze.add_argument("--overwrite", action="store_true",
                          help="replace fields, saved views, the visualization and the tag of the "
                               "names synthgap uses even if you created them (by default synthgap "
@@ -129,6 +141,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_key(args: argparse.Namespace) -> str:
+    """--run, or the default run name of the analysis asked for."""
+    if getattr(args, "run", None):
+        return args.run
+    return defaults.OBJECTS_RUN_KEY if getattr(args, "objects", False) else defaults.RUN_KEY
+
+
+def _object_options(args: argparse.Namespace):
+    """The ObjectOptions of --objects, or None without it."""
+    if not getattr(args, "objects", False):
+        return None
+    from .object_options import ObjectOptions
+
+    return ObjectOptions(args.object_margin, args.min_object_size).validate()
+
+
 def _label_options(args: argparse.Namespace):
     from .label_options import LABEL_FIELD, LabelOptions
 
@@ -157,17 +185,19 @@ def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str |
         common = dict(
             out=args.out, options=options,
             config=AnalysisConfig(seed=args.seed, device=options.analysis_device),
-            run_key=getattr(args, "run", defaults.RUN_KEY),
+            run_key=_run_key(args),
             overwrite_fields=getattr(args, "overwrite", False),
             recompute=getattr(args, "recompute", False), progress=bar,
         )  # fmt: skip
+        objects = _object_options(args)
         if real is None:
-            labels = _label_options(args) if args.label_field else None
-            done = analyze_dataset(dataset, labels=labels, **common)
+            labels = _label_options(args) if args.label_field or objects else None
+            done = analyze_dataset(dataset, labels=labels, objects=objects, **common)
         else:
             done = analyze_folders(
-                real, synthetic, dataset=dataset, labels=_label_options(args), **common
-            )
+                real, synthetic, dataset=dataset, labels=_label_options(args), objects=objects,
+                **common,
+            )  # fmt: skip
     except FieldClashError as exc:
         raise FieldClashError(
             f"{exc} (command line: --run NAME writes the results under other names instead, "
@@ -186,9 +216,19 @@ def _print_summary(done) -> None:
     for key in ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc"):
         if key in metrics and key in result.readings:
             print(f"  {key:<10} {metrics[key]:8.3f}  {result.readings[key]}")
+    objects = getattr(done.outcome, "objects", None)
     print(
-        f"uncovered real samples: {int(result.uncovered.sum())} in {len(result.regions)} gap region(s)"
+        f"uncovered real {'objects' if objects else 'samples'}: {int(result.uncovered.sum())} in "
+        f"{len(result.regions)} gap region(s)"
     )
+    if objects:
+        print(
+            f"objects   {len(result.gap_score)} real and {len(result.realism)} synthetic analyzed "
+            f"in '{objects['label_field']}'; skipped {objects['n_skipped_real']} real and "
+            f"{objects['n_skipped_synthetic']} synthetic (under {objects['min_size']} px or in "
+            "unreadable images); results on the patches of field "
+            f"'{objects['field']}'"
+        )
     if done.n_failed:
         print(f"skipped {done.n_failed} unreadable image(s): see load_error in samples.csv")
     _print_labels(done)

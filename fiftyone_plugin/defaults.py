@@ -32,6 +32,8 @@ SEED = 0
 
 #: Key of the analysis run whose results go to the plain field names (cluster, gap_score, ...).
 RUN_KEY = "synthgap"
+#: Default key of a run on objects (--objects), so that it sits beside the run on whole images.
+OBJECTS_RUN_KEY = "objects"
 
 #: Images with more pixels (width x height) are refused before decoding, as decompression bombs.
 #: Pillow refuses above twice its MAX_IMAGE_PIXELS itself; this refuses at that size, explicitly.
@@ -39,7 +41,7 @@ RUN_KEY = "synthgap"
 MAX_PIXELS = 178_956_970
 
 #: Objects (--objects): context kept around each box, as a share of its longer side on each
-#: side, and the shorter box side in pixels under which an object is not analyzed.
+#: side, and the box size sqrt(width x height) in pixels under which an object is not analyzed.
 OBJECT_MARGIN = 0.1
 OBJECT_MIN_SIZE = 16
 

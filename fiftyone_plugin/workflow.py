@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from . import defaults
 from .label_options import LabelOptions
+from .object_options import ObjectOptions
 from .options import EmbeddingOptions
 from .progress import Progress, report, span
 
@@ -65,13 +66,15 @@ def analyze_folders(
     recompute: bool = False,
     progress: Progress | None = None,
     labels: LabelOptions | None = None,
+    objects: ObjectOptions | None = None,
 ) -> FolderAnalysis:
     """Import both folders into dataset ``dataset``, embed, analyze, and write files to ``out``.
 
     ``real`` / ``synthetic``: folders of images, or labeled datasets (class folders, COCO, YOLO,
     VOC: see fo/labels.py); ``labels`` says how to read them (default LabelOptions(): formats
     detected, labels into ``ground_truth``). With labels on both sides the analysis adds the label
-    statistics, the per-class analysis and the probe.
+    statistics, the per-class analysis and the probe. ``objects``: analyze every labeled box as
+    a unit instead of whole images (both sides need boxes; see analyze_samples).
 
     ``options``: how images are embedded (default EmbeddingOptions()); ``config``: the analysis
     parameters (default AnalysisConfig()). Reruns on the same folders add no samples, reuse stored
@@ -93,6 +96,13 @@ def analyze_folders(
     labels = (labels or LabelOptions()).validate()
     sources = read_source(real, labels.real_format), read_source(synthetic, labels.synthetic_format)
     real_paths, synthetic_paths = sources[0].paths, sources[1].paths
+    boxes = ("coco", "yolov5", "yolov4", "voc")
+    if objects is not None and not all(s.format in boxes and s.n_labeled for s in sources):
+        raise ValueError(
+            "Objects need boxes on both sides (COCO, YOLO or VOC labels); "
+            f"found {sources[0].format!r} and {sources[1].format!r}: pass labeled detection "
+            "datasets, or analyze whole images (without --objects)"
+        )
     for side, paths, folder in (
         ("real", real_paths, real),
         ("synthetic", synthetic_paths, synthetic),
@@ -136,6 +146,7 @@ def analyze_folders(
         recompute=recompute,
         progress=span(progress, 0.02, 0.95),
         labels=labels if label_field else None,
+        objects=objects,
     )
     files, n_failed = write_files(wanted, outcome, out_dir)
     report(progress, 1.0, "done")
@@ -152,6 +163,7 @@ def analyze_dataset(
     recompute: bool = False,
     progress: Progress | None = None,
     labels: LabelOptions | None = None,
+    objects: ObjectOptions | None = None,
 ) -> FolderAnalysis:
     """Analyze the real and synthetic samples of the existing FiftyOne dataset ``dataset`` (marked
     by their ``domain`` field) and write the files to ``out`` (default
@@ -172,7 +184,7 @@ def analyze_dataset(
     outcome = analyze_samples(
         samples, options=options, config=config, run_key=run_key, overwrite=True,
         overwrite_fields=overwrite_fields, recompute=recompute,
-        progress=span(progress, 0.0, 0.95), labels=labels,
+        progress=span(progress, 0.0, 0.95), labels=labels, objects=objects,
     )  # fmt: skip
     files, n_failed = write_files(samples, outcome, out_dir)
     report(progress, 1.0, "done")
@@ -207,11 +219,15 @@ def analyze_samples(
     recompute: bool = False,
     progress: Progress | None = None,
     labels: LabelOptions | None = None,
+    objects: ObjectOptions | None = None,
 ):
     """Embed the samples of a FiftyOne collection that lack embeddings, then analyze them.
 
     ``labels``: analyze with the labels in ``labels.label_field`` (renamed by its class map):
     the label statistics, the per-class analysis and the probe (None: without labels).
+    ``objects``: analyze the objects of that (Detections) field instead of whole images: each
+    object's crop is embedded onto its Detection (fo/objects.py) and the run's units are the
+    objects (fo/object_analysis.py); ``embeddings_field`` then names the objects' attribute.
 
     ``embeddings_field``: a synthgap embeddings field (filled with the model that made it, whatever
     ``options.model`` says) or None for the default field of ``options.model``. ``options``: how
@@ -230,6 +246,11 @@ def analyze_samples(
 
     check_run_writable(samples._dataset, run_key, overwrite, overwrite_fields)
     options = (options or EmbeddingOptions()).validate()
+    if objects is not None:
+        return _analyze_objects(
+            samples, embeddings_field, options, config, run_key, overwrite, overwrite_fields,
+            recompute, progress, labels, objects,
+        )  # fmt: skip
     if labels is not None:
         from .fo.labels import check_label_field
 
@@ -256,3 +277,32 @@ def analyze_samples(
         label_field=labels.label_field if labels else None,
         class_map=labels.class_map_dict() if labels else None,
     )
+
+
+def _analyze_objects(
+    samples, embeddings_field, options, config, run_key, overwrite, overwrite_fields, recompute,
+    progress, labels, objects,
+):  # fmt: skip
+    """analyze_samples on objects: embed the objects that lack embeddings, analyze them."""
+    from .fo.object_analysis import analyze_objects
+    from .fo.objects import check_detections_field, compute_object_embeddings
+    from .fo.samples import domain_view
+
+    if labels is None:
+        raise ValueError(
+            "Objects are the boxes of a label field: pass labels (LabelOptions(label_field=...), "
+            "--label-field) with objects"
+        )
+    labels.validate()
+    objects.validate()
+    check_detections_field(samples, labels.label_field)
+    summary = compute_object_embeddings(
+        domain_view(samples), labels.label_field, field=embeddings_field, options=options,
+        objects=objects, recompute=recompute, overwrite=overwrite_fields,
+        progress=span(progress, 0.0, 0.6),
+    )  # fmt: skip
+    return analyze_objects(
+        samples, labels.label_field, embeddings_field=summary.field.rsplit(".", 1)[-1],
+        run_key=run_key, config=config, class_map=labels.class_map_dict(), overwrite=overwrite,
+        overwrite_fields=overwrite_fields, progress=span(progress, 0.6, 1.0),
+    )  # fmt: skip

@@ -28,6 +28,8 @@ from .forms import (
 NO_LABELS = "__none__"
 #: The embeddings choice meaning "compute new embeddings with a model".
 NEW = "__new__"
+#: The units of analysis a Detections label field offers: whole images, or every labeled box.
+IMAGES, OBJECTS = "images", "objects"
 #: The form's checkbox allowing the run to replace the user's fields, views, visualization or tag
 #: of its names.
 OVERWRITE_USERS = "overwrite_fields"
@@ -56,6 +58,9 @@ class AnalyzeGap(foo.Operator):
         from fiftyone_plugin.workflow import analyze_samples
 
         embeddings = param(ctx, "embeddings", NEW)
+        objects = chosen_objects(ctx)
+        if objects is not None:
+            embeddings = NEW  # objects are embedded onto their boxes, with the chosen model
         options = embedding_options(ctx)
         outcome = analyze_samples(
             chosen_target(ctx, allow_selected=False),
@@ -70,10 +75,12 @@ class AnalyzeGap(foo.Operator):
             recompute=param(ctx, "recompute", False),
             progress=progress_to(ctx),
             labels=chosen_labels(ctx),
+            objects=objects,
         )
         if not ctx.delegated:
             ctx.trigger("reload_dataset")
-            open_embeddings_panel(ctx, outcome.names.brain_key)
+            patches = (outcome.objects or {}).get("field")
+            open_embeddings_panel(ctx, outcome.names.brain_key, patches)
         return analysis_results(outcome)
 
     def resolve_output(self, ctx):
@@ -86,18 +93,24 @@ class AnalyzeGap(foo.Operator):
         return types.Property(outputs, view=types.View(label="Gap analysis"))
 
 
-def open_embeddings_panel(ctx, brain_key: str) -> None:
-    """Open the App's Embeddings panel on ``brain_key``, colored by domain.
+def open_embeddings_panel(ctx, brain_key: str, patches_field: str | None = None) -> None:
+    """Open the App's Embeddings panel on ``brain_key``, colored by domain (for a run on objects,
+    its points are the objects of ``patches_field``, colored by their ``domain`` attribute).
 
     ``state`` carries the keys of the Embeddings panel up to FiftyOne 1.21, ``data`` those of the
     panel in 1.22+ (which shows its list of runs first; ours is in it).
     """
+    color = (
+        f"{patches_field}.detections.{defaults.DOMAIN_FIELD}"
+        if patches_field
+        else defaults.DOMAIN_FIELD
+    )
     ctx.ops.open_panel(
         "Embeddings",
         layout="horizontal",
         is_active=True,
-        state={"brainResult": brain_key, "colorByField": defaults.DOMAIN_FIELD},
-        data={"openKey": brain_key, "colorField": defaults.DOMAIN_FIELD},
+        state={"brainResult": brain_key, "colorByField": color},
+        data={"openKey": brain_key, "colorField": color},
     )
 
 
@@ -145,7 +158,12 @@ def embeddings_fields(dataset) -> dict[str, dict]:
 
 
 def embeddings_input(ctx, inputs, samples) -> None:
-    """Choose stored embeddings, or a model (and field) to compute them with."""
+    """Choose stored embeddings, or a model (and field) to compute them with; for objects, the
+    model their crops are embedded with."""
+    if chosen_units(ctx) == OBJECTS:
+        model_input(ctx, inputs)
+        recompute_box(inputs)
+        return
     fields = embeddings_fields(ctx.dataset)
     choices = types.DropdownView()
     for name, meta in fields.items():
@@ -181,9 +199,10 @@ def run_name_input(ctx, inputs) -> str | None:
 
     dataset = ctx.dataset
     runs = list_analyses(dataset)
-    default, i = defaults.RUN_KEY, 2
+    base = defaults.OBJECTS_RUN_KEY if chosen_units(ctx) == OBJECTS else defaults.RUN_KEY
+    default, i = base, 2
     while dataset.has_run(default):
-        default, i = f"{defaults.RUN_KEY}_{i}", i + 1
+        default, i = f"{base}_{i}", i + 1
     prop = inputs.str(
         "run",
         default=default,
@@ -230,8 +249,11 @@ def label_field_input(ctx, inputs, samples) -> None:
         choices.add_choice(name, label=name)
     default = "ground_truth" if "ground_truth" in fields else fields[0]
     inputs.enum("label_field", [NO_LABELS, *fields], default=default, view=choices)
-    if param(ctx, "label_field", default) == NO_LABELS:
+    field = param(ctx, "label_field", default)
+    if field == NO_LABELS:
         return
+    if field in detections_fields(samples):
+        units_input(inputs)
     prop = inputs.str("class_map", label="Class map (optional)",
                       description="A JSON or CSV file renaming classes (from,to) before the two "
                       "sides are compared, on the machine running FiftyOne")  # fmt: skip
@@ -240,6 +262,59 @@ def label_field_input(ctx, inputs, samples) -> None:
             chosen_labels(ctx)
         except ValueError as exc:
             flag(prop, str(exc))
+
+
+def detections_fields(samples) -> list[str]:
+    """The Detections label fields of ``samples`` (what objects are read from)."""
+    import fiftyone as fo
+
+    from fiftyone_plugin.fo.labels import label_fields
+
+    return [f for f in label_fields(samples) if samples.get_field(f).document_type is fo.Detections]
+
+
+def units_input(inputs) -> None:
+    """Whole images or objects as the units of analysis, and for objects the crop settings."""
+    choices = types.RadioGroup()
+    choices.add_choice(IMAGES, label="Images", description="one embedding per image")
+    choices.add_choice(OBJECTS, label="Objects", description="one embedding per labeled box "
+                       "(its crop): gaps, realism and the probe per object")  # fmt: skip
+    inputs.enum("units", choices.values(), default=IMAGES, label="Analyze", view=choices)
+
+
+def object_inputs(ctx, inputs) -> None:
+    """Margin and minimum size of the object crops, flagged when out of range."""
+    margin = inputs.float(
+        "object_margin", default=defaults.OBJECT_MARGIN, label="Context around each box",
+        description="as a share of the box's longer side, on each side",
+    )  # fmt: skip
+    size = inputs.int(
+        "min_object_size", default=defaults.OBJECT_MIN_SIZE, label="Minimum object size (px)",
+        description="boxes whose size, sqrt(width x height), is smaller are skipped and counted",
+    )  # fmt: skip
+    try:
+        chosen_objects(ctx)
+    except ValueError as exc:
+        flag(size if "size" in str(exc) else margin, str(exc))
+
+
+def chosen_units(ctx) -> str:
+    """The units the form asks for: IMAGES or OBJECTS (objects need a Detections field)."""
+    if param(ctx, "label_field", NO_LABELS) in (None, NO_LABELS):
+        return IMAGES
+    return param(ctx, "units", IMAGES) or IMAGES
+
+
+def chosen_objects(ctx):
+    """The form's ObjectOptions, or None for an analysis of whole images."""
+    from fiftyone_plugin.object_options import ObjectOptions
+
+    if chosen_units(ctx) != OBJECTS:
+        return None
+    return ObjectOptions(
+        param(ctx, "object_margin", defaults.OBJECT_MARGIN),
+        param(ctx, "min_object_size", defaults.OBJECT_MIN_SIZE),
+    ).validate()
 
 
 def chosen_labels(ctx):
@@ -272,8 +347,10 @@ def analyze_gap_form(ctx, inputs) -> None:
         "counts",
         f"{counts[defaults.REAL]} real and {counts[defaults.SYNTHETIC]} synthetic samples",
     )
-    embeddings_input(ctx, inputs, samples)
     label_field_input(ctx, inputs, samples)
+    if chosen_units(ctx) == OBJECTS:
+        object_inputs(ctx, inputs)
+    embeddings_input(ctx, inputs, samples)
     run_name_input(ctx, inputs)
     inputs.int(
         "seed",

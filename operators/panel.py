@@ -38,6 +38,7 @@ def panel_model(dataset, run: str | None = None) -> dict:
     when the dataset has no analysis yet."""
     from fiftyone_plugin.fo.report import stored_presentation
     from fiftyone_plugin.fo.runs import RunNames, list_analyses
+    from fiftyone_plugin.fo.units import run_units
     from fiftyone_plugin.report.plots import history_plot, realism_plot
 
     runs = list_analyses(dataset)
@@ -58,6 +59,7 @@ def panel_model(dataset, run: str | None = None) -> dict:
         ],
         "has_domains": has_domains,
         "brain_key": names.brain_key if dataset.has_brain_run(names.brain_key) else None,
+        "patches_field": run_units(dataset, run).patches_field,
         "realism": realism_plot(shown["realism"]),
         "history": history_plot(shown["history"], current=run),
         "views": {
@@ -151,17 +153,16 @@ class SynthGapPanel(foo.Panel):
         """A click on a bar of the realism histogram: show the synthetic samples in that bin."""
         from fiftyone import ViewField as F
 
-        from fiftyone_plugin.fo.runs import RunNames
+        from fiftyone_plugin.fo.units import run_units
 
         edges = ((ctx.panel.state.model or {}).get("realism") or {}).get("edges") or []
         idx = ctx.params.get("idx")
         if not isinstance(idx, int) or not 0 <= idx < len(edges) - 1:
             return
-        field = RunNames(ctx.panel.state.run).field("realism")
+        units = run_units(ctx.dataset, ctx.panel.state.run)
+        field = units.path("realism")
         lo, hi = edges[idx], edges[idx + 1]
-        view = ctx.dataset.match(F(defaults.DOMAIN_FIELD) == defaults.SYNTHETIC).match(
-            (F(field) >= lo) & (F(field) <= hi)
-        )
+        view = units.side(defaults.SYNTHETIC).match((F(field) >= lo) & (F(field) <= hi))
         ctx.ops.set_view(view=view.sort_by(field))
 
     def _show_saved(self, ctx, short: str) -> None:
@@ -193,9 +194,9 @@ class SynthGapPanel(foo.Panel):
     def open_embeddings(self, ctx):
         from .analyze_gap import open_embeddings_panel
 
-        brain_key = (ctx.panel.state.model or {}).get("brain_key")
-        if brain_key:
-            open_embeddings_panel(ctx, brain_key)
+        model = ctx.panel.state.model or {}
+        if model.get("brain_key"):
+            open_embeddings_panel(ctx, model["brain_key"], model.get("patches_field"))
 
     def run_analysis(self, ctx):
         ctx.prompt(ANALYZE_URI, on_success=self.refresh)

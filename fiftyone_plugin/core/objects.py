@@ -42,8 +42,9 @@ class ObjectSides:
     def objects(self) -> ObjectTable:
         """The analyzed objects, in the order of the embeddings."""
         o = self.labels.objects
+        ids = None if o.ids is None else o.ids[self.rows]
         return ObjectTable(
-            o.image[self.rows], o.label[self.rows], o.box[self.rows], o.n_images, o.image_size
+            o.image[self.rows], o.label[self.rows], o.box[self.rows], o.n_images, o.image_size, ids
         )
 
     @property

@@ -6,8 +6,8 @@ forward loop).
 A crop is the square of side ``max(box width, box height) x (1 + 2 x margin)``, centred on the
 box and moved inside the image where it would stick out (cut to the image's shorter side when
 larger), enlarged by the model's resize / crop ratio so that the model's centre crop sees the box
-and its margin. An object whose box is under ``min_size`` pixels on its shorter side (in the
-image as stored) is not embedded; its reason says so. A bad image fails all of its objects with
+and its margin. An object whose box size, sqrt(width x height), is under ``min_size`` pixels (in
+the image as stored) is not embedded; its reason says so. A bad image fails all of its objects with
 the image's reason.
 """
 
@@ -55,10 +55,11 @@ def crop_squares(
     return np.column_stack([left, top, side])
 
 
-def box_min_side(boxes: np.ndarray, width: float, height: float) -> np.ndarray:
-    """(n,) the shorter side of each relative box, in pixels of a ``width`` x ``height`` image."""
+def box_size(boxes: np.ndarray, width: float, height: float) -> np.ndarray:
+    """(n,) sqrt(box width x box height) of each relative box, in pixels of a ``width`` x
+    ``height`` image (a thin object keeps the size of its area)."""
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    return np.minimum(boxes[:, 2] * width, boxes[:, 3] * height)
+    return np.sqrt(np.clip(boxes[:, 2] * width * boxes[:, 3] * height, 0, None))
 
 
 class ObjectFiles(Dataset):
@@ -92,7 +93,7 @@ class ObjectFiles(Dataset):
             width = height = None
         small = np.zeros(len(boxes), dtype=bool)
         if width:
-            small = box_min_side(boxes, width, height) < self.min_size
+            small = box_size(boxes, width, height) < self.min_size
             if small.all():  # nothing to decode
                 return [], None, [(r, self._small_reason()) for r in rows]
         wanted = ~small
@@ -104,7 +105,7 @@ class ObjectFiles(Dataset):
             return [], None, [(r, f"image: {error}") for r in rows]
         if not width:  # the stored size was unreadable: judge on the decoded image
             width, height = image.size
-            small = box_min_side(boxes, width, height) < self.min_size
+            small = box_size(boxes, width, height) < self.min_size
         try:
             crops = self._crops(image, boxes[~small])
         except Exception as e:  # noqa: BLE001 - recorded for this image's objects, the run goes on
@@ -200,7 +201,7 @@ def embed_objects(
     ``model``; rows of the result follow the images, then their boxes, in order.
 
     margin: context around each box, as a share of its longer side on each side (>= 0).
-    min_size: boxes whose shorter side has fewer pixels are not embedded (>= 1).
+    min_size: boxes whose size sqrt(width x height) has fewer pixels are not embedded (>= 1).
     batch_size: crops per forward pass; num_workers, max_pixels and overlap: as embed_images
     (Pillow decoders).
     """

@@ -98,8 +98,10 @@ def class_view(dataset: fo.Dataset, run_key: str, cls: str) -> fo.DatasetView:
     synthetic counterparts within the class first."""
     from fiftyone import ViewField as F
 
-    names = RunNames(run_key)
-    label, score = names.field("label_class"), names.field("class_gap_score")
-    if not dataset.has_sample_field(label):
+    from .units import run_units
+
+    units = run_units(dataset, run_key)
+    label, score = units.path("label_class"), units.path("class_gap_score")
+    if not units.has("label_class"):
         raise ValueError(f"Run '{run_key}' of dataset '{dataset.name}' was made without labels")
-    return dataset.match(F(label) == str(cls)).sort_by(score, reverse=True)
+    return units.collection.match(F(label) == str(cls)).sort_by(score, reverse=True)

@@ -10,6 +10,7 @@ import fiftyone as fo
 from .. import defaults
 from .curation import move_curation, untag_curation
 from .fields import claim_field
+from .object_results import rename_objects
 from .results import delete_run_views, save_views
 from .runs import (
     RUN_FIELDS,
@@ -69,9 +70,10 @@ def rename_analysis(
     config = dataset.get_run_info(new_key).config
     config.brain_key = new.brain_key
     dataset.update_run_config(new_key, config)
+    patches_field = rename_objects(dataset, new, summary)
     move_curation(dataset, old, new)
     delete_run_views(dataset, old)
-    save_views(dataset, new, summary["regions"], summary["clusters"], overwrite)
+    save_views(dataset, new, summary["regions"], summary["clusters"], overwrite, patches_field)
     kept += [f"saved view '{v}'" for v in foreign_views(dataset, old)]
     if dataset.match_tags(old.uncovered_tag).count():
         kept.append(f"tag '{old.uncovered_tag}'")
@@ -105,7 +107,7 @@ def delete_analysis(dataset: fo.Dataset, run_key: str) -> list[str]:
         dataset.delete_brain_run(names.brain_key)
     elif dataset.has_brain_run(names.brain_key):
         kept.append(f"brain run '{names.brain_key}'")
-    for name in [*names.result_fields, *names.labeled_fields]:
+    for name in [*names.result_fields, *names.labeled_fields, *names.object_fields]:
         if owns_field(dataset, names, name):
             dataset.delete_sample_field(name)
         elif dataset.has_sample_field(name):

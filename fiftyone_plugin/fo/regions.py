@@ -10,34 +10,36 @@ from .. import defaults
 from ..report.presentation import document_of
 from ..report.regions import CLUSTER, REGION, Region, rank_regions
 from .runs import RunNames, load_summary
+from .units import run_units
 
 
 def list_regions(dataset: fo.Dataset, run_key: str = defaults.RUN_KEY) -> list[Region]:
     """The gap regions and clusters of run ``run_key``, largest gap first (gap regions sized by
-    the samples that carry their name now)."""
-    names = RunNames(run_key)
-    real = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
+    the samples, or objects, that carry their name now)."""
+    summary = load_summary(dataset, run_key)
+    units = run_units(dataset, run_key, summary)
     region_sizes = (
-        real.count_values(names.field("gap_region"))
-        if dataset.has_sample_field(names.field("gap_region"))
+        units.side(defaults.REAL).count_values(units.path("gap_region"))
+        if units.has("gap_region")
         else {}
     )
-    return rank_regions(document_of(load_summary(dataset, run_key)), region_sizes)
+    return rank_regions(document_of(summary), region_sizes)
 
 
 def region_view(dataset: fo.Dataset, run_key: str, key: str) -> fo.DatasetView:
     """The samples of region ``key`` (from :func:`list_regions`): a gap region's real samples, or
-    a cluster's real and synthetic samples."""
+    a cluster's real and synthetic samples (for a run on objects: patches views of its
+    objects)."""
     names = RunNames(run_key)
+    units = run_units(dataset, run_key)
     kind, _, value = key.partition(":")
     if kind == REGION:
         saved = names.view(value)
         if dataset.has_saved_view(saved):
             return dataset.load_saved_view(saved)
-        real = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
-        return real.match(F(names.field("gap_region")) == value)
+        return units.side(defaults.REAL).match(F(units.path("gap_region")) == value)
     if kind == CLUSTER:
-        return dataset.match(F(names.field("cluster")) == int(value))
+        return units.collection.match(F(units.path("cluster")) == int(value))
     raise ValueError(f"Unknown region {key!r}: use 'region:<name>' or 'cluster:<id>'")
 
 

@@ -7,7 +7,6 @@ import os
 
 import fiftyone as fo
 import numpy as np
-from fiftyone import ViewField as F
 
 from .. import defaults
 from ..report.data import ReportData, from_columns
@@ -21,6 +20,7 @@ from ..report.presentation import (
 from .regions import list_regions
 from .runs import RESULT_FIELDS, RunNames, list_analyses, load_summary
 from .samples import load_dataset
+from .units import run_units
 
 
 def _failures(dataset: fo.Dataset) -> list[dict]:
@@ -53,10 +53,10 @@ def stored_presentation(
 ) -> RunPresentation:
     """The presentation of stored run ``run_key``: its summary, its gap regions and clusters as
     the samples hold them now, its synthetic samples' realism and the dataset's run history."""
-    names = RunNames(run_key)
-    realism = names.field("realism")
-    synthetic = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.SYNTHETIC)
-    scores = synthetic.exists(realism).values(realism) if dataset.has_sample_field(realism) else []
+    units = run_units(dataset, run_key)
+    realism = units.path("realism")
+    synthetic = units.side(defaults.SYNTHETIC)
+    scores = synthetic.exists(realism).values(realism) if units.has("realism") else []
     return present(
         stored_document(dataset, run_key),
         title=f"{dataset.name} / {run_key}",
@@ -71,12 +71,19 @@ def stored_presentation(
 def stored_report_data(dataset: fo.Dataset, run_key: str) -> ReportData:
     """ReportData for analysis run ``run_key`` as stored on ``dataset``."""
     names = RunNames(run_key)
+    units = run_units(dataset, run_key)
     visualization = dataset.load_brain_results(names.brain_key)
-    ids = list(visualization.current_sample_ids)
+    if units.is_objects:
+        ids = list(visualization.current_label_ids)
+    else:
+        ids = list(visualization.current_sample_ids)
     points = np.asarray(visualization.current_points)
-    view = dataset.select(ids, ordered=True)
-    columns = ["filepath", defaults.DOMAIN_FIELD] + [names.field(s) for s in RESULT_FIELDS]
-    values = dict(zip(columns, view.values(columns), strict=True))
+    view = units.collection.select(ids, ordered=True)
+    shorts = [defaults.DOMAIN_FIELD, *RESULT_FIELDS] + (
+        ["bounding_box"] if units.is_objects else []
+    )
+    columns = ["filepath"] + [units.path(s) for s in shorts]
+    values = dict(zip(["filepath", *shorts], view.values(columns), strict=True))
     failures = _failures(dataset)
     document = stored_document(dataset, run_key, n_failed=len(failures))
     return from_columns(
@@ -86,8 +93,9 @@ def stored_report_data(dataset: fo.Dataset, run_key: str) -> ReportData:
         filepaths=values["filepath"],
         domains=values[defaults.DOMAIN_FIELD],
         umap=points,
-        per_sample={short: values[names.field(short)] for short in RESULT_FIELDS},
+        per_sample={short: values[short] for short in RESULT_FIELDS},
         failures=failures,
+        boxes=values.get("bounding_box"),
     )
 
 

@@ -36,6 +36,7 @@ from .runs import (
     tagged_by_run,
 )
 from .samples import EmbeddingTable
+from .units import RunUnits
 
 if TYPE_CHECKING:
     from ..core.pipeline import AnalysisResult
@@ -60,6 +61,9 @@ class AnalysisOutcome:
     label_field: str | None = None
     class_map: dict | None = None
     class_regions: list[dict] = field(default_factory=list)
+    #: For a run on objects (object_results.py): its Detections field, label field, crop
+    #: settings and counts of objects analyzed and skipped; None for a run on whole images.
+    objects: dict | None = None
 
     @property
     def names(self) -> RunNames:
@@ -100,11 +104,11 @@ def store_results(
         if dataset.has_run(outcome.run_key):
             dataset.delete_run(outcome.run_key)
         _write_fields(dataset, outcome)
-        _register_visualization(dataset, outcome, overwrite_fields)
+        register_visualization(dataset, outcome, overwrite_fields)
         outcome.saved_views = save_views(
             dataset, names, outcome.regions, outcome.result.clusters, overwrite_fields
         )
-        _save_run(dataset, outcome, config)
+        save_run(dataset, outcome, config)
 
 
 def _per_sample_values(table: EmbeddingTable, result) -> dict[str, list]:
@@ -179,11 +183,12 @@ def _write_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
     analyzed.match(F(names.field("uncovered")) == True).tag_samples(names.uncovered_tag)  # noqa: E712
 
 
-def _register_visualization(
+def register_visualization(
     dataset: fo.Dataset, outcome: AnalysisOutcome, overwrite: bool = False
 ) -> None:
     """Register the UMAP points as brain run ``<run>_umap``, replacing this run's earlier one (a
-    user's brain run of that name only with ``overwrite``)."""
+    user's brain run of that name only with ``overwrite``). For a run on objects the points are
+    the patches of its Detections field (the table's rows, grouped by image in table order)."""
     import fiftyone.brain as fob
 
     names = outcome.names
@@ -196,9 +201,15 @@ def _register_visualization(
             )
         dataset.delete_brain_run(key)
     points = umap_points(outcome)
+    patches = {}
+    ids = outcome.table.ids
+    if outcome.objects is not None:
+        patches = {"patches_field": outcome.objects["field"]}
+        ids = list(dict.fromkeys(outcome.table.sample_ids))
     fob.compute_visualization(
-        dataset.select(outcome.table.ids, ordered=True),
+        dataset.select(ids, ordered=True),
         points=points,
+        **patches,
         brain_key=key,
         method="manual",
         num_dims=points.shape[1],
@@ -218,6 +229,7 @@ def run_summary(outcome: AnalysisOutcome) -> dict:
             "clusters": outcome.result.clusters,
             "n_non_finite": outcome.table.n_non_finite,
             **(labeled_summary(outcome) if outcome.label_field else {}),
+            **({"objects": outcome.objects} if outcome.objects is not None else {}),
         }
     )
 
@@ -232,7 +244,8 @@ def labeled_summary(outcome: AnalysisOutcome) -> dict:
     }
 
 
-def _save_run(dataset: fo.Dataset, outcome: AnalysisOutcome, config) -> None:
+def save_run(dataset: fo.Dataset, outcome: AnalysisOutcome, config) -> None:
+    """Register run ``outcome.run_key`` with its parameters and summary (run_summary)."""
     result = outcome.result
     run_config = dataset.init_run(
         method=METHOD,
@@ -254,33 +267,43 @@ def save_views(
     regions: list[dict],
     clusters: list[dict],
     overwrite: bool = False,
+    patches_field: str | None = None,
 ) -> list[str]:
     """(Re)create the run's saved views: uncovered, one per gap region, real-only clusters,
     least realistic synthetic samples (the lowest tenth). Each carries the run's mark in its
-    description; a user's view of the same name (or slug) is replaced only with ``overwrite``."""
-    real = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
-    synthetic = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.SYNTHETIC)
-    views = {
-        names.view("uncovered"): (
-            real.match_tags(names.uncovered_tag),
-            "real samples no synthetic sample covers",
-        )
-    }
+    description; a user's view of the same name (or slug) is replaced only with ``overwrite``.
+    A run on objects (its Detections field ``patches_field``) saves patches views of its objects
+    and, besides, the images holding its least realistic objects."""
+    units = RunUnits(dataset, names, patches_field)
+    real, synthetic = units.side(defaults.REAL), units.side(defaults.SYNTHETIC)
+    what = units.noun
+    uncovered = (
+        real.match(F(units.path("uncovered")) == True)  # noqa: E712 (a database expression)
+        if units.is_objects
+        else real.match_tags(names.uncovered_tag)
+    )
+    views = {names.view("uncovered"): (uncovered, f"real {what} no synthetic one covers")}
     for region in regions:
         views[names.view(region["name"])] = (
-            real.match(F(names.field("gap_region")) == region["name"]),
-            f"real samples of gap region {region['name']}",
+            real.match(F(units.path("gap_region")) == region["name"]),
+            f"real {what} of gap region {region['name']}",
         )
     real_only = [c["cluster"] for c in clusters if c["status"] == "real-only"]
     views[names.view("real-only-clusters")] = (
-        real.match(F(names.field("cluster")).is_in(real_only)),
-        "real samples of clusters without synthetic samples",
+        real.match(F(units.path("cluster")).is_in(real_only)),
+        f"real {what} of clusters without synthetic {what}",
     )
-    scored = synthetic.exists(names.field("realism"))
+    scored = synthetic.exists(units.path("realism"))
+    least = scored.sort_by(units.path("realism")).limit(max(1, len(scored) // 10))
     views[names.view("least-realistic")] = (
-        scored.sort_by(names.field("realism")).limit(max(1, len(scored) // 10)),
-        "the least realistic tenth of the synthetic samples",
+        least,
+        f"the least realistic tenth of the synthetic {what}",
     )
+    if units.is_objects:
+        views[names.view("least-realistic-images")] = (
+            dataset.select(least.distinct("sample_id")),
+            "the synthetic images holding the least realistic tenth of the synthetic objects",
+        )
     clashes = [v for v in foreign_views(dataset, names) if replaces_view(v, views)]
     if clashes and not overwrite:
         raise FieldClashError(

@@ -48,11 +48,21 @@ LABELED_FIELDS = {
     "probe_class": fo.StringField,
     "label_support": fo.FloatField,
 }
+#: Fields a run on objects writes instead of RESULT_FIELDS (see object_results.py): its own
+#: Detections field (a copy of every analyzed box with the object's results) and, on the images,
+#: the number of analyzed objects, of uncovered real ones and the least realism of synthetic ones.
+OBJECT_FIELDS = {
+    "patches": fo.EmbeddedDocumentField,
+    "n_objects": fo.IntField,
+    "n_uncovered_objects": fo.IntField,
+    "min_object_realism": fo.FloatField,
+}
 #: Every field a run may write.
-RUN_FIELDS = {**RESULT_FIELDS, **LABELED_FIELDS}
+RUN_FIELDS = {**RESULT_FIELDS, **LABELED_FIELDS, **OBJECT_FIELDS}
 
-#: Saved views every analysis run writes, by short name (besides one per gap region, gap-<n>).
-RUN_VIEWS = ("uncovered", "real-only-clusters", "least-realistic")
+#: Saved views every analysis run writes, by short name (besides one per gap region, gap-<n>);
+#: a run on objects also writes the images holding its least realistic objects.
+RUN_VIEWS = ("uncovered", "real-only-clusters", "least-realistic", "least-realistic-images")
 #: Saved views a curation of a run writes (see curation.py), by short name.
 CURATION_VIEWS = ("curated", "generation-targets")
 
@@ -140,6 +150,11 @@ class RunNames:
         """The same for the fields only a run with labels writes (LABELED_FIELDS)."""
         return {self.field(short): ftype for short, ftype in LABELED_FIELDS.items()}
 
+    @property
+    def object_fields(self) -> dict[str, type]:
+        """The same for the fields only a run on objects writes (OBJECT_FIELDS)."""
+        return {self.field(short): ftype for short, ftype in OBJECT_FIELDS.items()}
+
 
 # ---------------------------------------------------------------------------------------------
 # The run record
@@ -194,7 +209,9 @@ def check_names_free(dataset: fo.Dataset, names: RunNames, overwrite: bool = Fal
     ``dataset`` and was not written by that run: result fields, saved views (by name or by URL
     slug), the ``<run>_umap`` brain run, or the ``uncovered`` tag on samples the run did not tag.
     ``overwrite`` allows replacing them all. Writes nothing."""
-    check_writable(dataset, [*names.result_fields, *names.labeled_fields], overwrite)
+    check_writable(
+        dataset, [*names.result_fields, *names.labeled_fields, *names.object_fields], overwrite
+    )
     if overwrite:
         return
     clashes = [f"saved view '{v}'" for v in foreign_views(dataset, names)]

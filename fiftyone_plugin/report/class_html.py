@@ -42,6 +42,13 @@ def _cell(row: dict, key: str) -> str:
     return f"<td{data}>{_e(row.get(key, ''))}</td>"
 
 
+def _examples(region: dict) -> list[tuple]:
+    """(path, box or None) of a class region's first real examples."""
+    paths = (region.get("representative_filepaths") or [])[:REGION_EXAMPLES]
+    boxes = list(region.get("representative_boxes") or [])[: len(paths)]
+    return list(zip(paths, boxes + [None] * (len(paths) - len(boxes)), strict=True))
+
+
 def _classes_section(classes: dict, section, thumb) -> str:
     probe = classes.get("probe")
     if probe:
@@ -71,7 +78,7 @@ def _classes_section(classes: dict, section, thumb) -> str:
     regions = "".join(
         f"<div class='region'><h3>{_e(r['name'])} · {r['size']} real images</h3>"
         f"<div class='gallery-row'>"
-        + "".join(thumb(p) for p in (r.get("representative_filepaths") or [])[:REGION_EXAMPLES])
+        + "".join(thumb(p, b) for p, b in _examples(r))
         + "</div></div>"
         for r in classes["regions"]
     )
@@ -115,7 +122,8 @@ def _labels_section(classes: dict, section) -> str:
 
 def class_sections(classes: dict | None, section, thumb) -> tuple[str, str]:
     """(classes section, labels section) HTML; empty strings for a run without labels.
-    ``section(key, intro, body)`` and ``thumb(path)`` are html.py's helpers."""
+    ``section(key, intro, body)`` and ``thumb(path, box)`` are html.py's helpers (``box``: an
+    object's box in the image, or None)."""
     if not classes:
         return "", ""
     return _classes_section(classes, section, thumb), _labels_section(classes, section)

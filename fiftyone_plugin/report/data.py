@@ -31,6 +31,8 @@ class ReportData:
     gap_region: list[str | None]
     #: Unreadable images: dicts with filepath, domain, reason.
     failures: list[dict] = field(default_factory=list)
+    #: For a run on objects: each row's box [x, y, w, h] in its image (rows are objects).
+    boxes: np.ndarray | None = None
 
     @property
     def is_real(self) -> np.ndarray:
@@ -41,8 +43,11 @@ def _floats(values: list) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
-def from_columns(title, document, clusters, filepaths, domains, umap, per_sample, failures):
-    """Build ReportData from per-sample value lists (None where a value does not apply)."""
+def from_columns(
+    title, document, clusters, filepaths, domains, umap, per_sample, failures, boxes=None
+):
+    """Build ReportData from per-sample value lists (None where a value does not apply);
+    ``boxes``: per row, for a run on objects."""
     return ReportData(
         title=title,
         document=document,
@@ -55,4 +60,5 @@ def from_columns(title, document, clusters, filepaths, domains, umap, per_sample
         uncovered=np.array([bool(v) for v in per_sample["uncovered"]], dtype=bool),
         gap_region=list(per_sample["gap_region"]),
         failures=list(failures),
+        boxes=None if boxes is None else np.asarray(boxes, dtype=float).reshape(-1, 4),
     )

@@ -1,4 +1,6 @@
-"""Write an analysis to a folder: samples.csv, clusters.csv, metrics.json (and report.html)."""
+"""Write an analysis to a folder: samples.csv, clusters.csv, metrics.json (and report.html); a
+run on objects also writes objects.csv (one row per object) and its samples.csv has one row per
+image with its objects' figures."""
 
 from __future__ import annotations
 
@@ -20,6 +22,19 @@ CLASS_COLUMNS = [
     "class", "status", "n_real", "n_synthetic", "uncovered_fraction", "n_gap_regions",
     "probe_accuracy_synthetic", "probe_accuracy_real", "probe_accuracy_both", "probe_verdict",
     "reading",
+]  # fmt: skip
+
+
+#: objects.csv's first columns (a run on objects; the per-class ones follow by name). The box
+#: (x, y, width, height) is relative to the image, in [0, 1].
+OBJECT_COLUMNS = [
+    "filepath", "domain", "object_id", "class", "x", "y", "width", "height", "cluster",
+    "gap_score", "uncovered", "gap_region", "realism", "umap_x", "umap_y",
+]  # fmt: skip
+#: samples.csv's columns for a run on objects: per image, its analyzed objects, how many of
+#: them are uncovered (real images) and the least realism among them (synthetic images).
+IMAGE_COLUMNS = [
+    "filepath", "domain", "n_objects", "n_uncovered_objects", "min_object_realism", "load_error",
 ]  # fmt: skip
 
 
@@ -49,6 +64,48 @@ def samples_rows(outcome, umap, failures: list[Failure]) -> list[dict]:
         rows.append(row)
     for f in failures:
         rows.append({"filepath": f.filepath, "domain": f.domain, "load_error": f.reason})
+    return rows
+
+
+def objects_rows(outcome, umap) -> list[dict]:
+    """One row per analyzed object of a run on objects: samples_rows's columns with the object's
+    id, class and box."""
+    rows = samples_rows(outcome, umap, [])
+    table = outcome.table
+    for row, object_id, label, box in zip(rows, table.ids, table.labels, table.boxes, strict=True):
+        del row["load_error"]
+        row.update(object_id=object_id, x=box[0], y=box[1], width=box[2], height=box[3])
+        row["class"] = label
+    return rows
+
+
+def images_rows(outcome, failures: list[Failure]) -> list[dict]:
+    """One row per image of a run on objects (images holding analyzed objects, then the
+    unreadable ones): IMAGE_COLUMNS."""
+    import numpy as np
+
+    from ..core.objects import image_summary
+
+    table = outcome.table
+    images = list(dict.fromkeys(table.filepaths))
+    index = {p: k for k, p in enumerate(images)}
+    image = np.array([index[p] for p in table.filepaths], dtype=np.int64)
+    is_real = table.domains == defaults.REAL
+    realism = np.array([np.nan if v is None else v for v in outcome.per_sample["realism"]], float)
+    uncovered = np.array([bool(v) for v in outcome.per_sample["uncovered"]]) & is_real
+    folded = image_summary(image, len(images), realism=realism, uncovered=uncovered)
+    domain = {p: d for p, d in zip(table.filepaths, table.domains, strict=True)}
+    rows = []
+    for k, path in enumerate(images):
+        real = domain[path] == defaults.REAL
+        low = folded["min_realism"][k]
+        rows.append({
+            "filepath": path, "domain": domain[path], "n_objects": int(folded["n_objects"][k]),
+            "n_uncovered_objects": int(folded["n_uncovered"][k]) if real else "",
+            "min_object_realism": "" if real or not np.isfinite(low) else float(low),
+            "load_error": "",
+        })  # fmt: skip
+    rows += [{"filepath": f.filepath, "domain": f.domain, "load_error": f.reason} for f in failures]
     return rows
 
 
@@ -83,6 +140,7 @@ def metrics_document(outcome, failures: list[Failure]) -> dict:
         "gap_regions": outcome.regions,
         "config": result.config,
         **labeled_document(outcome),
+        **({"objects": outcome.objects} if getattr(outcome, "objects", None) else {}),
     }
 
 
@@ -110,7 +168,12 @@ def write_outputs(outcome, umap, failures: list[Failure], out_dir: str) -> dict[
     os.makedirs(out_dir, exist_ok=True)
     paths = {name: os.path.join(out_dir, name) for name in
              ("samples.csv", "clusters.csv", "metrics.json", "report.html")}  # fmt: skip
-    write_csv(paths["samples.csv"], SAMPLE_COLUMNS, samples_rows(outcome, umap, failures))
+    if getattr(outcome, "objects", None):
+        paths["objects.csv"] = os.path.join(out_dir, "objects.csv")
+        write_csv(paths["objects.csv"], OBJECT_COLUMNS, objects_rows(outcome, umap))
+        write_csv(paths["samples.csv"], IMAGE_COLUMNS, images_rows(outcome, failures))
+    else:
+        write_csv(paths["samples.csv"], SAMPLE_COLUMNS, samples_rows(outcome, umap, failures))
     cluster_columns = ["cluster", "n_real", "n_synthetic", "synthetic_share", "status"]
     write_csv(paths["clusters.csv"], cluster_columns, outcome.result.clusters)
     if outcome.result.labeled is not None:
@@ -136,4 +199,5 @@ def report_data(outcome, umap, failures: list[Failure], document: dict):
         umap=umap,
         per_sample=outcome.per_sample,
         failures=[vars(f) for f in failures],
+        boxes=outcome.table.boxes if getattr(outcome, "objects", None) else None,
     )

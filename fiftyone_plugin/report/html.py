@@ -71,7 +71,9 @@ def render_report(data: ReportData) -> str:
     """The report of ``data`` as an HTML string."""
     shown = presentation_of(data)
     thumbs = ThumbnailCache()
-    classes, labels = class_sections(shown.classes, _section, lambda p: _thumb(p, thumbs))
+    classes, labels = class_sections(
+        shown.classes, _section, lambda p, box=None: _thumb(p, thumbs, box=box)
+    )
     sections = [
         _headline(shown),
         _umap_section(data),
@@ -282,21 +284,22 @@ def _clusters_section(bars: list[dict]) -> str:
 # 4. Gap regions (and 5. where to generate next)
 
 
-def _thumb(path, thumbs: ThumbnailCache, caption: str | None = None) -> str:
+def _thumb(path, thumbs: ThumbnailCache, caption: str | None = None, box=None) -> str:
+    """A thumbnail of image ``path``, or of the object of ``box`` in it."""
     path = "" if path is None else str(path)
     caption = os.path.basename(path) if caption is None else caption
     return (
         f'<figure class="thumb" title="{_e(path)}"><img alt="{_e(os.path.basename(path))}" '
-        f'src="{thumbs(path)}"><figcaption>{_e(caption)}</figcaption></figure>'
+        f'src="{thumbs(path, box)}"><figcaption>{_e(caption)}</figcaption></figure>'
     )
 
 
-def _gallery_row(label: str, side: str, paths: list, thumbs: ThumbnailCache) -> str:
-    if not paths:
+def _gallery_row(label: str, side: str, examples: list[dict], thumbs: ThumbnailCache) -> str:
+    if not examples:
         return ""
     return (
         f'<div class="gallery-row"><div class="row-label {side}">{label}</div>'
-        + "".join(_thumb(p, thumbs) for p in paths)
+        + "".join(_thumb(e["path"], thumbs, box=e.get("box")) for e in examples)
         + "</div>"
     )
 
@@ -305,10 +308,8 @@ def _region_card(gallery: dict, thumbs: ThumbnailCache) -> str:
     return (
         f'<div class="region"><h3>{_e(gallery["name"])}</h3>'
         f'<p class="facts">{_e(gallery["facts"])}</p>'
-        + _gallery_row("real, uncovered", "real", [e["path"] for e in gallery["real"]], thumbs)
-        + _gallery_row(
-            "nearest synthetic", "syn", [e["path"] for e in gallery["synthetic"]], thumbs
-        )
+        + _gallery_row("real, uncovered", "real", gallery["real"], thumbs)
+        + _gallery_row("nearest synthetic", "syn", gallery["synthetic"], thumbs)
         + "</div>"
     )
 
@@ -369,7 +370,8 @@ def _realism_section(data: ReportData, shown: RunPresentation, thumbs: Thumbnail
     image = realism_figure(shown.realism)
     gallery = "".join(
         _thumb(data.filepaths[i], thumbs, caption=f"{format_value(float(realism[i]))} · "
-               f"{os.path.basename(str(data.filepaths[i]))}")
+               f"{os.path.basename(str(data.filepaths[i]))}",
+               box=None if data.boxes is None else data.boxes[i])
         for i in lowest
     )  # fmt: skip
     intro = (

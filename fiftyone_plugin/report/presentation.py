@@ -223,23 +223,31 @@ def _size(region: dict) -> float:
     return region["size"] if is_number(region.get("size")) else 0
 
 
-def galleries(regions: list[dict], limit: int | None = None, n: int = 8) -> list[dict]:
+def galleries(
+    regions: list[dict], limit: int | None = None, n: int = 8, unit: str = "images"
+) -> list[dict]:
     """Real examples of the ``limit`` largest gap regions (all: None) next to their nearest
-    synthetic images: ``name``, ``size``, ``facts`` (one line), ``real`` and ``synthetic`` (up to
-    ``n`` examples each, as {url, path, id})."""
+    synthetic images (or objects, ``unit``): ``name``, ``size``, ``facts`` (one line), ``real``
+    and ``synthetic`` (up to ``n`` examples each, as {url, path, id, box}; ``box``: the object's
+    [x, y, w, h] in its image, None for whole images)."""
 
     def examples(region: dict, side: str) -> list[dict]:
         paths = list(region.get(f"{side}_filepaths") or [])[:n]
         ids = list(region.get(f"{side}_ids") or [])[:n]
         ids += [None] * (len(paths) - len(ids))
-        return [{"url": media_url(p), "path": p, "id": i} for p, i in zip(paths, ids, strict=True)]
+        boxes = list(region.get(f"{side}_boxes") or [])[:n]
+        boxes += [None] * (len(paths) - len(boxes))
+        return [
+            {"url": media_url(p), "path": p, "id": i, "box": b}
+            for p, i, b in zip(paths, ids, boxes, strict=True)
+        ]
 
     shown = []
     for region in sorted(regions, key=lambda r: -_size(r))[:limit]:
         facts = []
         if is_number(region.get("size")):
             facts.append(
-                f"{format_value(region['size'])} real images without a synthetic look-alike"
+                f"{format_value(region['size'])} real {unit} without a synthetic look-alike"
             )
         if is_number(region.get("distance_to_synthetic")):
             facts.append(
@@ -398,7 +406,8 @@ def present(
     """
     ranked = rank_regions(document) if regions is None else regions
     stored = document.get("regions") or []
-    shown = galleries(stored, max_galleries, gallery_examples)
+    unit = "objects" if document.get("objects") else "images"
+    shown = galleries(stored, max_galleries, gallery_examples, unit)
     rest = sorted(stored, key=lambda r: -_size(r))[len(shown) :]
     return RunPresentation(
         title=title,

@@ -297,6 +297,18 @@ def test_thumbnail_of_missing_or_unreadable_file_is_a_placeholder(tmp_path):
     assert _decode(thumbnail(big)).size == (THUMB_SIZE, THUMB_SIZE // 2)
 
 
+def test_an_object_thumbnail_shows_its_box_with_a_little_context(tmp_path):
+    image = Image.new("RGB", (400, 200), (0, 0, 255))
+    image.paste((255, 0, 0), (100, 50, 200, 150))  # a red 100 x 100 object
+    path = str(tmp_path / "scene.png")
+    image.save(path)
+    crop = np.asarray(_decode(thumbnail(path, box=[0.25, 0.25, 0.25, 0.5])), dtype=float)
+    assert crop.shape[:2] == (THUMB_SIZE, THUMB_SIZE)  # the square box, 10% around it
+    centre = crop[THUMB_SIZE // 4 : -THUMB_SIZE // 4, THUMB_SIZE // 4 : -THUMB_SIZE // 4]
+    assert centre[..., 0].mean() > 200 and centre[..., 2].mean() < 50  # the red object
+    assert crop[:3, :3, 2].mean() > 150  # its blue surroundings at the corners
+
+
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [

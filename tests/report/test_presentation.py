@@ -118,12 +118,18 @@ def test_galleries_show_the_largest_regions_real_beside_nearest_synthetic():
     assert [e["path"] for e in shown[0]["real"]] == [f"/r/8_{j}.png" for j in range(4)]
     assert [e["id"] for e in shown[0]["real"]] == [f"id8_{j}" for j in range(4)]
     assert shown[0]["synthetic"] == [
-        {"url": S.media_url("/s/8.png"), "path": "/s/8.png", "id": None}
+        {"url": S.media_url("/s/8.png"), "path": "/s/8.png", "id": None, "box": None}
     ]
     assert (
         shown[0]["facts"]
         == "8 real images without a synthetic look-alike · distance to nearest synthetic 0.500"
     )
+    # a run on objects: each example is an object, with its box in its image
+    boxed = {**regions[0], "representative_boxes": [[0.1, 0.2, 0.3, 0.4]] * 9}
+    (gallery,) = S.galleries([boxed], n=2, unit="objects")
+    assert [e["box"] for e in gallery["real"]] == [[0.1, 0.2, 0.3, 0.4]] * 2
+    assert gallery["synthetic"][0]["box"] is None
+    assert gallery["facts"].startswith("1 real objects without a synthetic look-alike")
 
 
 def test_realism_plot_counts_every_score_once_and_marks_the_least_realistic():

@@ -49,8 +49,10 @@ def test_a_class_lacking_a_mode_is_found_among_its_objects():
 
 def test_object_sides_check_their_rows():
     objects = ObjectTable([0, 0, 1], ["a", "b", "a"], np.full((3, 4), 0.2), 2)
+    objects.ids = np.array(["o0", "o1", "o2"], object)
     side = ObjectSides(LabelSet.from_objects(objects), [2, 0])
     assert list(side.classes) == ["a", "a"] and list(side.objects.image) == [1, 0]
+    assert list(side.objects.ids) == ["o2", "o0"]
     assert side.n_skipped == 1
     with pytest.raises(ValueError, match=r"object rows must lie in \[0, 3\)"):
         ObjectSides(LabelSet.from_objects(objects), [3])

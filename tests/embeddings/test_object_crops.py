@@ -82,7 +82,7 @@ def test_small_objects_and_bad_images_are_recorded_per_object(
 ):
     path, boxes = scene
     (tmp_path / "empty.png").write_bytes(b"")
-    tiny = np.array([[0.5, 0.5, 10 / 320, 40 / 240]])  # 10 px wide: under 16
+    tiny = np.array([[0.5, 0.5, 10 / 320, 20 / 240]])  # sqrt(10 x 20) = 14 px: under 16
     result = O.embed_objects(
         [path, str(tmp_path / "empty.png"), path, path],
         [np.vstack([tiny, boxes]), boxes, np.zeros((0, 4)), tiny],
