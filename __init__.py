@@ -1,7 +1,13 @@
 """synthgap FiftyOne plugin entry point: registers the operators and panels in operators/."""
 
-# FiftyOne imports this file as a package. pytest imports it too, as the package of the checkout's
-# root, and when the checkout's folder name is no valid module name (e.g. "synthgap-main") it does
-# so without a parent package, where the relative import cannot work and is not needed.
-if __package__:
-    from .operators import register  # noqa: F401
+
+def register(p):
+    """Called by FiftyOne with the plugin's context: registers every operator and panel.
+
+    The operators, and FiftyOne with them, load here rather than when this file is imported:
+    pytest imports this file too, as the package of the checkout's root (or, where the checkout's
+    folder name is no valid module name, as a lone module, where a relative import cannot work).
+    """
+    from .operators import register as register_all
+
+    register_all(p)
