@@ -459,8 +459,9 @@ def summary(rows: list[dict]) -> dict:
     junk = [r for r in rows if r["kind"] == "junk"]
 
     def worst(rs, key, fn=min):
+        """None (JSON null) where no row has the figure, e.g. precision when nothing was called."""
         vals = [r[key] for r in rs if key in r and not np.isnan(r[key])]
-        return fn(vals) if vals else float("nan")
+        return fn(vals) if vals else None
 
     def fails(rs, key, ok):
         return [f"{r['dataset']}/{r['shift']}" for r in rs if not ok(r.get(key, float("nan")))]
