@@ -5,7 +5,7 @@ import pytest
 from core_scenarios import gaussian_gap_scenario
 from sklearn.metrics import roc_auc_score
 
-from fiftyone_plugin.core import pipeline as P
+from fiftyone_plugin.core import diagnosis as D
 from fiftyone_plugin.core.coverage import CERTAIN_SCORE
 from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
 
@@ -41,7 +41,7 @@ def test_finds_the_withheld_content_despite_the_style_shift(gap_result):
     sc, r, _ = gap_result
     assert roc_auc_score(sc.missing, r.gap_score) > 0.99
     assert (r.uncovered & sc.missing).sum() / r.uncovered.sum() >= 0.95
-    assert r.diagnosis["kind"] == P.STYLE_SHIFT_AND_MISSING
+    assert r.diagnosis["kind"] == D.STYLE_SHIFT_AND_MISSING
     assert (
         r.diagnosis["evidence"]["c2st_auc"]
         > 0.9
@@ -78,14 +78,14 @@ def test_progress_is_monotone_and_ends_at_one(gap_result):
 def test_same_distribution_is_no_gap():
     rng = np.random.default_rng(0)
     r = analyze_embeddings(rng.normal(size=(150, 8)), rng.normal(size=(150, 8)), FAST)
-    assert r.diagnosis["kind"] == P.NO_GAP
+    assert r.diagnosis["kind"] == D.NO_GAP
     assert r.uncovered.mean() <= 0.05
 
 
 def test_style_shift_alone_is_named_as_such():
     sc = gaussian_gap_scenario(withheld=(), separation=10.0, shift=8.0)
     r = analyze_embeddings(sc.real, sc.synthetic, FAST)
-    assert r.diagnosis["kind"] == P.STYLE_SHIFT
+    assert r.diagnosis["kind"] == D.STYLE_SHIFT
     assert r.uncovered.mean() <= 0.05
 
 
@@ -107,7 +107,7 @@ def test_different_content_altogether_is_separable():
     real = np.repeat(rng.normal(size=(6, 8)) * 5, 30, axis=0) + rng.normal(size=(180, 8)) * 0.3
     synth = rng.uniform(-8, 8, size=(180, 8))  # structureless: nothing to align
     r = analyze_embeddings(real, synth, FAST)
-    assert r.diagnosis["kind"] == P.SEPARABLE
+    assert r.diagnosis["kind"] == D.SEPARABLE
     assert "separable" in r.diagnosis["text"]
     # a partial shortfall there may be style: only near-total ones stay uncovered
     assert r.details["certain_only"]

@@ -45,7 +45,7 @@ def test_headline_says_yes_when_every_graded_metric_is_good():
 
 
 def test_every_diagnosis_kind_has_plain_words():
-    from fiftyone_plugin.core.pipeline import DIAGNOSES
+    from fiftyone_plugin.core.diagnosis import DIAGNOSES
 
     assert set(S.DIAGNOSES) == set(DIAGNOSES)
 

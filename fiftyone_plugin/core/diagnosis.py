@@ -1,0 +1,119 @@
+"""The diagnosis of an analysis in plain words: what separates the two sides (a style shift,
+missing content, both, neither, or sides that stay separable after alignment)."""
+
+from __future__ import annotations
+
+import math
+
+from . import metrics as M
+from .alignment import DomainAligner
+
+#: Diagnosis kinds.
+NO_GAP = "no-gap"
+MISSING_CONTENT = "missing-content"
+STYLE_SHIFT = "style-shift"
+STYLE_SHIFT_AND_MISSING = "style-shift+missing-content"
+SEPARABLE = "separable"
+DIAGNOSES = (NO_GAP, MISSING_CONTENT, STYLE_SHIFT, STYLE_SHIFT_AND_MISSING, SEPARABLE)
+
+#: C2ST AUC (before alignment) from which the two sides count as differing in style.
+STYLE_SHIFT_AUC = 0.75
+#: After alignment, the sides count as separable beyond a style shift from this linear C2ST AUC
+#: or this neighbourhood-mixing AUC (metrics.knn_two_sample_auc) on ...
+SEPARABLE_AUC = 0.8
+SEPARABLE_MIXING_AUC = 0.95
+#: ... and as only partly aligned (coverage results less certain) from this mixing AUC.
+PARTIAL_MIXING_AUC = 0.8
+#: Missing content is diagnosed when this share of real samples is uncovered ...
+MISSING_FRACTION = 0.05
+#: ... or when a gap region of at least MISSING_REGION_FRACTION of the real samples receives less
+#: than half of its expected synthetic share (mean gap_score >= 1).
+MISSING_REGION_FRACTION = 0.01
+
+
+def is_separable(auc_aligned: float, mixing: float) -> bool:
+    """Whether the sides stay apart after alignment: the C2ST AUC (``auc_aligned``) or the
+    neighbourhood-mixing AUC (``mixing``) on the covered real samples reaches its limit."""
+    return (not math.isnan(auc_aligned) and auc_aligned >= SEPARABLE_AUC) or (
+        not math.isnan(mixing) and mixing >= SEPARABLE_MIXING_AUC
+    )
+
+
+def diagnose(metrics: dict, regions: list[dict], n_real: int, aligner: DomainAligner) -> dict:
+    """{"kind", "text", "evidence"}: what separates the two sides, in plain words."""
+    auc = metrics[M.C2ST_AUC]
+    auc_aligned = metrics[M.C2ST_AUC_ALIGNED]
+    mixing = metrics[M.MIXING_AUC_ALIGNED]
+    uncovered = metrics[M.UNCOVERED_FRACTION]
+    strong = [
+        r
+        for r in regions
+        if r["mean_gap_score"] >= 1.0 and r["size"] >= MISSING_REGION_FRACTION * n_real
+    ]
+    missing = uncovered >= MISSING_FRACTION or bool(strong)
+    style = auc >= STYLE_SHIFT_AUC
+    evidence = {
+        "c2st_auc": auc,
+        "c2st_auc_aligned": auc_aligned,
+        "mixing_auc_aligned": mixing,
+        "uncovered_fraction": uncovered,
+        "n_gap_regions": len(regions),
+        "largest_region_size": regions[0]["size"] if regions else 0,
+        "alignment_paired_fraction": aligner.paired_fraction_,
+    }
+    where = ""
+    if regions:
+        names = ", ".join(r["name"] for r in regions[:3])
+        more = ", ..." if len(regions) > 3 else ""
+        where = (
+            f" {100 * uncovered:.0f}% of the real samples, in {len(regions)} region"
+            f"{'s' if len(regions) != 1 else ''} ({names}{more}), have no synthetic counterpart."
+        )
+    caution = ""
+    if not math.isnan(mixing) and mixing >= PARTIAL_MIXING_AUC:
+        caution = (
+            f" The alignment is only partial (neighbourhood mixing AUC {mixing:.2f}; 0.5 = fully "
+            "mixed), so some content may be flagged only because its synthetic version looks "
+            "too different."
+        )
+    if is_separable(auc_aligned, mixing):
+        kind = SEPARABLE
+        text = (
+            f"The two sides stay separable even after the global style shift is removed: a "
+            f"classifier tells them apart with AUC {auc:.2f} before alignment and {auc_aligned:.2f} "
+            f"after, and their neighbourhoods barely mix (AUC {mixing:.2f}). The synthetic images "
+            "differ from the real ones in more than a shared style (or show other content). A "
+            "real area short of synthetic data may then be short because of style as much as "
+            "missing content, so only real samples that received almost none are marked "
+            f"uncovered ({100 * uncovered:.0f}% here). Look at the clusters and the least "
+            "realistic synthetic samples first."
+        )
+    elif style and missing:
+        kind = STYLE_SHIFT_AND_MISSING
+        text = (
+            f"Two separate problems. Style: every synthetic image differs from the real ones in "
+            f"a shared way (a classifier tells them apart with AUC {auc:.2f}; after removing that "
+            f"shift, AUC {auc_aligned:.2f}). Content:{where}{caution}"
+        )
+    elif style:
+        kind = STYLE_SHIFT
+        text = (
+            f"The synthetic images differ from the real ones in style everywhere (a classifier "
+            f"tells them apart with AUC {auc:.2f}), but once that global shift is removed they "
+            f"cover the real content (AUC {auc_aligned:.2f} after alignment; "
+            f"{100 * uncovered:.0f}% of real samples uncovered).{caution}"
+        )
+    elif missing:
+        kind = MISSING_CONTENT
+        text = (
+            f"The synthetic images match the real ones in style (classifier AUC {auc:.2f}), "
+            f"but some real content is missing:{where}{caution}"
+        )
+    else:
+        kind = NO_GAP
+        text = (
+            f"The synthetic data looks like the real data and covers it: a classifier can hardly "
+            f"tell them apart (AUC {auc:.2f}) and {100 * uncovered:.0f}% of real samples are "
+            "uncovered, about as many as chance flags."
+        )
+    return {"kind": kind, "text": text, "evidence": evidence}
