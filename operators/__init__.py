@@ -15,6 +15,7 @@ from .add_images import AddImages
 from .analyze_gap import AnalyzeGap
 from .compute_embeddings import ComputeEmbeddings
 from .curate_synthetic import CurateSynthetic
+from .embeddings_panel import OpenEmbeddings
 from .manage_runs import ManageRuns
 from .mark_domain import MarkDomain
 from .metrics_report import MetricsReport
@@ -30,6 +31,7 @@ OPERATORS = (
     ManageRuns,
     CurateSynthetic,
     MetricsReport,
+    OpenEmbeddings,
 )
 
 

@@ -9,6 +9,7 @@ import fiftyone.operators.types as types
 from fiftyone_plugin import defaults
 
 from .compute_embeddings import embeddings_field_input, model_input
+from .embeddings_panel import open_embeddings
 from .forms import (
     chosen_target,
     embedding_options,
@@ -80,7 +81,7 @@ class AnalyzeGap(foo.Operator):
         if not ctx.delegated:
             ctx.trigger("reload_dataset")
             patches = (outcome.objects or {}).get("field")
-            open_embeddings_panel(ctx, outcome.names.brain_key, patches)
+            open_embeddings(ctx, outcome.names.brain_key, patches)
         return analysis_results(outcome)
 
     def resolve_output(self, ctx):
@@ -91,27 +92,6 @@ class AnalyzeGap(foo.Operator):
         outputs.str("classes", label="Classes", view=types.MarkdownView())
         outputs.list("saved_views", types.String(), label="Saved views")
         return types.Property(outputs, view=types.View(label="Gap analysis"))
-
-
-def open_embeddings_panel(ctx, brain_key: str, patches_field: str | None = None) -> None:
-    """Open the App's Embeddings panel on ``brain_key``, colored by domain (for a run on objects,
-    its points are the objects of ``patches_field``, colored by their ``domain`` attribute).
-
-    ``state`` carries the keys of the Embeddings panel up to FiftyOne 1.21, ``data`` those of the
-    panel in 1.22+ (which shows its list of runs first; ours is in it).
-    """
-    color = (
-        f"{patches_field}.detections.{defaults.DOMAIN_FIELD}"
-        if patches_field
-        else defaults.DOMAIN_FIELD
-    )
-    ctx.ops.open_panel(
-        "Embeddings",
-        layout="horizontal",
-        is_active=True,
-        state={"brainResult": brain_key, "colorByField": color},
-        data={"openKey": brain_key, "colorField": color},
-    )
 
 
 def analysis_results(outcome) -> dict:

@@ -113,7 +113,14 @@ class SynthGapPanel(foo.Panel):
         )
 
     def on_load(self, ctx):
+        """Load the shown run; a panel opened as a tab over the sample grid moves beside it, so
+        that a click here shows its samples in a grid the user sees."""
+        from .app_layout import beside_grid
+
         self._load(ctx)
+        spaces = beside_grid(ctx.spaces, ctx.panel_id)
+        if spaces is not None:
+            ctx.ops.set_spaces(spaces=spaces)
 
     def on_change_dataset(self, ctx):
         ctx.panel.state.run = None
@@ -192,11 +199,11 @@ class SynthGapPanel(foo.Panel):
             self._load(ctx, run)
 
     def open_embeddings(self, ctx):
-        from .analyze_gap import open_embeddings_panel
+        from .embeddings_panel import open_embeddings
 
         model = ctx.panel.state.model or {}
         if model.get("brain_key"):
-            open_embeddings_panel(ctx, model["brain_key"], model.get("patches_field"))
+            open_embeddings(ctx, model["brain_key"], model.get("patches_field"))
 
     def run_analysis(self, ctx):
         ctx.prompt(ANALYZE_URI, on_success=self.refresh)

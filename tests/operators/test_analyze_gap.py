@@ -25,11 +25,12 @@ def test_analyzes_stored_embeddings_and_opens_the_embeddings_panel(run_op, embed
     assert result.result["run"] == "first" and result.result["brain_key"] == names.brain_key
     assert result.result["diagnosis"]
 
-    assert run_op.triggers(result) == ["reload_dataset", "open_panel"]
-    panel = run_op.trigger_params(result, "open_panel")
-    assert panel["name"] == "Embeddings"
-    assert panel["state"] == {"brainResult": names.brain_key, "colorByField": "domain"}
-    assert panel["data"] == {"openKey": names.brain_key, "colorField": "domain"}
+    opener = "@synthgap/synthgap/open_embeddings"  # the Embeddings panel, on this run by domain
+    assert run_op.triggers(result) == ["reload_dataset", opener]
+    assert run_op.trigger_params(result, opener) == {
+        "brain_key": names.brain_key,
+        "color_field": "domain",
+    }
 
 
 @pytest.mark.slow

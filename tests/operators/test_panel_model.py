@@ -172,8 +172,8 @@ def test_buttons_open_the_operators_and_saved_views(analyzed):
     triggers, _ = _event(analyzed, "show_least_realistic", state)
     assert triggers["set_view"]["name"] == "synthgap-least-realistic"
     triggers, _ = _event(analyzed, "open_embeddings", state)
-    assert triggers["open_panel"]["name"] == "Embeddings"
-    assert triggers["open_panel"]["data"]["openKey"] == "synthgap_umap"
+    opener = triggers["@synthgap/synthgap/open_embeddings"]
+    assert opener == {"brain_key": "synthgap_umap", "color_field": "domain"}
 
 
 def test_an_unanalyzed_dataset_renders_the_empty_state(embedded):

@@ -28,7 +28,7 @@ def test_the_plugin_and_all_its_operators_are_found(plugins_dir):
     assert PLUGIN in [p.name for p in fop.list_plugins()]
     assert set(synthgap_operators()) == {
         "add_images", "mark_domain", "compute_embeddings", "analyze_gap", "show_region",
-        "manage_runs", "curate_synthetic", "metrics_report",
+        "manage_runs", "curate_synthetic", "metrics_report", "open_embeddings",
     }  # fmt: skip
 
 

@@ -1,0 +1,109 @@
+"""The first minutes in the real App on an analyzed dataset: the plugin's panel opens beside the
+sample grid (a row click filters a grid the user sees), and "Open in Embeddings" shows the run
+colored by domain with no further click. Saves the README's screenshot of both."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+from app_helpers import open_dataset, screenshot
+
+from fiftyone_plugin import defaults
+from fiftyone_plugin.fo.regions import list_regions, region_view
+from fiftyone_plugin.fo.runs import list_analyses
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DATASET = "browser-first-hour"
+PANEL = "synthgap_panel"
+DOCS_IMAGES = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "docs", "images"
+)
+
+
+@pytest.fixture(scope="module")
+def analyzed_demo(tiny_demo, tmp_path_factory):
+    """The tiny demo analyzed end to end, as ``synthgap demo`` leaves it."""
+    import fiftyone as fo
+
+    from fiftyone_plugin.options import EmbeddingOptions
+    from fiftyone_plugin.workflow import analyze_folders
+
+    if fo.dataset_exists(DATASET):
+        fo.delete_dataset(DATASET)
+    analyze_folders(
+        tiny_demo["real"],
+        tiny_demo["synthetic"],
+        dataset=DATASET,
+        out=str(tmp_path_factory.mktemp("first-hour-out")),
+        options=EmbeddingOptions(num_workers=0),
+        progress=lambda fraction, label: None,
+    )
+    yield fo.load_dataset(DATASET)
+    fo.delete_dataset(DATASET)
+
+
+def _box(locator) -> dict:
+    box = locator.bounding_box()
+    assert box is not None, locator
+    return box
+
+
+def test_panel_beside_the_grid_and_embeddings_ready_by_domain(page, app_url, analyzed_demo):
+    from playwright.sync_api import expect
+
+    dataset = analyzed_demo
+    run = list_analyses(dataset)[-1]
+    open_dataset(page, app_url, DATASET)
+
+    # 1. Opened from the "+" of the grid's tabs, the panel moves into a space beside the grid.
+    page.click("[data-cy=new-panel-btn]")
+    page.locator(f"[data-cy=new-panel-option-{PANEL}]").click()
+    panel = page.locator(f"[data-cy=panel-content-{PANEL}]")
+    expect(panel.locator("[data-cy=synthgap-answer]")).to_be_visible(timeout=120_000)
+    grid = page.locator("[data-cy=fo-grid]")
+    expect(grid).to_be_visible(timeout=30_000)
+    grid_box, panel_box = _box(grid), _box(panel)
+    assert grid_box["x"] + grid_box["width"] <= panel_box["x"] + 1, (grid_box, panel_box)
+    assert grid_box["width"] > 300 and panel_box["width"] > 300
+
+    # 2. A row click shows that gap region in the grid, which stays in sight.
+    regions = list_regions(dataset, run)
+    gap = next(r for r in regions if r.kind == "region")
+    expected = region_view(dataset, run, gap.key)
+    rows = panel.locator("[data-cy=synthgap-regions] tbody tr")
+    rows.nth(regions.index(gap)).locator("td").first.click()
+    counts = page.locator("[data-cy=entry-counts]")
+    expect(counts).to_have_text(re.compile(rf"^\s*{len(expected):,} samples?\b"), timeout=60_000)
+    expect(grid).to_be_visible()
+    screenshot(page, "first_hour_panel_beside_grid")
+
+    # 3. "Open in Embeddings": the run's plot colored by domain, read with no further click.
+    domains = dataset.count_values(defaults.DOMAIN_FIELD)
+    panel.get_by_role("button", name="Show all samples").click()
+    expect(counts).to_have_text(re.compile(rf"^\s*{len(dataset):,} samples?\b"), timeout=60_000)
+    panel.get_by_role("button", name="Open in Embeddings").click()
+    embeddings = page.locator("[data-cy=panel-content-Embeddings]")
+    legend = embeddings.locator(".emb-legend-row")
+    expect(legend).to_have_count(2, timeout=60_000)
+    labels = [t.strip() for t in embeddings.locator(".emb-legend-label").all_inner_texts()]
+    assert labels == [defaults.REAL, defaults.SYNTHETIC]
+    for i, domain in enumerate(labels):
+        count = legend.nth(i).locator(".emb-legend-count").inner_text()
+        assert count.strip() == f"{domains[domain]:,}", (domain, count)
+    expect(embeddings.get_by_role("button", name="Color by")).to_contain_text(defaults.DOMAIN_FIELD)
+    expect(embeddings).to_contain_text(f"{len(dataset)} points")
+    # the grid and the panel are still in sight beside the plot
+    expect(grid).to_be_visible()
+    expect(panel.locator("[data-cy=synthgap-answer]")).to_be_visible()
+    for dismiss in page.get_by_text("Dismiss", exact=True).all():
+        if dismiss.is_visible():
+            dismiss.click()
+    page.mouse.move(5, 895)  # no hover tooltip over the plot
+    page.wait_for_timeout(3_000)  # WebGL draws in software: let points and thumbnails settle
+    path = screenshot(page, "panel_grid_embeddings_by_domain")
+    os.makedirs(DOCS_IMAGES, exist_ok=True)
+    shutil.copy(path, os.path.join(DOCS_IMAGES, "panel_grid_embeddings_by_domain.png"))
