@@ -64,3 +64,20 @@ def test_load_model_takes_the_options():
     assert (model.name, model.device, model.precision, model.backend) == (
         "efficientnet_lite0", "cpu", "fp32", "torch",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"real_format": "kitti"}, "Unknown real format 'kitti'; use one of auto, images, tree"),
+        ({"synthetic_format": "csv"}, "Unknown synthetic format 'csv'"),
+        ({"label_field": "no spaces"}, "label field"),
+        ({"class_map": "missing-map.json"}, "missing-map.json"),
+    ],
+)
+def test_bad_label_options_get_one_line_errors(change, match):
+    from fiftyone_plugin.label_options import LabelOptions
+
+    with pytest.raises(ValueError, match=match) as info:
+        LabelOptions(**change).validate()
+    assert "\n" not in str(info.value)

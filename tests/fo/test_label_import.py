@@ -145,3 +145,38 @@ def test_class_map_file_round_trip(tmp_path):
     path = tmp_path / "map.json"
     path.write_text(json.dumps({"person": "pedestrian"}))
     assert read_class_map(str(path)) == {"person": "pedestrian"}
+
+
+def test_a_label_file_without_labels_is_read_unlabeled_with_a_warning(tmp_path):
+    root = LD.write_coco(str(tmp_path / "c"), LD.tiny(4))
+    with open(os.path.join(root, "labels.json")) as f:
+        doc = json.load(f)
+    doc["annotations"] = []
+    with open(os.path.join(root, "labels.json"), "w") as f:
+        json.dump(doc, f)
+    source = L.read_source(root)
+    assert len(source.paths) == 4 and source.n_labeled == 0
+    assert any(w.startswith("No labels found") and "unlabeled" in w for w in source.warnings)
+
+
+def test_an_empty_label_field_on_one_side_is_a_one_line_error_and_writes_nothing(
+    dataset_name, tmp_path
+):
+    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.fo.analysis import analyze
+
+    dataset = load_or_create_dataset(dataset_name)
+    real = L.read_source(LD.write_tree(str(tmp_path / "r"), LD.tiny(30)))
+    synthetic = L.read_source(LD.write_tree(str(tmp_path / "s"), LD.tiny(30, seed=1)), "images")
+    L.import_source(dataset, real, "real")
+    L.import_source(dataset, synthetic, "synthetic")
+    vectors = np.random.default_rng(0).normal(size=(len(dataset), 16)).astype(np.float32)
+    dataset.set_values("emb_test", [v for v in vectors])
+    fields = set(dataset.get_field_schema())
+    with pytest.raises(ValueError, match="'ground_truth' is empty on every synthetic sample") as e:
+        analyze(dataset, "emb_test", label_field="ground_truth",
+                config=AnalysisConfig(project=False, kid_subsets=5))  # fmt: skip
+    assert "\n" not in str(e.value)
+    dataset.reload()
+    assert set(dataset.get_field_schema()) == fields and dataset.list_runs() == []
+    assert dataset.count("ground_truth") == 30  # the real labels are kept
