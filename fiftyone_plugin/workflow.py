@@ -11,6 +11,7 @@ from . import defaults
 from .label_options import LabelOptions
 from .object_options import ObjectOptions
 from .options import EmbeddingOptions
+from .paths import check_out_dir, default_out_dir
 from .progress import Progress, report, span
 
 if TYPE_CHECKING:
@@ -39,21 +40,6 @@ def default_dataset_name(real: str, synthetic: str) -> str:
     return f"synthgap-{slug(real)}-vs-{slug(synthetic)}"
 
 
-def check_out_dir(path: str) -> None:
-    """Raise ValueError unless ``path`` is a folder, or can be created as one, that we can write."""
-    path = os.path.abspath(path)
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise ValueError(f"Output folder {path!r} is a file: pass another --out folder")
-    existing = path
-    while not os.path.exists(existing):
-        existing = os.path.dirname(existing)
-    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(
-            f"Output folder {path!r} cannot be written ({existing!r} is not a "
-            "writable folder): pass another --out folder"
-        )
-
-
 def analyze_folders(
     real: str,
     synthetic: str,
@@ -79,7 +65,8 @@ def analyze_folders(
     ``options``: how images are embedded (default EmbeddingOptions()); ``config``: the analysis
     parameters (default AnalysisConfig()). Reruns on the same folders add no samples, reuse stored
     embeddings (``recompute`` embeds every image again, retrying those that failed before) and
-    replace run ``run_key``'s results. ``out`` defaults to ``./synthgap-out/<dataset>``. Images
+    replace run ``run_key``'s results. ``out`` defaults to ``./synthgap-out/<dataset>`` (the
+    dataset's name made safe: paths.safe_name) and is checked before any work. Images
     of more than ``options.max_pixels`` pixels are refused. What the user created under the names
     synthgap writes (fields, saved views, the visualization, the uncovered tag) is never replaced
     unless ``overwrite_fields``: the clash is reported before anything is added.
@@ -122,7 +109,7 @@ def analyze_folders(
             f"analysis needs at least {need_real} real and {need_synthetic} synthetic: add images"
         )
     name = dataset or default_dataset_name(real, synthetic)
-    out_dir = out or os.path.join("synthgap-out", name)
+    out_dir = out or default_out_dir(name)
     check_out_dir(out_dir)
     ds = load_or_create_dataset(name)
     check_run_writable(ds, run_key, overwrite=True, overwrite_fields=overwrite_fields)
@@ -178,7 +165,7 @@ def analyze_dataset(
             f"Dataset '{dataset}' has {counts['real']} real and {counts['synthetic']} synthetic "
             "samples: mark its samples real or synthetic first (the App's Mark domain operator)"
         )
-    out_dir = out or os.path.join("synthgap-out", dataset)
+    out_dir = out or default_out_dir(dataset)
     check_out_dir(out_dir)
     samples = domain_view(ds)
     outcome = analyze_samples(

@@ -9,6 +9,8 @@ from urllib.parse import quote
 import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
+from fiftyone_plugin.paths import app_out_dir, resolve
+
 from .forms import (
     chosen_run,
     chosen_target,
@@ -62,7 +64,7 @@ class CurateSynthetic(foo.Operator):
             prune_duplicates=param(ctx, "prune_duplicates", True),
             match_distribution=param(ctx, "match_distribution", True),
             n_targets=param(ctx, "n_targets", 5),
-            export_dir=param(ctx, "export_dir") or None,
+            export_dir=export_folder(ctx),
             export_format=param(ctx, "export_format", "auto"),
             overwrite=param(ctx, "overwrite", False),
             progress=progress_to(ctx),
@@ -160,7 +162,8 @@ def curate_form(ctx, inputs) -> None:
     export = inputs.str(
         "export_dir",
         label="Export the kept samples to (optional)",
-        description="A folder on the machine running FiftyOne",
+        description="A folder on the machine running FiftyOne; a relative path is taken from "
+        f"{app_out_dir(ctx.dataset.name)}",
     )
     choices = types.DropdownView()
     for value, description in EXPORT_CHOICES.items():
@@ -171,9 +174,12 @@ def curate_form(ctx, inputs) -> None:
     replace = []
     if has_curation(ctx.dataset, run):
         replace.append(f"the curation of run '{run}'")
-    export_dir = param(ctx, "export_dir")
+    try:
+        export_dir = export_folder(ctx)
+    except ValueError as exc:
+        flag(export, str(exc))
+        export_dir = None
     if export_dir:
-        export_dir = os.path.abspath(os.path.expanduser(export_dir))
         if os.path.isfile(export_dir):
             flag(export, f"{export_dir} is a file: give a folder")
         elif os.path.isdir(export_dir) and os.listdir(export_dir):
@@ -188,6 +194,13 @@ def curate_form(ctx, inputs) -> None:
     else:
         notice(inputs, "writes", f"Tags kept samples, saves views '{run}-curated' and "
                f"'{run}-generation-targets'")  # fmt: skip
+
+
+def export_folder(ctx) -> str | None:
+    """The export folder the form names (a relative one taken from the dataset's output folder,
+    paths.app_out_dir), or None."""
+    export_dir = param(ctx, "export_dir")
+    return resolve(export_dir, app_out_dir(ctx.dataset.name)) if export_dir else None
 
 
 def _realism_field(run: str) -> str:

@@ -8,6 +8,8 @@ import os
 import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
+from fiftyone_plugin.paths import app_out_dir, inside, resolve
+
 from .forms import chosen_run, flag, metrics_table, overwrite_box, param, run_choice
 
 
@@ -34,8 +36,7 @@ class MetricsReport(foo.Operator):
         run = chosen_run(ctx)
         out = None
         if param(ctx, "write_report", True):
-            out = param(ctx, "report_path", default_report_path(ctx.dataset.name, run))
-            out = os.path.abspath(os.path.expanduser(out))
+            out = report_path(ctx, run)
         found = run_metrics(ctx.dataset.name, run, out)
         return {
             "diagnosis": found["diagnosis"],
@@ -53,8 +54,11 @@ class MetricsReport(foo.Operator):
         return types.Property(outputs, view=types.View(label="Metrics"))
 
 
-def default_report_path(dataset_name: str, run: str) -> str:
-    return os.path.abspath(os.path.join("synthgap-out", dataset_name, f"{run}-report.html"))
+def report_path(ctx, run: str) -> str:
+    """The report file the form names: a relative path is taken from the dataset's output
+    folder (paths.app_out_dir), never from the folder the App server runs in."""
+    base = app_out_dir(ctx.dataset.name)
+    return resolve(param(ctx, "report_path", None) or inside(base, f"{run}-report.html"), base)
 
 
 def metrics_report_form(ctx, inputs) -> None:
@@ -64,14 +68,19 @@ def metrics_report_form(ctx, inputs) -> None:
     inputs.bool("write_report", default=True, label="Write the HTML report")
     if not param(ctx, "write_report", True):
         return
-    default = default_report_path(ctx.dataset.name, run)
+    base = app_out_dir(ctx.dataset.name)
     prop = inputs.str(
         "report_path",
-        default=default,
+        default=inside(base, f"{run}-report.html"),
         label="Report file",
-        description="Path of the HTML file, on the machine running FiftyOne",
+        description="Path of the HTML file on the machine running FiftyOne; a relative path is "
+        f"taken from {base}",
     )
-    path = os.path.abspath(os.path.expanduser(param(ctx, "report_path", default)))
+    try:
+        path = report_path(ctx, run)
+    except ValueError as exc:
+        flag(prop, str(exc))
+        return
     if os.path.isdir(path) or not path.lower().endswith((".html", ".htm")):
         flag(prop, "Give the path of an .html file")
     elif os.path.exists(path):

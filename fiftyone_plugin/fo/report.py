@@ -100,11 +100,16 @@ def stored_report_data(dataset: fo.Dataset, run_key: str) -> ReportData:
 
 
 def write_run_report(dataset_name: str, run_key: str, out: str) -> str:
-    """Write the HTML report of stored run ``run_key`` to file ``out``; returns its path."""
+    """Write the HTML report of stored run ``run_key`` to file ``out`` (its folder created and
+    checked first); returns its absolute path."""
+    from ..paths import absolute, check_out_dir
     from ..report.html import write_report
 
+    out = absolute(out)
+    if os.path.isdir(out):
+        raise ValueError(f"{out!r} is a folder: give the path of the HTML file to write")
+    check_out_dir(os.path.dirname(out))
     data = stored_report_data(load_dataset(dataset_name), run_key)
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     write_report(out, data)
     return out
 

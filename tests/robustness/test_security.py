@@ -127,6 +127,6 @@ def test_cli_checks_the_output_folder_before_touching_the_database(folders, tmp_
 
     (tmp_path / "taken").write_text("a file the user keeps")
     done = cli(*analyze_args(folders, "robust-out", str(tmp_path / "taken")))
-    assert "is a file: pass another --out folder" in one_line_error(done)
+    assert "is a file: choose another output folder" in one_line_error(done)
     assert not fo.dataset_exists("robust-out")
     assert (tmp_path / "taken").read_text() == "a file the user keeps"
