@@ -11,6 +11,7 @@ import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
 from fiftyone_plugin.label_options import FORMATS, LABEL_FIELD
+from fiftyone_plugin.paths import resolve
 
 from .forms import domain_choice, flag, notice, param, progress_to, reload_dataset
 
@@ -42,9 +43,7 @@ class AddImages(foo.Operator):
         from fiftyone_plugin.fo.labels import import_source, read_source
 
         source = read_source(
-            os.path.expanduser(ctx.params["source"]),
-            param(ctx, "format", "auto"),
-            recursive=param(ctx, "recursive", True),
+            source_path(ctx), param(ctx, "format", "auto"), recursive=param(ctx, "recursive", True)
         )
         if not source.paths:
             raise ValueError(f"No image files found in {source.path!r}")
@@ -52,6 +51,14 @@ class AddImages(foo.Operator):
             ctx.dataset, source, ctx.params["domain"],
             param(ctx, "label_field", LABEL_FIELD) or LABEL_FIELD, progress=progress_to(ctx),
         )  # fmt: skip
+        if not ctx.delegated:
+            # The App rebuilds its page when a dataset stops being empty, and with it this
+            # operator's result: the notification outlives that.
+            ctx.ops.notify(
+                f"Added {summary.added} {ctx.params['domain']} images"
+                + (f" ({summary.existing} already in the dataset)" if summary.existing else ""),
+                variant="success",
+            )
         reload_dataset(ctx)
         return {
             "added": summary.added,
@@ -73,13 +80,19 @@ class AddImages(foo.Operator):
         return types.Property(outputs, view=types.View(label="Images added"))
 
 
+def source_path(ctx) -> str:
+    """The folder or glob the form names; a relative one is taken from the home folder."""
+    return resolve(ctx.params["source"], os.path.expanduser("~"))
+
+
 def add_images_form(ctx, inputs) -> None:
     prop = inputs.str(
         "source",
         required=True,
         label="Folder or glob",
         description="A folder of images (searched recursively) or a pattern such as "
-        "/data/renders/**/*.png, on the machine running FiftyOne",
+        "/data/renders/**/*.png, on the machine running FiftyOne; a relative path is taken from "
+        f"{os.path.expanduser('~')}",
     )
     domain_choice(inputs)
     formats = types.Dropdown(label="Format", description="auto: detected from the folder")
@@ -91,10 +104,13 @@ def add_images_form(ctx, inputs) -> None:
     inputs.bool(
         "recursive", default=True, label="Include subfolders", description="Search subfolders too"
     )
-    source = param(ctx, "source")
-    if not source:
+    if not param(ctx, "source"):
         return
-    source = os.path.expanduser(source)
+    try:
+        source = source_path(ctx)
+    except ValueError as exc:
+        flag(prop, str(exc))
+        return
     if not glob.has_magic(source) and not os.path.exists(source):
         flag(prop, f"Folder not found: {source}")
         return
@@ -115,10 +131,27 @@ def add_images_form(ctx, inputs) -> None:
     if problem:
         flag(prop, problem)
         return
-    present = len(set(paths) & set(ctx.dataset.values("filepath")))
+    present = set(paths) & set(ctx.dataset.values("filepath"))
     message = f"{len(paths)} images found"
     if found.labels is not None:
         message += f" ({FORMAT_LABELS[found.format]}, {found.n_labeled} labeled)"
+    domain = param(ctx, "domain", defaults.REAL)
+    if len(present) == len(paths):
+        # Also what the form shows right after importing them (the App re-opens it then).
+        marked = ctx.dataset.select_by("filepath", list(present)).count_values(
+            defaults.DOMAIN_FIELD
+        )
+        there = f"all {len(paths)} images found are in the dataset"
+        if marked.get(domain, 0) == len(paths):
+            inputs.view("found", types.Success(label=f"Imported: {there}, marked {domain}"))
+            return
+        notice(inputs, "found", f"Nothing to add: {there} ({_counts(marked)})")
+        return
     if present:
-        message += f"; {present} already in the dataset will be skipped"
+        message += f": {len(paths) - len(present)} new, {len(present)} already in the dataset"
     notice(inputs, "found", " ".join([message, *found.warnings]))
+
+
+def _counts(marked: dict) -> str:
+    """'480 real, 32 synthetic' from a count of domain values."""
+    return ", ".join(f"{n} {d or 'unmarked'}" for d, n in sorted(marked.items(), key=str))

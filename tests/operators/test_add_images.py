@@ -20,7 +20,7 @@ def test_adds_a_folder_then_skips_the_files_already_there(
     assert first.result == {"added": n_real, "existing": 0, "other_domain": 0,
                             "format": "images", "labeled": 0, "warnings": ""}  # fmt: skip
     if not delegated:
-        assert run_op.triggers(first) == ["reload_dataset"]
+        assert run_op.triggers(first) == ["notify", "reload_dataset"]
 
     again = run_op(
         "add_images", dataset_name, {**params, "domain": "synthetic"}, delegated=delegated
@@ -71,3 +71,54 @@ def test_adds_a_labeled_dataset_with_its_labels(run_op, dataset_name, tmp_path):
         f.write("{")
     run_op.rejects("add_images", dataset_name, {"source": broken, "domain": "real"},
                    "Could not read")  # fmt: skip
+
+
+def add_images_form(dataset_name: str, params: dict) -> dict:
+    """The add_images form as the App resolves it: {name: (view class, label)} of its lines."""
+    from fiftyone.operators.executor import ExecutionContext
+    from fiftyone.operators.registry import OperatorRegistry
+
+    operator = OperatorRegistry().get_operator("@synthgap/synthgap/add_images")
+    ctx = ExecutionContext(request_params={"dataset_name": dataset_name, "params": params})
+    form = operator.resolve_input(ctx).type
+    return {
+        name: (type(prop.view).__name__, getattr(prop.view, "label", None))
+        for name, prop in form.properties.items()
+    }
+
+
+def test_the_first_import_reads_as_done_after_the_app_reopens_the_form(
+    run_op, dataset_name, tiny_demo
+):
+    """The App rebuilds its page when an empty dataset gets samples, and re-resolves the form
+    of the operator it just ran: that form once said all 512 images "will be skipped"."""
+    fo.Dataset(dataset_name)
+    n_real = len(list_images(tiny_demo["real"]))
+    params = {"source": tiny_demo["real"], "domain": "real"}
+    before = add_images_form(dataset_name, params)
+    assert before["found"] == ("Notice", f"{n_real} images found")
+    result = run_op("add_images", dataset_name, params)
+    assert run_op.triggers(result) == ["notify", "reload_dataset"]
+    assert run_op.trigger_params(result, "notify") == {
+        "message": f"Added {n_real} real images", "variant": "success"
+    }  # fmt: skip
+    after = add_images_form(dataset_name, params)
+    assert after["found"] == (
+        "Success", f"Imported: all {n_real} images found are in the dataset, marked real"
+    )  # fmt: skip
+    assert "skipped" not in str(after)
+    other = add_images_form(dataset_name, {**params, "domain": "synthetic"})
+    assert other["found"] == (
+        "Notice", f"Nothing to add: all {n_real} images found are in the dataset ({n_real} real)"
+    )  # fmt: skip
+
+
+def test_a_relative_folder_is_taken_from_the_home_folder(run_op, dataset_name, tiny_demo):
+    import os
+
+    fo.Dataset(dataset_name)
+    relative = os.path.relpath(tiny_demo["real"], os.path.expanduser("~"))
+    form = add_images_form(dataset_name, {"source": relative, "domain": "real"})
+    assert form["found"][1].startswith(f"{len(list_images(tiny_demo['real']))} images found")
+    result = run_op("add_images", dataset_name, {"source": relative, "domain": "real"})
+    assert result.result["added"] == len(list_images(tiny_demo["real"]))
