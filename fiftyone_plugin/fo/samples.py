@@ -12,6 +12,7 @@ from fiftyone import ViewField as F
 
 from .. import defaults
 from ..progress import Progress, report
+from .counts import check_counts
 from .fields import FieldClashError, claim_field, field_meta
 
 
@@ -26,35 +27,38 @@ class ImportSummary:
 
 
 def load_or_create_dataset(name: str) -> fo.Dataset:
-    """The persistent dataset ``name``, created if it does not exist."""
+    """The persistent dataset ``name``, created if it does not exist (an existing one with its
+    stale count repaired: fo/counts.py)."""
     if fo.dataset_exists(name):
-        return fo.load_dataset(name)
+        return check_counts(fo.load_dataset(name))
     try:
         return fo.Dataset(name, persistent=True)
     except Exception:
         if fo.dataset_exists(name):  # another process created it meanwhile
-            return fo.load_dataset(name)
+            return check_counts(fo.load_dataset(name))
         raise
 
 
 def load_dataset(name: str) -> fo.Dataset:
-    """The existing dataset ``name``; ValueError naming the datasets there are otherwise."""
+    """The existing dataset ``name`` (its stale count repaired: fo/counts.py); ValueError naming
+    the datasets there are otherwise."""
     if not fo.dataset_exists(name):
         raise ValueError(
             f"No dataset named {name!r}; available: {fo.list_datasets()} "
             "(create one with `synthgap analyze` or `synthgap demo`)"
         )
-    return fo.load_dataset(name)
+    return check_counts(fo.load_dataset(name))
 
 
 def existing_dataset(name: str) -> fo.Dataset:
-    """The dataset ``name``; ValueError saying what to do if there is none."""
+    """The dataset ``name`` (its stale count repaired: fo/counts.py); ValueError saying what to
+    do if there is none."""
     if not fo.dataset_exists(name):
         raise ValueError(
             f"No FiftyOne dataset named '{name}': pass --real and --synthetic folders to create "
             "it, or the name of an existing dataset"
         )
-    return fo.load_dataset(name)
+    return check_counts(fo.load_dataset(name))
 
 
 def list_images(source: str, recursive: bool = True) -> list[str]:

@@ -112,3 +112,51 @@ def test_writes_go_on_through_a_quick_database_restart(private_mongod, tmp_path)
             writer.kill()
     assert writer.returncode == 0, err[-3000:]
     assert out.startswith("done"), out
+
+
+#: Creates dataset argv[1] with argv[2] samples on the database FIFTYONE_DATABASE_URI names.
+CREATE = """
+import sys
+import fiftyone as fo
+dataset = fo.Dataset(sys.argv[1], persistent=True)
+dataset.add_samples([fo.Sample(filepath=f"/data/{i}.png") for i in range(int(sys.argv[2]))])
+"""
+
+#: Prints len(dataset) and the number of its samples counted one by one.
+COUNT = """
+import sys
+import fiftyone as fo
+dataset = fo.load_dataset(sys.argv[1])
+print(len(dataset), len(dataset.values("id")))
+"""
+
+
+def test_a_stale_count_after_a_killed_database_is_repaired_by_the_next_run(private_mongod):
+    """SIGKILL before MongoDB's checkpoint leaves the dataset's fast count at 0 although every
+    sample is stored; the next synthgap command recounts it and says so."""
+    import subprocess
+    import sys
+
+    from processes import REPO_ROOT
+
+    env = env_with_database(private_mongod.uri)
+
+    def python(script: str, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                              text=True, env=env, cwd=REPO_ROOT, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout.split()
+
+    python(CREATE, "robust-count", "480")
+    private_mongod.kill_by_dbpath()  # before the next checkpoint (every 60 s)
+    private_mongod.start()
+    assert python(COUNT, "robust-count") == ["0", "480"]  # the stale count, as a user saw it
+
+    done = cli("runs", "--dataset", "robust-count", env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    warning = [line for line in done.stderr.splitlines() if line.startswith("synthgap: warning:")]
+    assert len(warning) == 1, done.stderr[-3000:]
+    assert "holds 480" in warning[0] and "read 0" in warning[0] and "now reads 480" in warning[0]
+    assert python(COUNT, "robust-count") == ["480", "480"]
+    done = cli("runs", "--dataset", "robust-count", env=env)  # nothing left to repair
+    assert done.returncode == 0 and "warning" not in done.stderr, done.stderr[-3000:]
