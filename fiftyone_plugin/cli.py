@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
 from . import defaults
 from .options import EmbeddingOptions
+from .paths import CLI_OUT
+
+#: Dataset of `synthgap demo` unless --dataset names another.
+DEMO_DATASET = "synthgap-demo"
 
 EPILOG = "Results land in FiftyOne (fields, tags, runs, saved views) and in --out as CSV/JSON/HTML."
 RECOMPUTE_HELP = (
@@ -93,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--real", help="folder (or glob) of real images, or a labeled dataset: "
                          "class folders, COCO (folder or JSON file), YOLO, VOC")  # fmt: skip
     analyze.add_argument("--synthetic", help="the same for the synthetic images")
-    analyze.add_argument("--out", help="output folder (default ./synthgap-out/<dataset>)")
+    analyze.add_argument("--out", help=f"output folder (default ./{CLI_OUT}/<dataset>, the "
+                         "dataset's name made safe as a folder name)")  # fmt: skip
     analyze.add_argument("--dataset", help="FiftyOne dataset name (default from the folder names); "
                          "without --real/--synthetic: analyze this existing dataset")  # fmt: skip
     _add_label_options(analyze)
@@ -110,9 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="build the bundled demo data and analyze it")
     demo.add_argument("--app", action="store_true", help="open the FiftyOne App afterwards")
-    demo.add_argument("--root", default=os.path.join("synthgap-out", "demo-data"),
+    demo.add_argument("--dataset", default=DEMO_DATASET,
+                      help=f"FiftyOne dataset name (default {DEMO_DATASET})")  # fmt: skip
+    demo.add_argument("--root", default=os.path.join(CLI_OUT, "demo-data"),
                       help="where the demo images are written")  # fmt: skip
-    demo.add_argument("--out", default=None)
+    demo.add_argument("--out", default=None, help=f"output folder (default ./{CLI_OUT}/<dataset>)")
     _add_model_options(demo)
 
     app = sub.add_parser("app", help="open the FiftyOne App with the synthgap plugin loaded")
@@ -170,9 +178,7 @@ def _label_options(args: argparse.Namespace):
 
 def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str | None) -> int:
     from .core.pipeline import AnalysisConfig
-    from .fo.fields import FieldClashError
     from .progress import TerminalBar
-    from .workflow import analyze_dataset, analyze_folders
 
     if (real is None) != (synthetic is None) or (real is None and not dataset):
         raise ValueError(
@@ -181,6 +187,7 @@ def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str |
         )
     options = _options(args)
     bar = TerminalBar()
+    bar(0.0, "starting FiftyOne and its database")  # importing FiftyOne takes seconds
     try:
         common = dict(
             out=args.out, options=options,
@@ -189,24 +196,32 @@ def _analyze(args: argparse.Namespace, real: str, synthetic: str, dataset: str |
             overwrite_fields=getattr(args, "overwrite", False),
             recompute=getattr(args, "recompute", False), progress=bar,
         )  # fmt: skip
+        done = _run_analysis(args, real, synthetic, dataset, common)
+    finally:
+        bar.close()
+    _print_summary(done)
+    return 0
+
+
+def _run_analysis(args, real, synthetic, dataset, common: dict):
+    """analyze_folders, or analyze_dataset without folders; a name clash says how to avoid it."""
+    from .fo.fields import FieldClashError
+    from .workflow import analyze_dataset, analyze_folders
+
+    try:
         objects = _object_options(args)
         if real is None:
             labels = _label_options(args) if args.label_field or objects else None
-            done = analyze_dataset(dataset, labels=labels, objects=objects, **common)
-        else:
-            done = analyze_folders(
-                real, synthetic, dataset=dataset, labels=_label_options(args), objects=objects,
-                **common,
-            )  # fmt: skip
+            return analyze_dataset(dataset, labels=labels, objects=objects, **common)
+        return analyze_folders(
+            real, synthetic, dataset=dataset, labels=_label_options(args), objects=objects,
+            **common,
+        )  # fmt: skip
     except FieldClashError as exc:
         raise FieldClashError(
             f"{exc} (command line: --run NAME writes the results under other names instead, "
             "NAME_<field> and NAME-<view>; --overwrite replaces those of yours)"
         ) from None
-    finally:
-        bar.close()
-    _print_summary(done)
-    return 0
 
 
 def _print_summary(done) -> None:
@@ -259,15 +274,20 @@ def _print_labels(done) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     from .demo import build_demo
+    from .progress import TerminalBar
 
-    truth = build_demo(args.root)
-    code = _analyze(args, truth["real"], truth["synthetic"], "synthgap-demo")
+    bar = TerminalBar()
+    try:
+        truth = build_demo(args.root, progress=bar)
+    finally:
+        bar.close()
+    code = _analyze(args, truth["real"], truth["synthetic"], args.dataset)
     print(f"expected: real crops of {', '.join(truth['missing_content'])} uncovered; broken "
           "renders (junk-broken_*) least realistic")  # fmt: skip
     if args.app:
         from .fo.app import launch
 
-        launch("synthgap-demo")
+        launch(args.dataset)
     return code
 
 
@@ -280,17 +300,19 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _embed(args: argparse.Namespace) -> int:
-    from .fo.embeddings import compute_embeddings
-    from .fo.samples import load_dataset
     from .progress import TerminalBar
 
     try:
         shard = tuple(int(x) for x in args.shard.split("/")) if args.shard else None
     except ValueError:
         raise ValueError(f"--shard takes I/N, e.g. 0/4, not '{args.shard}'") from None
-    dataset = load_dataset(args.dataset)
     bar = TerminalBar()
+    bar(0.0, "starting FiftyOne and its database")
     try:
+        from .fo.embeddings import compute_embeddings
+        from .fo.samples import load_dataset
+
+        dataset = load_dataset(args.dataset)
         summary = compute_embeddings(
             dataset, field=args.field, options=_options(args), recompute=args.recompute,
             shard=shard, progress=bar,
@@ -307,14 +329,24 @@ def _runs(args: argparse.Namespace) -> int:
     from .fo.report import run_history
 
     for row in run_history(args.dataset):
-        print("  ".join(f"{k}={v}" for k, v in row.items()))
+        print("  ".join(f"{k}={_short(v)}" for k, v in row.items()))
     return 0
+
+
+def _short(value) -> str:
+    """A value of `synthgap runs` as the report prints it: numbers rounded, times to the second."""
+    from .report.grades import format_value
+
+    if isinstance(value, str) and len(value) > 19 and value[10:11] == " ":
+        return value[:19]  # a timestamp without its microseconds
+    return format_value(value)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``synthgap`` console script."""
     args = build_parser().parse_args(argv)
     os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")
+    _show_warnings()
     try:
         if args.command == "analyze":
             return _analyze(args, args.real, args.synthetic, args.dataset)
@@ -339,6 +371,17 @@ def main(argv: list[str] | None = None) -> int:
             raise  # a bug: the traceback is what a report needs
         print("synthgap: error: " + " ".join(reason.split()), file=sys.stderr)
         return 1
+
+
+def _show_warnings() -> None:
+    """Print the library's warnings (e.g. a repaired database count) as ``synthgap: warning:``
+    lines on stderr."""
+    logger = logging.getLogger("fiftyone_plugin")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("synthgap: warning: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def _error_line(exc: Exception) -> str | None:

@@ -15,6 +15,8 @@ import os
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
+from .progress import Progress, report
+
 #: Photos used as content classes (skimage.data names).
 PHOTOS = (
     "astronaut", "chelsea", "coffee", "rocket", "camera", "coins", "moon", "hubble_deep_field",
@@ -64,17 +66,24 @@ def junk_image(kind: str, rng: np.random.Generator, size: int, base: Image.Image
 
 
 def build_demo(
-    root: str, per_photo: int = 30, size: int = 128, n_junk: int = 12, seed: int = 0
+    root: str,
+    per_photo: int = 30,
+    size: int = 128,
+    n_junk: int = 12,
+    seed: int = 0,
+    progress: Progress | None = None,
 ) -> dict:
     """Write ``root/real`` and ``root/synthetic`` PNG folders and ``root/truth.json``; returns the truth.
 
     Rebuilding with the same arguments writes identical files (so reruns add no samples).
+    ``progress`` is told of each photo cropped.
     """
     rng = np.random.default_rng(seed)
     dirs = {side: os.path.join(root, side) for side in ("real", "synthetic")}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
-    for name in PHOTOS:
+    for done, name in enumerate(PHOTOS):
+        report(progress, done / len(PHOTOS), f"demo: cropping {name} ({done + 1}/{len(PHOTOS)})")
         photo = _photo(name)
         for i in range(per_photo):
             random_crop(photo, rng, size).save(os.path.join(dirs["real"], f"{name}_{i:03d}.png"))
@@ -96,4 +105,5 @@ def build_demo(
     }
     with open(os.path.join(root, "truth.json"), "w") as f:
         json.dump(truth, f, indent=2)
+    report(progress, 1.0, f"demo images written to {root}")
     return truth

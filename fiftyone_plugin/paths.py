@@ -14,13 +14,13 @@ CLI_OUT = "synthgap-out"
 #: Longest name kept whole (file systems take 255 bytes per path component).
 MAX_NAME = 80
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_UNSAFE = re.compile(r"(?:[^A-Za-z0-9_.-]|\.{2,})+")
 
 
 def safe_name(name: str, fallback: str = "dataset") -> str:
     """``name`` as one file name: runs of characters other than letters, digits, ``_``, ``.``
-    and ``-`` become ``-``, no leading dot, at most MAX_NAME characters. A name that had to
-    change gets a short hash of the original, so two different names stay two folders."""
+    and ``-`` (and runs of dots) become ``-``, no leading dot, at most MAX_NAME characters. A
+    name that had to change gets a short hash of the original, so two names stay two folders."""
     safe = _UNSAFE.sub("-", str(name)).strip("-.")[:MAX_NAME].strip("-.") or fallback
     if safe != name:
         safe += "-" + hashlib.sha1(str(name).encode("utf-8", "replace")).hexdigest()[:8]

@@ -28,20 +28,38 @@ class TerminalBar:
     """A tqdm bar driven by ``progress(fraction, label)`` calls (used by the CLI).
 
     The bar appears on the first call, so a run that fails its input checks prints only its error.
+    A new label is shown at once (tqdm otherwise redraws at most every 0.1 s, and a step that
+    starts right after another would stay hidden behind the old label); labels are never cut
+    (only a terminal narrower than the label trims the line). The last step is drawn once, by
+    ``close``.
     """
 
-    def __init__(self, total: int = 1000) -> None:
+    #: Labels are padded to this width, so that the bars of most steps line up.
+    WIDTH = 44
+
+    def __init__(self, total: int = 1000, file=None) -> None:
         self._bar = None
         self._total = total
+        self._file = file
 
     def __call__(self, fraction: float, label: str) -> None:
         if self._bar is None:
             from tqdm.auto import tqdm
 
-            fmt = "{desc:<34}{percentage:3.0f}%|{bar}| {elapsed}"
-            self._bar = tqdm(total=self._total, bar_format=fmt)
-        self._bar.set_description_str(label[:34], refresh=False)
-        self._bar.update(round(fraction * self._total) - self._bar.n)
+            fmt = "{desc:<" + str(self.WIDTH) + "} {percentage:3.0f}%|{bar}| {elapsed}"
+            self._bar = tqdm(
+                total=self._total, desc=label, bar_format=fmt, file=self._file, dynamic_ncols=True
+            )
+        n = round(fraction * self._total)
+        if n >= self._total:  # drawn by close(), once
+            self._bar.set_description_str(label, refresh=False)
+            self._bar.n = self._total
+            return
+        changed = label != self._bar.desc
+        self._bar.set_description_str(label, refresh=False)
+        self._bar.update(n - self._bar.n)
+        if changed:
+            self._bar.refresh()
 
     def close(self) -> None:
         if self._bar is not None:

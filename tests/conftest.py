@@ -63,7 +63,10 @@ def _start_mongod() -> tuple[subprocess.Popen, str]:
 
 #: Test folders (under tests/) and files whose tests need no database: what they import does not
 #: import fiftyone (tests/test_boundaries.py checks that the core, embeddings and report do not).
-NO_DATABASE = ("core", "embeddings", "report", "test_options.py", "test_boundaries.py")
+NO_DATABASE = (
+    "core", "embeddings", "report", "test_options.py", "test_boundaries.py", "test_paths.py",
+    "test_progress.py",
+)  # fmt: skip
 
 _MONGOD: subprocess.Popen | None = None
 _DATABASE_READY = bool(os.environ.get("FIFTYONE_DATABASE_URI"))  # else: tests use the one given

@@ -14,10 +14,24 @@ import pytest
 pytestmark = pytest.mark.slow
 
 SYNTHGAP = [sys.executable, "-m", "fiftyone_plugin.cli"]
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*SYNTHGAP, *args], capture_output=True, text=True, timeout=600)
+def run_cli(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess:
+    path = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}  # this checkout, whatever folder it runs in
+    return subprocess.run(
+        [*SYNTHGAP, *args], capture_output=True, text=True, timeout=600, cwd=cwd, env=env
+    )
+
+
+def error_line(done: subprocess.CompletedProcess) -> str:
+    """The one ``synthgap: error:`` line of a failed command (after its progress line, if any)."""
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    lines = done.stderr.replace("\r", "\n").strip().splitlines()
+    errors = [line for line in lines if line.startswith("synthgap: error: ")]
+    assert len(errors) == 1 and lines[-1] == errors[0], done.stderr[-3000:]
+    return errors[0]
 
 
 def read_csv(path: str) -> list[dict]:
@@ -119,9 +133,43 @@ def test_results_live_on_the_fiftyone_samples(analyzed):
 
 def test_missing_folder_is_a_one_line_error(tmp_path):
     done = run_cli("analyze", "--real", str(tmp_path / "nope"), "--synthetic", str(tmp_path))
-    assert done.returncode == 1
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("synthgap: error: Folder not found")
+    assert error_line(done).startswith("synthgap: error: Folder not found")
+
+
+def test_an_out_folder_that_cannot_be_made_fails_before_any_work(tiny_demo, tmp_path):
+    import fiftyone as fo
+
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    for out in ("/proc/synthgap-no", str(afile / "sub")):
+        done = run_cli("analyze", "--real", tiny_demo["real"], "--synthetic",
+                       tiny_demo["synthetic"], "--dataset", "cli-bad-out", "--out", out)  # fmt: skip
+        assert error_line(done).startswith(f"synthgap: error: Output folder '{out}' cannot be")
+        assert not fo.dataset_exists("cli-bad-out")  # stopped before importing anything
+    assert afile.read_text() == "mine"
+
+
+def test_a_hostile_dataset_name_writes_only_inside_the_output_folder(analyzed, tmp_path):
+    """`--dataset 'x/../../../esc'` once wrote its files three levels above ./synthgap-out."""
+    import fiftyone as fo
+
+    from fiftyone_plugin.paths import safe_name
+
+    name = "x/../../../esc"
+    if fo.dataset_exists(name):
+        fo.delete_dataset(name)
+    fo.load_dataset("cli-e2e").clone(name, persistent=True)
+    cwd = tmp_path / "a" / "b" / "c" / "d"
+    cwd.mkdir(parents=True)
+    try:
+        done = run_cli("analyze", "--dataset", name, "--num-workers", "1", cwd=str(cwd))
+    finally:
+        fo.delete_dataset(name)
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    folder = os.path.join("a", "b", "c", "d", "synthgap-out", safe_name(name))
+    assert written and all(os.path.dirname(p) == folder for p in written), written
+    assert {"samples.csv", "metrics.json", "report.html"} <= {os.path.basename(p) for p in written}
 
 
 def test_empty_folder_is_a_one_line_error(tmp_path):
@@ -235,3 +283,32 @@ def test_embed_runtimes_match_the_eager_torch_model(tiny_demo, dataset_name):
     cosine /= np.linalg.norm(compiled, axis=1)
     assert eager.shape == (5, 1280) and cosine.min() > 0.99
     np.testing.assert_allclose(openvino, eager, rtol=1e-4, atol=1e-5)
+
+
+def test_demo_under_its_own_name_says_what_it_does_at_every_step(tmp_path):
+    """`synthgap demo --dataset NAME` as a new user runs it: a label before each slow step (the
+    demo images, FiftyOne starting, the model loading, each analysis step), labels whole, "done"
+    once; `synthgap runs` then prints rounded numbers."""
+    import re
+
+    import fiftyone as fo
+
+    name = "cli-demo-named"
+    done = run_cli("demo", "--dataset", name, "--root", str(tmp_path / "data"),
+                   "--out", str(tmp_path / "out"), "--num-workers", "1")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    try:
+        assert len(fo.load_dataset(name)) == 912
+        lines = [line.strip() for line in done.stderr.replace("\r", "\n").splitlines()]
+        labels = [re.split(r"\s+\d+%\|", line)[0].strip() for line in lines if "%|" in line]
+        for label in ("demo: cropping astronaut (1/16)", "starting FiftyOne and its database",
+                      "loading efficientnet_lite0", "computing metrics",
+                      "coverage: calibrating on real-vs-real halves"):  # fmt: skip
+            assert label in labels, (label, labels)
+        assert labels.count("done") == 1, labels
+        runs = run_cli("runs", "--dataset", name)
+        assert runs.returncode == 0 and "run=synthgap" in runs.stdout, runs.stderr[-3000:]
+        assert not re.search(r"\d\.\d{5,}", runs.stdout), runs.stdout
+        assert re.search(r"fid=\d+(\.\d{1,3})?\s", runs.stdout), runs.stdout
+    finally:
+        fo.delete_dataset(name)
