@@ -292,9 +292,18 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .fo.report import write_run_report
+    from .progress import TerminalBar
 
-    path = write_run_report(args.dataset, args.run, args.out)
+    bar = TerminalBar()
+    bar(0.0, "starting FiftyOne and its database")
+    try:
+        from .fo.report import write_run_report
+
+        bar(0.2, f"writing the report of run '{args.run}'")
+        path = write_run_report(args.dataset, args.run, args.out)
+        bar(1.0, "done")
+    finally:
+        bar.close()
     print(path)
     return 0
 

@@ -31,3 +31,23 @@ def test_flags_an_existing_report_file_unless_replaced(run_op, analyzed, tmp_pat
     run_op.rejects("metrics_report", analyzed.name, {"report_path": str(tmp_path)}, ".html file")
     run_op("metrics_report", analyzed.name, {"report_path": str(path), "overwrite": True})
     assert path.read_text() != "mine"
+
+
+def test_the_report_lands_under_the_dataset_folder_in_the_home_not_the_servers_folder(
+    run_op, analyzed, tmp_path, monkeypatch
+):
+    """The App server runs in any folder (site-packages once received the report): the default
+    report and a relative path typed in the form go under ~/synthgap-out/<dataset>."""
+    from fiftyone_plugin.paths import safe_name
+
+    home, server = tmp_path / "home", tmp_path / "server"
+    home.mkdir()
+    server.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(server)
+    base = home / "synthgap-out" / safe_name(analyzed.name)
+    result = run_op("metrics_report", analyzed.name, {"run": "synthgap"})
+    assert result.result["report"] == str(base / "synthgap-report.html")
+    result = run_op("metrics_report", analyzed.name, {"report_path": "sub/mine.html"})
+    assert result.result["report"] == str(base / "sub" / "mine.html")
+    assert (base / "sub" / "mine.html").is_file() and list(server.iterdir()) == []
