@@ -34,6 +34,10 @@ EXPORT_CHOICES = {
 }
 
 
+#: Who listed a generation target (fo.curation: the run's own list, or this curation's budget).
+SOURCES = {"analysis": "the analysis", "budget": "short after this curation"}
+
+
 class CurateSynthetic(foo.Operator):
     @property
     def config(self):
@@ -54,16 +58,11 @@ class CurateSynthetic(foo.Operator):
     def execute(self, ctx):
         from fiftyone_plugin.fo.curation import curate_synthetic
 
-        low = param(ctx, "low_realism_percent", 10.0) if param(ctx, "drop_low_realism") else 0.0
         outcome = curate_synthetic(
             chosen_target(ctx, allow_selected=False),
             run_key=chosen_run(ctx),
             budget=param(ctx, "budget"),
-            drop_outside_support=param(ctx, "drop_outside_support", True),
-            low_realism_fraction=low / 100.0,
-            prune_duplicates=param(ctx, "prune_duplicates", True),
-            match_distribution=param(ctx, "match_distribution", True),
-            n_targets=param(ctx, "n_targets", 5),
+            config=curation_config(ctx),
             export_dir=export_folder(ctx),
             export_format=param(ctx, "export_format", "auto"),
             overwrite=param(ctx, "overwrite", False),
@@ -79,21 +78,25 @@ class CurateSynthetic(foo.Operator):
         outputs.str("targets", label="Generate next", view=types.MarkdownView())
         outputs.list("saved_views", types.String(), label="Saved views")
         outputs.str("export_dir", label="Exported to")
+        outputs.str("notes", label="Notes")
         return types.Property(outputs, view=types.View(label="Curation"))
 
 
 def curation_results(outcome) -> dict:
     budget = f" (budget {outcome.budget})" if outcome.budget is not None else ""
     dropped = [{"reason": r, "samples": n} for r, n in outcome.dropped.items() if n]
-    targets = [{**t, "examples": thumbnails(t["example_filepaths"])} for t in outcome.targets]
+    targets = [
+        {**t, "examples": thumbnails(t["example_filepaths"]), "listed": SOURCES.get(t["source"])}
+        for t in outcome.targets
+    ]
     return {
         "summary": f"{outcome.n_kept} of {outcome.n_synthetic} synthetic samples{budget}",
         "dropped": markdown_table(dropped, ["reason", "samples"]) if dropped else "nothing",
         "targets": (
             markdown_table(
                 targets,
-                ["name", "n_real", "n_kept", "needed", "examples"],
-                ["where", "real", "synthetic kept", "generate about", "real examples"],
+                ["name", "listed", "n_real", "n_kept", "needed", "examples"],
+                ["where", "listed by", "real", "synthetic kept", "generate about", "real examples"],
             )
             if targets
             else "nothing: the kept set covers the real data"
@@ -101,7 +104,49 @@ def curation_results(outcome) -> dict:
         "targets_detail": targets,
         "saved_views": outcome.saved_views,
         "export_dir": outcome.export_dir or "",
+        "notes": " ".join(outcome.notes),
     }
+
+
+def curation_config(ctx):
+    """The CurationConfig the form's options ask for."""
+    from fiftyone_plugin.core.curation import CurationConfig
+
+    low = param(ctx, "low_realism_percent", 10.0) if param(ctx, "drop_low_realism") else 0.0
+    return CurationConfig(
+        drop_degenerate=param(ctx, "drop_degenerate", True),
+        drop_outside_support=param(ctx, "drop_outside_support", True),
+        low_realism_fraction=low / 100.0,
+        prune_duplicates=param(ctx, "prune_duplicates", True),
+        match_distribution=param(ctx, "match_distribution", True),
+        n_targets=param(ctx, "n_targets", 5),
+    )
+
+
+def preview_text(preview: dict, cluster_names: dict | None = None) -> str:
+    """A plan's preview (fo.curation.CurationPlan.preview) as Markdown: kept, dropped per reason,
+    and the clusters that lose samples."""
+    names = cluster_names or {}
+    n, kept = preview["n_synthetic"], preview["n_kept"]
+    lines = [f"**Would keep {kept} of {n} synthetic samples** ({n - kept} dropped)."]
+    if preview["dropped"]:
+        rows = [{"reason": r, "samples": c} for r, c in preview["dropped"].items()]
+        lines += ["", markdown_table(rows, ["reason", "samples"], ["dropped as", "samples"])]
+    losing = [c for c in preview["clusters"] if c["n_kept"] < c["n_synthetic"]]
+    if losing:
+        rows = [
+            {
+                "cluster": names.get(c["cluster"], f"cluster {c['cluster']}"),
+                "real": c["n_real"],
+                "kept": f"{c['n_kept']} of {c['n_synthetic']}",
+                "why": ", ".join(f"{r} {k}" for r, k in c["dropped"].items()),
+            }
+            for c in losing
+        ]
+        lines += ["", markdown_table(rows, ["cluster", "real", "kept", "why"],
+                                     ["cluster", "real", "synthetic kept", "dropped"])]  # fmt: skip
+    lines += [f"_{note}_" for note in preview["notes"]]
+    return "\n".join(lines)
 
 
 def thumbnails(paths: list[str]) -> str:
@@ -133,10 +178,16 @@ def curate_form(ctx, inputs) -> None:
     if param(ctx, "budget", n_synth) < 0:
         flag(budget, "The budget cannot be negative")
     inputs.bool(
+        "drop_degenerate",
+        default=True,
+        label="Drop blank and noise images",
+        description="Images without content (a flat frame, or pure noise)",
+    )
+    inputs.bool(
         "drop_outside_support",
         default=True,
         label="Drop samples outside the real support",
-        description="No real image looks like them",
+        description="No real image looks like them once the style shift is removed",
     )
     inputs.bool("drop_low_realism", default=False, label="Drop the least realistic samples")
     if param(ctx, "drop_low_realism", False):
@@ -155,7 +206,8 @@ def curate_form(ctx, inputs) -> None:
         "match_distribution",
         default=True,
         label="Match the real cluster distribution",
-        description="No cluster keeps more than its real share of the budget",
+        description="Each cluster gets its real share of the budget (what thin clusters cannot "
+        "fill goes to the others)",
     )
     inputs.int("n_targets", default=5, min=0, label="Generation targets to list")
 
@@ -186,6 +238,8 @@ def curate_form(ctx, inputs) -> None:
             replace.append(f"files in {export_dir}")
     if param(ctx, "export_format", "auto") == "coco" and not detections_field(samples):
         flag(fmt, "COCO export needs a detections field: choose 'fiftyone' or 'images'")
+    if not any(getattr(p, "invalid", False) for p in inputs.properties.values()):
+        _preview(ctx, inputs, samples, run)
     if replace:
         overwrite_box(inputs, " and ".join(replace))
         if not param(ctx, "overwrite", False):
@@ -201,6 +255,26 @@ def export_folder(ctx) -> str | None:
     paths.app_out_dir), or None."""
     export_dir = param(ctx, "export_dir")
     return resolve(export_dir, app_out_dir(ctx.dataset.name)) if export_dir else None
+
+
+def _preview(ctx, inputs, samples, run: str) -> None:
+    """What the curation would keep and drop, computed by the library, before anything is
+    tagged; a warning (not a block) when more than a third would go."""
+    from fiftyone_plugin.fo.curation import plan_curation
+
+    try:
+        plan = plan_curation(samples, run, param(ctx, "budget"), curation_config(ctx))
+    except ValueError as e:
+        warn(inputs, "preview_error", str(e))
+        return
+    from fiftyone_plugin.fo.runs import load_summary
+    from fiftyone_plugin.report.regions import cluster_name
+
+    preview = plan.preview()
+    names = {c.get("cluster"): cluster_name(c) for c in load_summary(ctx.dataset, run)["clusters"]}
+    inputs.md(preview_text(preview, names), name="preview", label="Preview")
+    if preview["warning"]:
+        warn(inputs, "preview_warning", preview["warning"], invalid=False)
 
 
 def _realism_field(run: str) -> str:

@@ -179,3 +179,39 @@ def cluster_embeddings(
         real, synthetic, progress
     )
     return c.labels_real_, c.labels_synthetic_, c.table_
+
+
+def describe_clusters(
+    table: list[dict],
+    labels_real: np.ndarray,
+    labels_synthetic: np.ndarray,
+    real: np.ndarray,
+    synthetic: np.ndarray,
+    classes_real: np.ndarray | None = None,
+    classes_synthetic: np.ndarray | None = None,
+) -> list[dict]:
+    """Add what each cluster holds to its ``table`` row (cluster_table): ``typical`` ({"side":
+    "real" or "synthetic", "index"}: the member nearest its side's centre, real members first)
+    and, with class labels, ``label`` (the most common class of its real members, else of its
+    synthetic ones; None without labels). Returns ``table``."""
+    for row in table:
+        c = row["cluster"]
+        row["typical"] = None
+        row["label"] = None
+        for side, labels, x, classes in (
+            ("real", labels_real, real, classes_real),
+            ("synthetic", labels_synthetic, synthetic, classes_synthetic),
+        ):
+            members = np.flatnonzero(np.asarray(labels) == c)
+            if len(members) == 0:
+                continue
+            if row["typical"] is None:
+                centre = x[members].mean(axis=0)
+                nearest = members[int(np.argmin(np.linalg.norm(x[members] - centre, axis=1)))]
+                row["typical"] = {"side": side, "index": int(nearest)}
+            if row["label"] is None and classes is not None:
+                named = [v for v in np.asarray(classes, dtype=object)[members] if v is not None]
+                if named:
+                    values, counts = np.unique(np.asarray(named, dtype=str), return_counts=True)
+                    row["label"] = str(values[int(np.argmax(counts))])
+    return table

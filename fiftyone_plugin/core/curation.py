@@ -1,20 +1,22 @@
-"""Choose which synthetic samples to keep, within a budget, and where to generate next.
+"""Choose which synthetic samples to keep, within a budget, and what the budget leaves short.
 
 Strategies, applied in this order (each sample gets the first reason that drops it):
 
-1. ``outside-support``: no real sample's k-NN ball contains it (the precision test of Kynkäänniemi
-   et al. 2019 / Naeem et al. 2020), measured after removing each domain's median so that a global
-   style shift does not put every synthetic sample outside the real support.
-2. ``low-realism``: among the least realistic ``low_realism_fraction`` of the synthetic samples.
-3. ``near-duplicate``: closer than the duplicate radius to a more realistic kept synthetic sample.
-4. ``over-represented``: with ``match_distribution``, beyond its cluster's real share of the
-   budget (each cluster keeps at most ``budget * real share`` samples, the most realistic first;
-   clusters without real samples keep none). Thin clusters keep all they have, so the kept set
-   can be smaller than the budget: the shortfall is listed as generation targets.
+1. ``degenerate``: the image holds no content (blank or pure noise; embeddings/image_checks.py).
+2. ``outside-support``: no real sample's k-NN ball contains it (the precision test of Kynkäänniemi
+   et al. 2019 / Naeem et al. 2020), measured in the aligned space of the gap analysis (the
+   global style shift removed, pipeline.py), so that a style shared by every synthetic image
+   does not put them all outside the real support: :func:`real_support`.
+3. ``low-realism``: among the least realistic ``low_realism_fraction`` of the synthetic samples.
+4. ``near-duplicate``: closer than the duplicate radius to a more realistic kept synthetic sample.
+5. ``over-represented``: with ``match_distribution``, beyond its cluster's share of the budget
+   (the most realistic first). Each cluster's share follows the real data; what a thin cluster
+   cannot fill goes to the others in proportion to their real shares, so a budget at least as
+   large as the candidates keeps them all. Clusters without real samples keep none.
    ``over-budget``: without ``match_distribution``, beyond the ``budget`` most realistic.
 
-The generation targets are the clusters whose share of the kept synthetic set falls furthest below
-their share of the real set, counted in samples (how many more synthetic samples each needs).
+The targets are what the budget leaves short: the clusters whose kept samples fall below their
+real share of the budget, counted in samples (how many more synthetic samples each needs).
 """
 
 from __future__ import annotations
@@ -24,21 +26,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .neighbors import count_within, knn
+from .neighbors import knn
 
 #: Reasons a synthetic sample is dropped, in the order the strategies apply.
+DEGENERATE = "degenerate"
 OUTSIDE_SUPPORT = "outside-support"
 LOW_REALISM = "low-realism"
 NEAR_DUPLICATE = "near-duplicate"
 OVER_REPRESENTED = "over-represented"
 OVER_BUDGET = "over-budget"
-REASONS = (OUTSIDE_SUPPORT, LOW_REALISM, NEAR_DUPLICATE, OVER_REPRESENTED, OVER_BUDGET)
+REASONS = (DEGENERATE, OUTSIDE_SUPPORT, LOW_REALISM, NEAR_DUPLICATE, OVER_REPRESENTED, OVER_BUDGET)
+
+#: A plan dropping more than this share of the synthetic samples carries a warning.
+WARN_DROPPED_SHARE = 1 / 3
+#: Real neighbours of a synthetic sample whose k-NN balls :func:`real_support` looks at.
+SUPPORT_NEIGHBORS = 50
 
 
 @dataclass
 class CurationConfig:
     """Which strategies to combine, and their parameters.
 
+    drop_degenerate: drop the images flagged degenerate (``degenerate`` given to ``curate``).
     support_k: neighbours defining each real sample's support ball (its radius is the distance to
         its k-th nearest real neighbour).
     low_realism_fraction: fraction in [0, 1) of the synthetic samples, least realistic first,
@@ -51,6 +60,7 @@ class CurationConfig:
     n_targets: at most this many generation targets are listed.
     """
 
+    drop_degenerate: bool = True
     drop_outside_support: bool = True
     support_k: int = 5
     low_realism_fraction: float = 0.0
@@ -81,6 +91,41 @@ class CurationResult:
         """Number of dropped samples per reason (every reason listed, zeros included)."""
         return {r: int(np.count_nonzero(self.reasons == r)) for r in REASONS}
 
+    def dropped_share(self) -> float:
+        """Share of the synthetic samples dropped, in [0, 1] (0 without samples)."""
+        return 1.0 - self.n_kept / len(self.keep) if len(self.keep) else 0.0
+
+    def warning(self) -> str | None:
+        """A sentence when more than WARN_DROPPED_SHARE of the samples would be dropped."""
+        share = self.dropped_share()
+        if share <= WARN_DROPPED_SHARE:
+            return None
+        worst = max(self.counts().items(), key=lambda item: item[1])
+        return (
+            f"{share:.0%} of the synthetic samples would be dropped, most as '{worst[0]}' "
+            f"({worst[1]}): check the options before tagging"
+        )
+
+    def by_cluster(self, clusters: np.ndarray) -> list[dict]:
+        """Per cluster of ``clusters`` (the labels given to ``curate``): ``cluster``,
+        ``n_synthetic``, ``n_kept`` and ``dropped`` ({reason: n}, non-zero only), most dropped
+        first."""
+        clusters = np.asarray(clusters).reshape(-1)
+        rows = []
+        for c in np.unique(clusters):
+            members = clusters == c
+            reasons, counts = np.unique(self.reasons[members & ~self.keep], return_counts=True)
+            rows.append(
+                {
+                    "cluster": c.item() if isinstance(c, np.generic) else c,
+                    "n_synthetic": int(members.sum()),
+                    "n_kept": int((members & self.keep).sum()),
+                    "dropped": dict(zip(reasons.tolist(), counts.tolist(), strict=True)),
+                }
+            )
+        rows.sort(key=lambda r: (r["n_kept"] - r["n_synthetic"], str(r["cluster"])))
+        return rows
+
 
 def curate(
     synthetic: np.ndarray,
@@ -90,29 +135,41 @@ def curate(
     budget: int | None = None,
     *,
     real: np.ndarray | None = None,
+    support: np.ndarray | None = None,
+    degenerate: np.ndarray | None = None,
     config: CurationConfig | None = None,
 ) -> CurationResult:
     """Pick the synthetic samples to keep: at most ``budget`` (None: no limit).
 
-    synthetic: (n_s, d) embeddings. realism: (n_s,) higher is more realistic (NaN counts as least
-    realistic). clusters: (n_s,) cluster label of each synthetic sample. real_cluster_counts:
-    number of real samples per cluster label. real: (n_r, d) real embeddings, needed for the
-    support test and for the automatic duplicate radius.
+    synthetic: (n_s, d) embeddings (near-duplicates are judged there). realism: (n_s,) higher is
+    more realistic (NaN counts as least realistic). clusters: (n_s,) cluster label of each
+    synthetic sample. real_cluster_counts: number of real samples per cluster label. real:
+    (n_r, d) real embeddings, for the automatic duplicate radius and, without ``support``, the
+    support test. support: (n_s,) :func:`real_support` of each synthetic sample, measured in the
+    aligned space (without it, measured here on ``real`` and ``synthetic`` as given).
+    degenerate: (n_s,) True where the image holds no content.
 
     Each target is a dict: cluster, n_real, real_share, n_kept, kept_share, needed: synthetic
     samples to add so that the cluster reaches its real share of ``budget`` samples (without a
     budget: of the samples that passed the filters). Most needed first.
     """
     cfg = config or CurationConfig()
-    synthetic, realism, clusters, real = _check(synthetic, realism, clusters, real, budget, cfg)
+    synthetic, realism, clusters, real = _check(
+        synthetic, realism, clusters, real, budget, cfg, support
+    )
     n = len(synthetic)
     reasons = np.full(n, "", dtype=object)
     order = _by_realism(realism)  # most realistic first
     radius = None
 
+    if cfg.drop_degenerate and degenerate is not None:
+        degenerate = _per_sample(degenerate, n, "degenerate").astype(bool)
+        reasons[degenerate] = DEGENERATE
     if cfg.drop_outside_support and n:
-        inside = _inside_real_support(synthetic, real, cfg.support_k)
-        reasons[~inside] = OUTSIDE_SUPPORT
+        if support is None:
+            support = real_support(real, synthetic, cfg.support_k)
+        outside = ~(_per_sample(support, n, "support") <= 1.0)  # NaN: no real counterpart
+        reasons[outside & (reasons == "")] = OUTSIDE_SUPPORT
 
     n_low = int(np.floor(cfg.low_realism_fraction * n))
     if n_low:
@@ -132,9 +189,7 @@ def curate(
     candidates = order[reasons[order] == ""]
     size = len(candidates) if budget is None else min(int(budget), len(candidates))
     if cfg.match_distribution:
-        _, over = _fill_by_distribution(
-            candidates, clusters, _real_shares(real_cluster_counts), size
-        )
+        over = _fill_by_distribution(candidates, clusters, _real_shares(real_cluster_counts), size)
         reasons[over] = OVER_REPRESENTED
     else:
         reasons[candidates[size:]] = OVER_BUDGET
@@ -147,7 +202,14 @@ def curate(
     )
 
 
-def _check(synthetic, realism, clusters, real, budget, cfg):
+def _per_sample(values, n: int, name: str) -> np.ndarray:
+    values = np.asarray(values).reshape(-1)
+    if len(values) != n:
+        raise ValueError(f"{name} needs one value per synthetic sample ({n}), got {len(values)}")
+    return values
+
+
+def _check(synthetic, realism, clusters, real, budget, cfg, support):
     synthetic = np.asarray(synthetic, dtype=np.float32)
     if synthetic.ndim != 2:
         raise ValueError(f"synthetic must be (n_samples, n_features), got shape {synthetic.shape}")
@@ -171,7 +233,7 @@ def _check(synthetic, realism, clusters, real, budget, cfg):
             raise ValueError(
                 f"real must be (n_real, {synthetic.shape[1]}) like synthetic, got {real.shape}"
             )
-    if cfg.drop_outside_support and n:
+    if cfg.drop_outside_support and n and support is None:
         if real is None:
             raise ValueError("pass the real embeddings (real=...) to drop samples outside support")
         if len(real) <= cfg.support_k:
@@ -190,13 +252,23 @@ def _by_realism(realism: np.ndarray) -> np.ndarray:
     return np.argsort(-score, kind="stable")
 
 
-def _inside_real_support(synthetic: np.ndarray, real: np.ndarray, k: int) -> np.ndarray:
-    """True where a synthetic sample lies in some real sample's k-NN ball, each domain's median
-    removed first (the median, unlike the mean, is not dragged away by a few junk samples)."""
-    real_c = real - np.median(real, axis=0)
-    synth_c = synthetic - np.median(synthetic, axis=0)
-    radii = knn(real_c, k=k)[0][:, -1]
-    return count_within(synth_c, real_c, radii) > 0
+def real_support(real: np.ndarray, synthetic: np.ndarray, k: int = 5) -> np.ndarray:
+    """How far each synthetic sample lies from the real support: the least ratio, over its
+    SUPPORT_NEIGHBORS nearest real samples, of its distance to a real sample over that sample's
+    distance to its ``k``-th nearest real neighbour. At most 1: inside some real k-NN ball (the
+    precision test); 2: twice as far as the real data's own spacing there. (n_synthetic,) float;
+    empty without synthetic samples. Pass aligned features (a style shift would put everything
+    outside)."""
+    real = np.asarray(real, dtype=np.float32)
+    synthetic = np.asarray(synthetic, dtype=np.float32)
+    if len(synthetic) == 0:
+        return np.zeros(0, dtype=np.float32)
+    if len(real) <= k:
+        raise ValueError(f"the support test needs more than k={k} real samples, got {len(real)}")
+    radii = knn(real, k=k)[0][:, -1]
+    dist, idx = knn(synthetic, real, k=min(SUPPORT_NEIGHBORS, len(real)))
+    ratio = dist / np.maximum(radii[idx], 1e-12)
+    return ratio.min(axis=1).astype(np.float32)
 
 
 def _typical_spacing(x: np.ndarray) -> float:
@@ -235,33 +307,49 @@ def _real_shares(real_cluster_counts: Mapping[int, int]) -> dict:
 
 def _fill_by_distribution(
     candidates: np.ndarray, clusters: np.ndarray, shares: dict, size: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(chosen, over_represented): each cluster keeps at most its real share of ``size`` samples.
+) -> np.ndarray:
+    """The over-represented candidates: beyond their cluster's quota of ``size`` samples (real
+    shares, what thin clusters cannot fill passed on to the others; see :func:`_quotas`).
 
-    ``candidates`` are sorted most realistic first, so each cluster keeps its most realistic ones.
-    Clusters with fewer candidates than their share keep them all (they become targets); clusters
-    without real samples keep none.
+    ``candidates`` are sorted most realistic first, so each cluster keeps its most realistic ones;
+    clusters without real samples keep none.
     """
-    quota = _quotas(shares, size)
-    chosen, over = [], []
+    labels, counts = np.unique(clusters[candidates], return_counts=True)
+    capacity = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+    quota = _quotas(shares, size, capacity)
+    over = []
     seen: dict = {}
     for i in candidates:
         c = clusters[i]
         seen[c] = seen.get(c, 0) + 1
-        (chosen if seen[c] <= quota.get(c, 0) else over).append(i)
-    return np.asarray(chosen, dtype=int), np.asarray(over, dtype=int)
+        if seen[c] > quota.get(c, 0):
+            over.append(i)
+    return np.asarray(over, dtype=int)
 
 
-def _quotas(shares: dict, size: int) -> dict:
-    """Integer quotas summing to ``size``, proportional to ``shares`` (largest remainder)."""
-    if not shares:
-        return {}
-    ideal = {c: size * s for c, s in shares.items()}
-    quota = {c: int(np.floor(v + 1e-9)) for c, v in ideal.items()}
-    left = size - sum(quota.values())
-    by_remainder = sorted(shares, key=lambda c: (-(ideal[c] - quota[c]), -shares[c], str(c)))
-    for c in by_remainder[: max(0, left)]:
-        quota[c] += 1
+def _quotas(shares: dict, size: int, capacity: Mapping | None = None) -> dict:
+    """Integer quotas proportional to ``shares`` (largest remainder), summing to ``size``. With
+    ``capacity`` (the most each cluster can take), clusters that cannot fill their quota get
+    their capacity and the rest is shared among the others again, in proportion to their shares
+    (the sum is then at most ``size``)."""
+    quota = {c: 0 for c in shares}
+    active = [c for c in shares if capacity is None or capacity.get(c, 0) > 0]
+    left = size
+    while active and left > 0:
+        total = sum(shares[c] for c in active)
+        ideal = {c: left * shares[c] / total for c in active}
+        full = [c for c in active if capacity is not None and capacity.get(c, 0) <= ideal[c]]
+        if not full:
+            floor = {c: int(np.floor(v + 1e-9)) for c, v in ideal.items()}
+            extra = left - sum(floor.values())
+            ranked = sorted(active, key=lambda c: (-(ideal[c] - floor[c]), -shares[c], str(c)))
+            for c in active:
+                quota[c] += floor[c] + (c in ranked[: max(0, extra)])
+            break
+        for c in full:
+            quota[c] += capacity[c]
+            left -= capacity[c]
+        active = [c for c in active if c not in full]
     return quota
 
 

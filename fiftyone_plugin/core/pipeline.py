@@ -4,8 +4,10 @@ CLI and the Python API make.
 Steps: power-normalise + PCA (domain-balanced) -> align the synthetic side onto the real side
 (removes a global style shift) -> gap scores / uncovered / gap regions (GapDetector; when the
 sides stay separable after alignment, only near-total shortfalls stay uncovered) -> realism per
-synthetic sample (real support measured before the local alignment correction) -> clusters ->
-dataset metrics -> 2-D / 3-D map -> diagnosis in plain words (diagnosis.py).
+synthetic sample (real support measured before the local alignment correction) -> how far each
+synthetic sample lies from the real support in the aligned space (curation.real_support) ->
+clusters -> where to generate next (generate_next.py) -> dataset metrics -> 2-D / 3-D map ->
+diagnosis in plain words (diagnosis.py).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from ._validation import check_choice, check_fraction, check_labels, check_pair,
 from .alignment import METHODS as _ALIGNERS
 from .alignment import DomainAligner
 from .clustering import METHODS as CLUSTERING_METHODS
-from .clustering import DomainClusterer, cluster_table
+from .clustering import DomainClusterer, cluster_table, describe_clusters
 from .coverage import GapDetector, neighbor_graphs, transport_match
+from .curation import real_support
 from .device import DEVICES
 from .diagnosis import STYLE_SHIFT_AUC, diagnose, is_separable
+from .generate_next import generation_targets, region_clusters
 from .label_stats import compare_labels
 from .labeled import LabeledResult, analyze_labeled
 from .labels import LabelSet
@@ -132,7 +136,12 @@ class AnalysisResult:
     uncovered (n_real,): gap_score above ``threshold`` inside a gap region.
     gap_region (n_real,): -1 where covered, else the region (0 = largest).
     realism (n_synthetic,): in [0, 1], higher = more like real data.
-    clusters, regions: tables (lists of dicts). metrics: dataset figures (metrics.py names) plus
+    support (n_synthetic,): distance to the real support in the aligned space, in units of the
+    real data's own k-NN spacing there (at most 1: inside; curation.real_support).
+    clusters, regions: tables (lists of dicts); a cluster row says what it holds (``typical``,
+    ``label``: clustering.describe_clusters), a region row the cluster it mostly lies in
+    (``cluster``, ``cluster_overlap``). generate_next: where to generate next, each content once,
+    largest gap first (generate_next.py). metrics: dataset figures (metrics.py names) plus
     the "per_cluster" table and, with labels, the "per_class" one (labeled.table). readings: one
     sentence per metric.
     diagnosis: {"kind", "text", "evidence"}. config: the AnalysisConfig used, as a dict.
@@ -157,6 +166,8 @@ class AnalysisResult:
     labeled: LabeledResult | None = None
     threshold: float = float("nan")
     details: dict = field(default_factory=dict)
+    support: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    generate_next: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """JSON-safe summary without the per-sample arrays."""
@@ -171,6 +182,7 @@ class AnalysisResult:
                 "readings": self.readings,
                 "clusters": self.clusters,
                 "regions": self.regions,
+                "generate_next": self.generate_next,
                 "config": self.config,
                 "details": self.details,
                 **(self.labeled.to_dict() if self.labeled is not None else {}),
@@ -315,11 +327,23 @@ def _analyze(
         real_a, synth_a, excess, progress=span(progress, 0.42, 0.5)
     )
 
+    support = real_support(real_a, synth_a, cfg.k)
+
     clusterer = DomainClusterer(cfg.clustering, cfg.n_clusters, seed=cfg.seed).fit(
         real_a, synth_a, progress=span(progress, 0.5, 0.6)
     )
     clusters = cluster_table(
         clusterer.labels_real_, clusterer.labels_synthetic_, gaps.gap_score_, gaps.uncovered_
+    )
+    describe_clusters(
+        clusters, clusterer.labels_real_, clusterer.labels_synthetic_, real_a, synth_a,
+        labels_real, labels_synthetic,
+    )  # fmt: skip
+    overlaps = region_clusters(gaps.gap_region_, clusterer.labels_real_, len(gaps.regions_))
+    for region, (cluster, share) in zip(gaps.regions_, overlaps, strict=True):
+        region["cluster"], region["cluster_overlap"] = cluster, share
+    generate_next = generation_targets(
+        gaps.regions_, clusters, gaps.gap_region_, gaps.gap_score_, clusterer.labels_real_
     )
 
     report(progress, 0.6, "computing metrics")
@@ -387,6 +411,8 @@ def _analyze(
         config=asdict(cfg),
         labeled=labeled,
         threshold=float(gaps.threshold_),
+        support=support,
+        generate_next=generate_next,
         details={
             "threshold_parts": gaps.threshold_parts_,
             "certain_only": gaps.certain_only_,

@@ -7,6 +7,7 @@ deleting runs: manage_runs.py.
 from __future__ import annotations
 
 import fiftyone as fo
+import numpy as np
 from fiftyone import ViewField as F
 
 from .. import defaults
@@ -64,10 +65,24 @@ def analyze(
 
     report(progress, 0.9, "writing results")
     outcome = outcome_of(dataset, run_key, field_name, model, table, result)
+    outcome.per_sample["image_issue"] = synthetic_image_issues(table, span(progress, 0.9, 0.92))
     outcome.label_field, outcome.class_map = label_field, class_map
     store_results(dataset, outcome, config, overwrite, overwrite_fields, span(progress, 0.9, 0.9))
     report(progress, 1.0, "analysis stored")
     return outcome
+
+
+def synthetic_image_issues(table: EmbeddingTable, progress: Progress | None = None) -> list:
+    """Per table row, the synthetic images that hold no content ("blank", "noise"; see
+    embeddings/image_checks.py), None for real samples and images with content."""
+    from ..embeddings.image_checks import file_issues
+
+    synthetic = np.flatnonzero(table.domains != defaults.REAL)
+    issues: list = [None] * len(table.ids)
+    found = file_issues([table.filepaths[i] for i in synthetic], progress)
+    for row, issue in zip(synthetic, found, strict=True):
+        issues[row] = issue
+    return issues
 
 
 def _check_table(dataset: fo.Dataset, samples, field_name: str, table: EmbeddingTable) -> None:

@@ -18,10 +18,10 @@ from fiftyone import ViewField as F
 from fiftyone.core.utils import to_slug
 
 from .. import defaults
-from ..core.curation import CurationConfig, curate
-from ..progress import Progress, report
+from ..core.curation import CurationConfig, CurationResult, curate
+from ..progress import Progress, report, span
+from ..report.regions import cluster_name
 from .fields import FieldClashError
-from .regions import REGION, list_regions
 from .runs import (
     CURATION_VIEWS,
     RunNames,
@@ -43,8 +43,10 @@ EXPORT_FORMATS = {
 
 @dataclass
 class CurationOutcome:
-    """What a curation did. ``targets``: where to generate next, most needed first, each with
-    kind (region/cluster), name, n_real, n_kept, needed and example real images (ids, paths)."""
+    """What a curation did. ``targets``: where to generate next, each with kind (region /
+    cluster), source ("analysis": the run's own list; "budget": what this curation's budget
+    leaves short beyond it), name, n_real, n_kept, needed and example real images (ids, paths).
+    ``notes``: what the curation could not use (an older run), in words."""
 
     dataset_name: str
     run_key: str
@@ -56,6 +58,7 @@ class CurationOutcome:
     saved_views: list[str] = field(default_factory=list)
     export_dir: str | None = None
     export_format: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def has_curation(dataset: fo.Dataset, run_key: str) -> bool:
@@ -89,16 +92,106 @@ def export_type(samples, export_format: str = "auto"):
     return export_format, EXPORT_FORMATS[export_format]
 
 
+@dataclass
+class CurationPlan:
+    """What a curation of run ``run_key`` would do, before anything is tagged: ``result`` (the
+    core's CurationResult) over the synthetic samples ``ids`` (their ``clusters``), and ``notes``
+    (what the plan could not use, in words)."""
+
+    run_key: str
+    budget: int | None
+    ids: list[str]
+    clusters: np.ndarray
+    result: CurationResult
+    real_counts: dict
+    notes: list[str] = field(default_factory=list)
+
+    def preview(self) -> dict:
+        """The plan in numbers: ``n_synthetic``, ``n_kept``, ``dropped`` ({reason: n}, non-zero),
+        ``clusters`` (CurationResult.by_cluster rows with real counts) and ``warning``."""
+        rows = self.result.by_cluster(self.clusters)
+        for row in rows:
+            row["n_real"] = int(self.real_counts.get(row["cluster"], 0))
+        return {
+            "n_synthetic": len(self.ids),
+            "n_kept": self.result.n_kept,
+            "dropped": {r: n for r, n in self.result.counts().items() if n},
+            "clusters": rows,
+            "warning": self.result.warning(),
+            "notes": list(self.notes),
+        }
+
+
+def plan_curation(
+    samples: fo.core.collections.SampleCollection,
+    run_key: str = defaults.RUN_KEY,
+    budget: int | None = None,
+    config: CurationConfig | None = None,
+    progress: Progress | None = None,
+) -> CurationPlan:
+    """Which synthetic samples of ``samples`` (analyzed by run ``run_key``) a curation keeps and
+    why the others go; writes nothing. Real support is judged in the aligned space of the
+    analysis (its ``real_support`` field), degenerate images by its ``image_issue`` field."""
+    dataset = samples._dataset
+    names = RunNames(run_key)
+    load_summary(dataset, run_key)  # a clear error when the run does not exist
+    report(progress, 0.0, "reading embeddings")
+    embeddings_field = dataset.get_run_info(run_key).config.embeddings_field
+    table = read_embeddings(samples, embeddings_field)
+    shorts = ["cluster", "realism", "real_support", "image_issue"]
+    stored = [s for s in shorts if dataset.has_sample_field(names.field(s))]
+    values = dict(zip(stored, dataset.select(table.ids, ordered=True).values(
+        [names.field(s) for s in stored]), strict=True))  # fmt: skip
+    clusters = values["cluster"]
+    analyzed = np.asarray([c is not None for c in clusters], dtype=bool)
+    clusters = np.asarray([-1 if c is None else c for c in clusters])
+    realism = _floats(values["realism"])
+    is_real = (table.domains == defaults.REAL) & analyzed
+    is_synth = (table.domains == defaults.SYNTHETIC) & analyzed
+    if not is_synth.any():
+        raise ValueError(f"Run '{run_key}' analyzed none of the synthetic samples given")
+    labels, counts = np.unique(clusters[is_real], return_counts=True)
+    real_counts = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+    notes = []
+    support = None
+    if "real_support" in values:
+        support = _floats(values["real_support"])[is_synth]
+    else:
+        notes.append(f"run '{run_key}' stored no real support in the aligned space (an older "
+                     "run): support judged on the raw embeddings; re-run the analysis")  # fmt: skip
+    degenerate = None
+    if "image_issue" in values:
+        degenerate = np.asarray([v is not None for v in values["image_issue"]])[is_synth]
+    else:
+        notes.append(f"run '{run_key}' stored no image checks: blank or noise images are not "
+                     "recognised; re-run the analysis")  # fmt: skip
+
+    report(progress, 0.1, "choosing synthetic samples")
+    result = curate(
+        table.vectors[is_synth],
+        realism[is_synth],
+        clusters[is_synth],
+        real_counts,
+        budget,
+        real=table.vectors[is_real],
+        support=support,
+        degenerate=degenerate,
+        config=config,
+    )
+    ids = np.asarray(table.ids)[is_synth].tolist()
+    return CurationPlan(run_key, budget, ids, clusters[is_synth], result, real_counts, notes)
+
+
+def _floats(values) -> np.ndarray:
+    return np.asarray([np.nan if v is None else v for v in values], dtype=float)
+
+
 def curate_synthetic(
     samples: fo.core.collections.SampleCollection,
     run_key: str = defaults.RUN_KEY,
     budget: int | None = None,
     *,
-    drop_outside_support: bool = True,
-    low_realism_fraction: float = 0.0,
-    prune_duplicates: bool = True,
-    match_distribution: bool = True,
-    n_targets: int = 5,
+    config: CurationConfig | None = None,
     n_examples: int = 4,
     export_dir: str | None = None,
     export_format: str = "auto",
@@ -107,10 +200,11 @@ def curate_synthetic(
 ) -> CurationOutcome:
     """Curate the synthetic samples of ``samples`` analyzed by run ``run_key``.
 
-    Keeps at most ``budget`` synthetic samples (None: no limit) chosen by the strategies switched
-    on (see fiftyone_plugin.core.curation), tags them, saves the views, lists generation targets
-    and, with ``export_dir``, exports the kept samples there. ``overwrite`` replaces an earlier
-    curation of the same run; without it one makes this raise ValueError.
+    Keeps at most ``budget`` synthetic samples (None: no limit) chosen by the strategies of
+    ``config`` (see fiftyone_plugin.core.curation and :func:`plan_curation`), tags them, saves
+    the views, lists generation targets and, with ``export_dir``, exports the kept samples there.
+    ``overwrite`` replaces an earlier curation of the same run; without it one makes this raise
+    ValueError.
     """
     dataset = samples._dataset
     names = RunNames(run_key)
@@ -129,42 +223,13 @@ def curate_synthetic(
     fmt, dataset_type = export_type(samples, export_format) if export_dir else (None, None)
     if fmt == "coco" and not detections_field(samples):
         raise ValueError("COCO export needs a detections field; use the 'fiftyone' format instead")
-
-    report(progress, 0.0, "reading embeddings")
-    embeddings_field = dataset.get_run_info(run_key).config.embeddings_field
-    table = read_embeddings(samples, embeddings_field)
-    fields = [names.field("cluster"), names.field("realism")]
-    clusters, realism = dataset.select(table.ids, ordered=True).values(fields)
-    analyzed = np.asarray([c is not None for c in clusters], dtype=bool)
-    clusters = np.asarray([-1 if c is None else c for c in clusters])
-    realism = np.asarray([np.nan if r is None else r for r in realism], dtype=float)
-    is_real = (table.domains == defaults.REAL) & analyzed
-    is_synth = (table.domains == defaults.SYNTHETIC) & analyzed
-    if not is_synth.any():
-        raise ValueError(f"Run '{run_key}' analyzed none of the synthetic samples given")
-    labels, counts = np.unique(clusters[is_real], return_counts=True)
-    real_counts = dict(zip(labels.tolist(), counts.tolist(), strict=True))
-
-    report(progress, 0.1, "choosing synthetic samples")
-    config = CurationConfig(
-        drop_outside_support=drop_outside_support,
-        low_realism_fraction=low_realism_fraction,
-        prune_duplicates=prune_duplicates,
-        match_distribution=match_distribution,
-        n_targets=n_targets,
-    )
-    result = curate(
-        table.vectors[is_synth],
-        realism[is_synth],
-        clusters[is_synth],
-        real_counts,
-        budget,
-        real=table.vectors[is_real],
-        config=config,
-    )
+    config = config or CurationConfig()
+    plan = plan_curation(samples, run_key, budget, config, span(progress, 0.0, 0.7))
+    result, n_targets = plan.result, config.n_targets
+    n_synthetic = len(plan.ids)
 
     report(progress, 0.7, "tagging samples")
-    synth_ids = np.asarray(table.ids)[is_synth]
+    synth_ids = np.asarray(plan.ids)
     untag_curation(dataset, names)  # the earlier curation's tags (a user's same tags stay)
     dataset.select(synth_ids[result.keep].tolist()).tag_samples(names.curated_tag)
     for reason, n in result.counts().items():
@@ -172,12 +237,10 @@ def curate_synthetic(
             ids = synth_ids[result.reasons == reason].tolist()
             dataset.select(ids).tag_samples(names.dropped_tag(reason))
 
-    targets = _targets_with_examples(
-        dataset, run_key, summary, result, budget, n_targets, n_examples
-    )
+    targets = _targets_with_examples(dataset, run_key, summary, plan, n_targets, n_examples)
     example_ids = list(dict.fromkeys(i for t in targets for i in t["example_ids"]))
     kept_view = dataset.match_tags(names.curated_tag)
-    description = f"kept {result.n_kept} of {int(is_synth.sum())} synthetic samples" + (
+    description = f"kept {result.n_kept} of {n_synthetic} synthetic samples" + (
         f" (budget {budget})" if budget is not None else ""
     )
     dataset.save_view(
@@ -209,7 +272,7 @@ def curate_synthetic(
     return CurationOutcome(
         dataset_name=dataset.name,
         run_key=run_key,
-        n_synthetic=int(is_synth.sum()),
+        n_synthetic=n_synthetic,
         n_kept=result.n_kept,
         budget=budget,
         dropped=result.counts(),
@@ -217,6 +280,7 @@ def curate_synthetic(
         saved_views=saved,
         export_dir=os.path.abspath(export_dir) if export_dir else None,
         export_format=fmt,
+        notes=plan.notes,
     )
 
 
@@ -226,51 +290,37 @@ def detections_field(samples) -> str | None:
     return next(iter(sorted(schema)), None)
 
 
-def _targets_with_examples(dataset, run_key, summary, result, budget, n_targets, n_examples):
-    """Gap regions first (content with no synthetic counterpart), then the clusters the kept set
-    under-represents; each with up to ``n_examples`` real images (the worst covered first)."""
+def _targets_with_examples(dataset, run_key, summary, plan, n_targets, n_examples):
+    """Where to generate next: the analysis's list (``generate_next`` of the run, source
+    "analysis"), then what this curation's budget leaves short in clusters that list does not
+    hold yet (source "budget"); each with its kept count and up to ``n_examples`` real images."""
     names = RunNames(run_key)
     real = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
-    n_real = sum(int(c["n_real"]) for c in summary.get("clusters", [])) or 1
-    size = budget if budget is not None else result.n_kept
+    labels, counts = np.unique(plan.clusters[plan.result.keep], return_counts=True)
+    kept = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+    cluster_names = {c.get("cluster"): cluster_name(c) for c in summary.get("clusters", [])}
     targets = []
-    for region in list_regions(dataset, run_key):
-        if region.kind != REGION or region.n_real == 0:
+    for row in summary.get("generate_next") or []:
+        targets.append({
+            "kind": row["kind"], "source": "analysis", "name": row["name"],
+            "n_real": int(row["n_real"]), "n_kept": int(kept.get(row.get("cluster"), 0)),
+            "needed": int(row["needed"]), "example_ids": row["example_ids"][:n_examples],
+            "example_filepaths": row["example_filepaths"][:n_examples],
+        })  # fmt: skip
+    listed = {row.get("cluster") for row in summary.get("generate_next") or []}
+    for row in plan.result.targets:
+        if row["cluster"] in listed:
             continue
-        members = real.match(F(names.field("gap_region")) == region.name)
-        targets.append(
-            _target(
-                REGION, region.name, region.n_real, 0,
-                int(np.ceil(size * region.n_real / n_real)), members, names, n_examples,
-                region.example_ids, region.example_filepaths,
-            )
-        )  # fmt: skip
-    for row in result.targets:
         members = real.match(F(names.field("cluster")) == row["cluster"])
-        targets.append(
-            _target(
-                "cluster", f"cluster {row['cluster']}", row["n_real"], row["n_kept"],
-                row["needed"], members, names, n_examples,
-            )
-        )  # fmt: skip
+        ranked = members.sort_by(names.field("gap_score"), reverse=True).limit(n_examples)
+        ids, paths = ranked.values(["id", "filepath"])
+        name = cluster_names.get(row["cluster"], f"cluster {row['cluster']}")
+        targets.append({
+            "kind": "cluster", "source": "budget", "name": name, "n_real": int(row["n_real"]),
+            "n_kept": int(row["n_kept"]), "needed": int(row["needed"]), "example_ids": ids,
+            "example_filepaths": paths,
+        })  # fmt: skip
     return targets[: max(n_targets, 0)]
-
-
-def _target(kind, name, n_real, n_kept, needed, members, names, n_examples, ids=(), paths=()):
-    ids, paths = list(ids)[:n_examples], list(paths)[:n_examples]
-    if len(ids) < n_examples:
-        ranked = members.sort_by(names.field("gap_score"), reverse=True).exclude(ids)
-        more_ids, more_paths = ranked.limit(n_examples - len(ids)).values(["id", "filepath"])
-        ids, paths = ids + more_ids, paths + more_paths
-    return {
-        "kind": kind,
-        "name": name,
-        "n_real": int(n_real),
-        "n_kept": int(n_kept),
-        "needed": int(needed),
-        "example_ids": ids,
-        "example_filepaths": paths,
-    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ visualization, the run record and the saved views, each marked as the run's (see
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,9 @@ class AnalysisOutcome:
     label_field: str | None = None
     class_map: dict | None = None
     class_regions: list[dict] = field(default_factory=list)
+    #: Where to generate next (the core's generate_next), each row named and with the ids and
+    #: file paths of its example real samples.
+    generate_next: list[dict] = field(default_factory=list)
     #: For a run on objects (object_results.py): its Detections field, label field, crop
     #: settings and counts of objects analyzed and skipped; None for a run on whole images.
     objects: dict | None = None
@@ -77,6 +81,8 @@ def outcome_of(
     outcome = AnalysisOutcome(dataset.name, run_key, embeddings_field, model, table, result)
     outcome.per_sample = _per_sample_values(table, result)
     outcome.regions = _regions_with_samples(table, result)
+    result.clusters = named_clusters(table, result.clusters)
+    outcome.generate_next = _targets_with_samples(table, result)
     if result.labeled is not None:
         outcome.class_regions = class_regions_with_samples(table, result.labeled)
     return outcome
@@ -127,6 +133,8 @@ def _per_sample_values(table: EmbeddingTable, result) -> dict[str, list]:
         values["cluster"][row] = int(result.cluster_synthetic[j])
         values["uncovered"][row] = False
         values["realism"][row] = float(result.realism[j])
+        if len(result.support):
+            values["real_support"][row] = float(result.support[j])
     if result.labeled is not None:
         values.update(labeled_values(table, result.labeled))
     return values
@@ -149,6 +157,48 @@ def _regions_with_samples(table: EmbeddingTable, result) -> list[dict]:
             region[f"{key}_ids"] = [table.ids[i] for i in idx]
         regions.append(region)
     return regions
+
+
+def named_clusters(table: EmbeddingTable, clusters: list[dict]) -> list[dict]:
+    """The cluster rows with ``name`` (their most common class, else their most typical
+    sample's file name without extension; repeated names numbered) and that sample's
+    ``typical_id`` / ``typical_filepath``."""
+    rows = {defaults.REAL: np.flatnonzero(table.domains == defaults.REAL),
+            "synthetic": np.flatnonzero(table.domains != defaults.REAL)}  # fmt: skip
+    named, seen = [], {}
+    for cluster in clusters:
+        cluster = dict(cluster)
+        typical = cluster.get("typical")
+        name = cluster.get("label")
+        if typical:
+            row = rows[typical["side"]][typical["index"]]
+            cluster["typical_id"] = table.ids[row]
+            cluster["typical_filepath"] = table.filepaths[row]
+            name = name or os.path.splitext(os.path.basename(table.filepaths[row]))[0]
+        name = name or f"cluster {cluster['cluster']}"
+        seen[name] = seen.get(name, 0) + 1
+        cluster["name"] = name if seen[name] == 1 else f"{name} {seen[name]}"
+        named.append(cluster)
+    return named
+
+
+def _targets_with_samples(table: EmbeddingTable, result) -> list[dict]:
+    """The result's generate_next rows named after their cluster (a region: "gap-1 · <cluster>")
+    with the ids and file paths of their example real samples."""
+    real_rows = np.flatnonzero(table.domains == defaults.REAL)
+    names = {c["cluster"]: c.get("name") for c in result.clusters}
+    targets = []
+    for row in to_jsonable(result.generate_next):
+        holds = names.get(row.get("cluster"))
+        if row["kind"] == "region":
+            row["name"] = f"{row['name']} · {holds}" if holds else row["name"]
+        else:
+            row["name"] = holds or f"cluster {row['cluster']}"
+        examples = real_rows[np.asarray(row.pop("examples", []), dtype=int)]
+        row["example_ids"] = [table.ids[i] for i in examples]
+        row["example_filepaths"] = [table.filepaths[i] for i in examples]
+        targets.append(row)
+    return targets
 
 
 def umap_points(outcome: AnalysisOutcome) -> np.ndarray:
@@ -227,6 +277,7 @@ def run_summary(outcome: AnalysisOutcome) -> dict:
             **outcome.result.to_dict(),
             "regions": outcome.regions,
             "clusters": outcome.result.clusters,
+            "generate_next": outcome.generate_next,
             "n_non_finite": outcome.table.n_non_finite,
             **(labeled_summary(outcome) if outcome.label_field else {}),
             **({"objects": outcome.objects} if outcome.objects is not None else {}),

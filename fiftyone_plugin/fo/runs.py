@@ -35,6 +35,8 @@ RESULT_FIELDS = {
     "uncovered": fo.BooleanField,
     "gap_region": fo.StringField,
     "realism": fo.FloatField,
+    "real_support": fo.FloatField,
+    "image_issue": fo.StringField,
 }
 
 #: Fields a run with labels adds (see class_results.py): the class each sample was analyzed as,

@@ -138,6 +138,8 @@ def metrics_document(outcome, failures: list[Failure]) -> dict:
         "readings": result.readings,
         "diagnosis": result.diagnosis,
         "gap_regions": outcome.regions,
+        "clusters": result.clusters,
+        "generate_next": outcome.generate_next,
         "config": result.config,
         **labeled_document(outcome),
         **({"objects": outcome.objects} if getattr(outcome, "objects", None) else {}),
@@ -174,7 +176,7 @@ def write_outputs(outcome, umap, failures: list[Failure], out_dir: str) -> dict[
         write_csv(paths["samples.csv"], IMAGE_COLUMNS, images_rows(outcome, failures))
     else:
         write_csv(paths["samples.csv"], SAMPLE_COLUMNS, samples_rows(outcome, umap, failures))
-    cluster_columns = ["cluster", "n_real", "n_synthetic", "synthetic_share", "status"]
+    cluster_columns = ["cluster", "name", "n_real", "n_synthetic", "synthetic_share", "status"]
     write_csv(paths["clusters.csv"], cluster_columns, outcome.result.clusters)
     if outcome.result.labeled is not None:
         paths["classes.csv"] = os.path.join(out_dir, "classes.csv")

@@ -255,7 +255,7 @@ def _clusters_section(bars: list[dict]) -> str:
         share, expected = bar["share"], bar["expected"]
         lines.append(
             '<div class="bar-row">'
-            f'<div class="bar-label">cluster {_e(bar["cluster"])}</div>'
+            f'<div class="bar-label">{_e(bar["name"])}</div>'
             f'<div class="bar" title="synthetic share {share:.0%}, expected {expected:.0%}">'
             f'<div class="seg syn" style="width:{100 * min(max(share, 0.0), 1.0):.2f}%"></div>'
             '<div class="seg real"></div>'

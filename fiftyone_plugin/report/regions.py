@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..core.generate_next import SAME_CONTENT
 from .grades import FAIR, GOOD, NEUTRAL, POOR, is_number
 
 REGION, CLUSTER = "region", "cluster"
@@ -40,12 +41,24 @@ class Region:
 
 
 def rank_regions(document: dict, region_sizes: dict | None = None) -> list[Region]:
-    """The gap regions and clusters of a run, largest gap first. ``region_sizes``: real samples
-    per gap region name as found on the samples now (default: the sizes the run stored)."""
+    """The gap regions and clusters of a run, largest gap first; a cluster that is a gap
+    region's content (most of the smaller of the two in the other) is listed once, as the
+    region, which names it. ``region_sizes``: real samples per gap region name as found on the
+    samples now (default: the sizes the run stored)."""
     region_sizes = region_sizes or {}
-    regions = []
+    clusters = [c for c in document.get("clusters") or [] if isinstance(c, dict)]
+    by_id = {c.get("cluster"): c for c in clusters}
+    regions, same = [], set()
     for r in document.get("regions") or []:
         n_real = int(region_sizes.get(r["name"], r.get("size", 0)))
+        cluster = by_id.get(r.get("cluster"))
+        status = ""
+        if cluster is not None:
+            status = cluster_name(cluster)
+            inside = float(r.get("size", 0)) * float(r.get("cluster_overlap") or 0)
+            smaller = min(float(r.get("size", 0)), float(cluster.get("n_real") or 0))
+            if smaller and inside >= SAME_CONTENT * smaller:
+                same.add(cluster.get("cluster"))
         regions.append(
             Region(
                 key=f"{REGION}:{r['name']}",
@@ -54,21 +67,23 @@ def rank_regions(document: dict, region_sizes: dict | None = None) -> list[Regio
                 n_real=n_real,
                 n_synthetic=int(r.get("n_synthetic", 0) or 0),
                 gap=float(n_real),
+                status=status,
                 example_ids=list(r.get("representative_ids", [])),
                 example_filepaths=list(r.get("representative_filepaths", [])),
             )
         )
-    clusters = [c for c in document.get("clusters") or [] if isinstance(c, dict)]
     total_real = sum(int(c["n_real"]) for c in clusters)
     total_synthetic = sum(int(c["n_synthetic"]) for c in clusters)
     for c in clusters:
+        if c.get("cluster") in same:
+            continue
         n_real, n_synthetic = int(c["n_real"]), int(c["n_synthetic"])
         stands_for = n_synthetic * total_real / total_synthetic if total_synthetic else 0.0
         regions.append(
             Region(
                 key=f"{CLUSTER}:{c['cluster']}",
                 kind=CLUSTER,
-                name=f"cluster {c['cluster']}",
+                name=cluster_name(c),
                 n_real=n_real,
                 n_synthetic=n_synthetic,
                 gap=max(0.0, n_real - stands_for),
@@ -76,6 +91,11 @@ def rank_regions(document: dict, region_sizes: dict | None = None) -> list[Regio
             )
         )
     return sorted(regions, key=lambda r: (-r.gap, r.kind != REGION, r.name))
+
+
+def cluster_name(cluster: dict) -> str:
+    """What a cluster row is called: its stored ``name`` (what it holds), else "cluster <id>"."""
+    return str(cluster.get("name") or f"cluster {cluster.get('cluster', '?')}")
 
 
 def text_bar(fraction: float, width: int = BAR_WIDTH) -> str:
@@ -124,7 +144,7 @@ def status_grade(status: str) -> str:
 
 def cluster_bars(clusters: list[dict]) -> list[dict]:
     """Each cluster's composition, the clusters lacking synthetic images first: ``cluster``,
-    ``n_real``, ``n_synthetic``, ``share`` (synthetic share), ``expected`` (the share if the
+    ``name``, ``n_real``, ``n_synthetic``, ``share`` (synthetic share), ``expected`` (the share if the
     synthetic images followed the real ones), ``status`` and its ``grade``."""
     rows = [c for c in clusters if isinstance(c, dict)]
 
@@ -145,6 +165,7 @@ def cluster_bars(clusters: list[dict]) -> list[dict]:
         bars.append(
             {
                 "cluster": row.get("cluster", "?"),
+                "name": cluster_name(row),
                 "n_real": r,
                 "n_synthetic": s,
                 "share": share,

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fiftyone_plugin.core.curation import (
+    DEGENERATE,
     LOW_REALISM,
     NEAR_DUPLICATE,
     OUTSIDE_SUPPORT,
@@ -16,6 +17,7 @@ from fiftyone_plugin.core.curation import (
     REASONS,
     CurationConfig,
     curate,
+    real_support,
 )
 
 ONLY_BUDGET = CurationConfig(
@@ -46,13 +48,56 @@ def test_samples_far_from_every_real_sample_are_outside_support(rng):
     assert result.keep[:20].all()
 
 
-def test_a_global_style_shift_does_not_put_everything_outside_support(rng):
-    centers = np.eye(4) * 5
+def test_support_judged_in_the_analysis_aligned_space_survives_a_style_shift(rng):
+    from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+
+    centers = np.eye(8) * 5
     real, _ = blobs(rng, centers, 30)
-    synthetic, labels = blobs(rng, centers, 5)
+    synthetic, labels = blobs(rng, centers, 20)
+    shifted = synthetic + 3.0 + 0.5 * synthetic[:, ::-1]  # a style: shift plus a linear mix
+    raw = curate(shifted, np.ones(160), labels, {0: 1}, real=real)
+    assert raw.n_kept == 0  # unaligned, every synthetic sample is outside the real support
+
+    result = analyze_embeddings(real, shifted, AnalysisConfig(seed=0, project=False))
+    assert result.support.shape == (160,)
     cfg = CurationConfig(prune_duplicates=False, match_distribution=False)
-    result = curate(synthetic + 100.0, np.ones(20), labels, {0: 1}, real=real, config=cfg)
-    assert result.n_kept == 20
+    aligned = curate(shifted, result.realism, labels, {0: 1}, support=result.support, config=cfg)
+    assert aligned.n_kept >= 0.9 * 160
+
+
+def test_real_support_is_at_most_one_inside_a_real_ball_and_grows_outside():
+    real = np.arange(20, dtype=float)[:, None]  # 5th neighbour 3 away (edges: 5)
+    synthetic = np.array([[10.2], [25.0], [40.0]])
+    support = real_support(real, synthetic, k=5)
+    assert support[0] <= 1 < support[1] < support[2]
+    assert support[1] == pytest.approx(6 / 5)
+
+
+def test_degenerate_images_go_first_whatever_else_says(rng):
+    synthetic = rng.normal(size=(6, 3))
+    degenerate = np.array([True, False, False, True, False, False])
+    cfg = CurationConfig(drop_outside_support=False, prune_duplicates=False)
+    result = curate(synthetic, np.ones(6), np.zeros(6), {0: 1}, degenerate=degenerate, config=cfg)
+    assert result.reasons.tolist() == [DEGENERATE, "", "", DEGENERATE, "", ""]
+    off = CurationConfig(drop_degenerate=False, drop_outside_support=False)
+    assert curate(synthetic, np.ones(6), np.zeros(6), {0: 1}, degenerate=degenerate,
+                  config=off).n_kept == 6  # fmt: skip
+
+
+def test_preview_counts_per_cluster_and_warns_when_more_than_a_third_goes(rng):
+    clusters = np.r_[np.zeros(4), np.ones(5)].astype(int)
+    support = np.r_[np.full(4, 3.0), np.full(5, 0.5)]  # cluster 0 entirely outside
+    cfg = CurationConfig(prune_duplicates=False)
+    result = curate(rng.normal(size=(9, 2)), np.ones(9), clusters, {0: 1, 1: 1},
+                    support=support, config=cfg)  # fmt: skip
+    rows = result.by_cluster(clusters)
+    assert rows[0] == {"cluster": 0, "n_synthetic": 4, "n_kept": 0,
+                       "dropped": {OUTSIDE_SUPPORT: 4}}  # fmt: skip
+    assert rows[1]["n_kept"] == 5
+    assert "44%" in result.warning() and OUTSIDE_SUPPORT in result.warning()
+    support[:3] = 0.5  # one of nine dropped: no warning
+    assert curate(rng.normal(size=(9, 2)), np.ones(9), clusters, {0: 1, 1: 1}, support=support,
+                  config=cfg).warning() is None  # fmt: skip
 
 
 def test_the_least_realistic_fraction_is_dropped():
@@ -111,18 +156,27 @@ def test_thin_and_missing_clusters_become_generation_targets(rng):
     synthetic = rng.normal(size=(37, 4))
     cfg = CurationConfig(drop_outside_support=False, prune_duplicates=False)
     result = curate(synthetic, rng.random(37), clusters, {0: 50, 1: 30, 2: 20}, 20, config=cfg)
-    assert np.bincount(clusters[result.keep], minlength=4).tolist() == [10, 2, 0, 0]
+    # cluster 0 takes what cluster 1 (2 of its 6) and cluster 2 (none) cannot fill
+    assert np.bincount(clusters[result.keep], minlength=4).tolist() == [18, 2, 0, 0]
     assert (result.reasons[clusters == 3] == OVER_REPRESENTED).all()
     needed = {t["cluster"]: t["needed"] for t in result.targets}
-    assert needed == {1: 4, 2: 4}
+    assert needed == {1: 4, 2: 4}  # short of their real share of the budget
     assert [t["cluster"] for t in result.targets] == [1, 2]  # ties: larger real share first
 
 
-def test_without_a_budget_clusters_are_cut_to_their_share_of_the_candidates(rng):
+def test_without_a_budget_matching_drops_nothing_that_passed_the_filters(rng):
+    clusters = np.r_[np.zeros(16), np.ones(4), np.full(3, 2)].astype(int)  # 2: no real samples
+    cfg = CurationConfig(drop_outside_support=False, prune_duplicates=False)
+    result = curate(rng.normal(size=(23, 3)), rng.random(23), clusters, {0: 1, 1: 1}, config=cfg)
+    assert np.bincount(clusters[result.keep], minlength=3).tolist() == [16, 4, 0]
+
+
+def test_a_budget_is_shared_by_real_share_and_what_thin_clusters_leave_goes_on(rng):
     clusters = np.r_[np.zeros(16), np.ones(4)].astype(int)
     cfg = CurationConfig(drop_outside_support=False, prune_duplicates=False)
-    result = curate(rng.normal(size=(20, 3)), rng.random(20), clusters, {0: 1, 1: 1}, config=cfg)
-    assert np.bincount(clusters[result.keep]).tolist() == [10, 4]
+    result = curate(rng.normal(size=(20, 3)), rng.random(20), clusters, {0: 1, 1: 1}, 12,
+                    config=cfg)  # fmt: skip
+    assert np.bincount(clusters[result.keep]).tolist() == [8, 4]
 
 
 def test_strategies_combine_and_every_sample_gets_one_reason(rng):
@@ -198,8 +252,16 @@ def test_never_keeps_more_than_the_budget_nor_a_cluster_beyond_its_share(
     if budget is not None:
         assert result.n_kept <= budget
     if match and sum(real_counts.values()):
-        size = n - result.counts()[NEAR_DUPLICATE] if budget is None else budget
+        candidates = n - result.counts()[NEAR_DUPLICATE]
+        size = candidates if budget is None else min(budget, candidates)
+        with_real = np.isin(clusters, [c for c, v in real_counts.items() if v])
+        # the budget is filled as far as clusters with real samples have candidates
+        assert result.n_kept == min(
+            size, int((with_real & (result.reasons != NEAR_DUPLICATE)).sum())
+        )
         total = sum(real_counts.values())
         for c in range(n_clusters):
-            share = real_counts[c] / total
-            assert (clusters[result.keep] == c).sum() <= np.ceil(share * size)
+            kept = (clusters[result.keep] == c).sum()
+            if kept > np.ceil(real_counts[c] / total * size):  # beyond its share: only when
+                # every cluster with real samples is out of candidates or at its share
+                assert real_counts[c] > 0

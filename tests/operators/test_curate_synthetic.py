@@ -94,3 +94,112 @@ def test_renaming_the_run_carries_its_curation(run_op, analyzed):
     assert set(analyzed.load_saved_view("v2-curated").values("id")) == kept
     assert len(analyzed.load_saved_view("v2-generation-targets"))
     run_op.rejects("curate_synthetic", analyzed.name, {"run": "v2"}, "replace the curation")
+
+
+def curate_form(dataset, params=None):
+    """The curate form as the App would get it for ``params``."""
+    from fiftyone.operators.executor import ExecutionContext
+    from fiftyone.operators.registry import OperatorRegistry
+
+    operator = OperatorRegistry().get_operator("@synthgap/synthgap/curate_synthetic")
+    ctx = ExecutionContext(request_params={"dataset_name": dataset.name, "params": params or {}})
+    return operator.resolve_input(ctx).type
+
+
+def test_the_form_previews_what_would_be_kept_before_anything_is_tagged(analyzed):
+    from fiftyone_plugin.fo.curation import plan_curation
+
+    n_synthetic = analyzed.count_values("domain")["synthetic"]
+    form = curate_form(analyzed, {"run": "synthgap"})
+    preview = form.properties["preview"].default
+    plan = plan_curation(analyzed, "synthgap").preview()
+    assert f"Would keep {plan['n_kept']} of {n_synthetic} synthetic samples" in preview
+    for reason, n in plan["dropped"].items():
+        assert f"| {reason} | {n} |" in preview
+    assert curation_tags(analyzed) == {}  # a preview tags nothing
+
+    # dropping the least realistic half: more than a third goes, the form warns but still runs
+    form = curate_form(analyzed, {"run": "synthgap", "drop_low_realism": True,
+                                  "low_realism_percent": 60})  # fmt: skip
+    warning = form.properties["preview_warning"]
+    assert "would be dropped" in warning.view.label and not warning.invalid
+    assert "low-realism" in form.properties["preview"].default
+
+
+@pytest.fixture(scope="module")
+def full_demo(tmp_path_factory):
+    """The demo as `synthgap demo` builds it (480 real, 420 synthetic, 12 junk renders),
+    embedded and analyzed with the defaults."""
+    from fiftyone_plugin.demo import build_demo
+    from fiftyone_plugin.fo.analysis import analyze
+    from fiftyone_plugin.fo.embeddings import compute_embeddings
+    from fiftyone_plugin.fo.samples import import_images, list_images
+    from fiftyone_plugin.options import EmbeddingOptions
+
+    truth = build_demo(str(tmp_path_factory.mktemp("full-demo")))
+    name = "ops-full-demo"
+    if fo.dataset_exists(name):
+        fo.delete_dataset(name)
+    dataset = fo.Dataset(name)
+    import_images(dataset, list_images(truth["real"]), "real")
+    import_images(dataset, list_images(truth["synthetic"]), "synthetic")
+    compute_embeddings(dataset, options=EmbeddingOptions(num_workers=0))
+    analyze(dataset)
+    yield dataset
+    dataset.delete()
+
+
+@pytest.mark.slow
+def test_on_the_demo_the_defaults_keep_good_data_and_drop_every_junk_render(run_op, full_demo):
+    synthetic = full_demo.match(fo.ViewField("domain") == "synthetic")
+    junk = synthetic.match(fo.ViewField("filepath").contains_str("/junk-"))
+    assert len(junk) == 12 and len(synthetic) == 432
+    run_op("curate_synthetic", full_demo.name, {"run": "synthgap"})  # every default: budget all
+    kept = full_demo.match_tags("curated")
+    n_good_kept = len(kept) - len(kept.match(fo.ViewField("filepath").contains_str("/junk-")))
+    assert n_good_kept >= 0.9 * 420, n_good_kept
+    assert len(junk.match_tags("curated")) == 0
+
+
+def test_the_analysis_lists_where_to_generate_next_and_curation_adds_only_its_shortfall(
+    run_op, analyzed, tmp_path
+):
+    from fiftyone_plugin.fo.report import stored_presentation, write_run_report
+    from fiftyone_plugin.fo.runs import load_summary
+
+    summary = load_summary(analyzed, "synthgap")
+    listed = summary["generate_next"]
+    assert listed and [t["gap"] for t in listed] == sorted((t["gap"] for t in listed), reverse=True)
+    real_ids = set(analyzed.match(fo.ViewField("domain") == "real").values("id"))
+    for target in listed:
+        assert target["example_ids"] and set(target["example_ids"]) <= real_ids
+        assert not target["name"].startswith("cluster ")  # named by what it holds
+    assert len({t["cluster"] for t in listed}) == len(listed)  # each content once
+    # the cat photos the synthetic side lacks are listed, before any curation
+    cats = analyzed.select(listed[0]["example_ids"]).values("filepath")
+    assert any("chelsea" in p or "coffee" in p for p in cats)
+    shown = stored_presentation(analyzed, "synthgap")
+    assert [t["name"] for t in shown.generate_next] == [t["name"] for t in listed]
+    report = write_run_report(analyzed.name, "synthgap", str(tmp_path / "report.html"))
+    assert listed[0]["name"] in open(report, encoding="utf-8").read()
+
+    result = run_op("curate_synthetic", analyzed.name, {"run": "synthgap", "budget": 60})
+    targets = result.result["targets_detail"]
+    from_analysis = [t for t in targets if t["source"] == "analysis"]
+    assert [t["name"] for t in from_analysis] == [t["name"] for t in listed][: len(from_analysis)]
+    short = [t for t in targets if t["source"] == "budget"]
+    assert not {t["name"] for t in short} & {t["name"] for t in listed}  # not listed twice
+    assert "listed by" in result.result["targets"]
+
+
+def test_metrics_json_holds_where_to_generate_next(embedded, tmp_path):
+    import json
+
+    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.workflow import analyze_samples, write_files
+
+    outcome = analyze_samples(embedded, config=AnalysisConfig(seed=0, project=False))
+    write_files(embedded, outcome, str(tmp_path))
+    document = json.loads((tmp_path / "metrics.json").read_text())
+    assert document["generate_next"] and document["generate_next"][0]["example_filepaths"]
+    assert all("name" in c for c in document["clusters"])
