@@ -20,6 +20,7 @@ from .manage_runs import ManageRuns
 from .mark_domain import MarkDomain
 from .metrics_report import MetricsReport
 from .panel import SynthGapPanel
+from .repair_counts import RepairCounts
 from .show_region import ShowRegion
 
 OPERATORS = (
@@ -32,6 +33,7 @@ OPERATORS = (
     CurateSynthetic,
     MetricsReport,
     OpenEmbeddings,
+    RepairCounts,
 )
 
 

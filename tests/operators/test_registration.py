@@ -28,7 +28,7 @@ def test_the_plugin_and_all_its_operators_are_found(plugins_dir):
     assert PLUGIN in [p.name for p in fop.list_plugins()]
     assert set(synthgap_operators()) == {
         "add_images", "mark_domain", "compute_embeddings", "analyze_gap", "show_region",
-        "manage_runs", "curate_synthetic", "metrics_report", "open_embeddings",
+        "manage_runs", "curate_synthetic", "metrics_report", "open_embeddings", "repair_counts",
     }  # fmt: skip
 
 
@@ -46,3 +46,8 @@ def test_long_operators_can_be_delegated_and_quick_ones_run_at_once():
         assert configs[name].allow_delegated_execution, name
     for name in ("show_region", "manage_runs"):
         assert not configs[name].allow_delegated_execution, name
+
+
+def test_the_count_check_runs_whenever_the_app_opens_a_dataset():
+    config = synthgap_operators()["repair_counts"]
+    assert config.on_dataset_open and config.unlisted

@@ -114,12 +114,13 @@ def test_writes_go_on_through_a_quick_database_restart(private_mongod, tmp_path)
     assert out.startswith("done"), out
 
 
-#: Creates dataset argv[1] with argv[2] samples on the database FIFTYONE_DATABASE_URI names.
+#: Creates datasets argv[2:] with argv[1] samples each on the database FIFTYONE_DATABASE_URI names.
 CREATE = """
 import sys
 import fiftyone as fo
-dataset = fo.Dataset(sys.argv[1], persistent=True)
-dataset.add_samples([fo.Sample(filepath=f"/data/{i}.png") for i in range(int(sys.argv[2]))])
+for name in sys.argv[2:]:
+    dataset = fo.Dataset(name, persistent=True)
+    dataset.add_samples([fo.Sample(filepath=f"/data/{i}.png") for i in range(int(sys.argv[1]))])
 """
 
 #: Prints len(dataset) and the number of its samples counted one by one.
@@ -130,10 +131,24 @@ dataset = fo.load_dataset(sys.argv[1])
 print(len(dataset), len(dataset.values("id")))
 """
 
+#: Runs the plugin's repair_counts operator on dataset argv[1], as the App does when it opens the
+#: dataset; prints the App operators it triggers, then len(dataset).
+OPEN_IN_APP = """
+import sys
+import fiftyone as fo
+import fiftyone.operators as foo
+done = foo.execute_operator("@synthgap/synthgap/repair_counts", ctx={"dataset": sys.argv[1]})
+done.raise_exceptions()
+requests = done.executor.to_json()["requests"]
+print(*[r["operator_uri"] for r in requests if r["operator_uri"] != "console_log"])
+print(len(fo.load_dataset(sys.argv[1])))
+"""
+
 
 def test_a_stale_count_after_a_killed_database_is_repaired_by_the_next_run(private_mongod):
-    """SIGKILL before MongoDB's checkpoint leaves the dataset's fast count at 0 although every
-    sample is stored; the next synthgap command recounts it and says so."""
+    """SIGKILL before MongoDB's checkpoint leaves a dataset's fast count at 0 although every
+    sample is stored; the next synthgap command, or the App opening the dataset, recounts it and
+    says so."""
     import subprocess
     import sys
 
@@ -141,16 +156,17 @@ def test_a_stale_count_after_a_killed_database_is_repaired_by_the_next_run(priva
 
     env = env_with_database(private_mongod.uri)
 
-    def python(script: str, *args: str) -> str:
+    def python(script: str, *args: str) -> list[str]:
         done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
                               text=True, env=env, cwd=REPO_ROOT, timeout=120)  # fmt: skip
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stdout.split()
 
-    python(CREATE, "robust-count", "480")
+    python(CREATE, "480", "robust-count", "robust-count-app")
     private_mongod.kill_by_dbpath()  # before the next checkpoint (every 60 s)
     private_mongod.start()
-    assert python(COUNT, "robust-count") == ["0", "480"]  # the stale count, as a user saw it
+    for name in ("robust-count", "robust-count-app"):
+        assert python(COUNT, name) == ["0", "480"]  # the stale count, as a user saw it
 
     done = cli("runs", "--dataset", "robust-count", env=env)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -160,3 +176,6 @@ def test_a_stale_count_after_a_killed_database_is_repaired_by_the_next_run(priva
     assert python(COUNT, "robust-count") == ["480", "480"]
     done = cli("runs", "--dataset", "robust-count", env=env)  # nothing left to repair
     assert done.returncode == 0 and "warning" not in done.stderr, done.stderr[-3000:]
+
+    assert python(OPEN_IN_APP, "robust-count-app") == ["notify", "reload_dataset", "480"]
+    assert python(OPEN_IN_APP, "robust-count-app") == ["480"]  # nothing left: no notification
