@@ -34,6 +34,8 @@ EXPORT_CHOICES = {
 }
 
 
+#: Clusters losing samples that the preview lists (those losing most first).
+PREVIEW_CLUSTERS = 10
 #: Who listed a generation target (fo.curation: the run's own list, or this curation's budget).
 SOURCES = {"analysis": "the analysis", "budget": "short after this curation"}
 
@@ -133,6 +135,8 @@ def preview_text(preview: dict, cluster_names: dict | None = None) -> str:
         rows = [{"reason": r, "samples": c} for r, c in preview["dropped"].items()]
         lines += ["", markdown_table(rows, ["reason", "samples"], ["dropped as", "samples"])]
     losing = [c for c in preview["clusters"] if c["n_kept"] < c["n_synthetic"]]
+    more = len(losing) - PREVIEW_CLUSTERS
+    losing = losing[:PREVIEW_CLUSTERS]
     if losing:
         rows = [
             {
@@ -145,6 +149,8 @@ def preview_text(preview: dict, cluster_names: dict | None = None) -> str:
         ]
         lines += ["", markdown_table(rows, ["cluster", "real", "kept", "why"],
                                      ["cluster", "real", "synthetic kept", "dropped"])]  # fmt: skip
+        if more > 0:
+            lines.append(f"and {more} more clusters losing samples")
     lines += [f"_{note}_" for note in preview["notes"]]
     return "\n".join(lines)
 

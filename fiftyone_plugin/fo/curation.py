@@ -94,7 +94,8 @@ def export_type(samples, export_format: str = "auto"):
 
 @dataclass
 class CurationPlan:
-    """What a curation of run ``run_key`` would do, before anything is tagged: ``result`` (the
+    """What a curation of run ``run_key`` within ``budget`` (None: all) would do, before anything
+    is tagged: ``result`` (the
     core's CurationResult) over the synthetic samples ``ids`` (their ``clusters``), and ``notes``
     (what the plan could not use, in words)."""
 

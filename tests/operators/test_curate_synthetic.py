@@ -108,6 +108,7 @@ def curate_form(dataset, params=None):
 
 def test_the_form_previews_what_would_be_kept_before_anything_is_tagged(analyzed):
     from fiftyone_plugin.fo.curation import plan_curation
+    from fiftyone_plugin.fo.runs import load_summary
 
     n_synthetic = analyzed.count_values("domain")["synthetic"]
     form = curate_form(analyzed, {"run": "synthgap"})
@@ -123,7 +124,10 @@ def test_the_form_previews_what_would_be_kept_before_anything_is_tagged(analyzed
                                   "low_realism_percent": 60})  # fmt: skip
     warning = form.properties["preview_warning"]
     assert "would be dropped" in warning.view.label and not warning.invalid
-    assert "low-realism" in form.properties["preview"].default
+    preview = form.properties["preview"].default
+    assert "low-realism" in preview
+    names = [c["name"] for c in load_summary(analyzed, "synthgap")["clusters"]]
+    assert any(f"| {name} |" in preview for name in names)  # clusters losing samples, by name
 
 
 @pytest.fixture(scope="module")
