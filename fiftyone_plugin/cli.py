@@ -274,8 +274,12 @@ def _print_labels(done) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     from .demo import build_demo
+    from .paths import check_out_dir
     from .progress import TerminalBar
 
+    for folder in (args.root, args.out):  # before minutes of work, not after
+        if folder:
+            check_out_dir(folder)
     bar = TerminalBar()
     try:
         truth = build_demo(args.root, progress=bar)

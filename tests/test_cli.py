@@ -149,6 +149,13 @@ def test_an_out_folder_that_cannot_be_made_fails_before_any_work(tiny_demo, tmp_
     assert afile.read_text() == "mine"
 
 
+def test_the_demo_checks_its_folders_before_building_anything(tmp_path):
+    root = tmp_path / "data"
+    done = run_cli("demo", "--root", str(root), "--out", "/proc/synthgap-no")
+    assert error_line(done).startswith("synthgap: error: Output folder '/proc/synthgap-no' cannot")
+    assert "demo:" not in done.stderr and os.listdir(root) == []  # no image was written
+
+
 def test_a_hostile_dataset_name_writes_only_inside_the_output_folder(analyzed, tmp_path):
     """`--dataset 'x/../../../esc'` once wrote its files three levels above ./synthgap-out."""
     import fiftyone as fo
