@@ -13,7 +13,8 @@ from fiftyone_plugin import defaults
 from fiftyone_plugin.label_options import FORMATS, LABEL_FIELD
 from fiftyone_plugin.paths import resolve
 
-from .forms import domain_choice, flag, notice, param, progress_to, reload_dataset
+from .forms import domain_choice, flag, notice, param, reload_dataset
+from .progress import LongOperator
 
 #: How the form names each source format.
 FORMAT_LABELS = {
@@ -22,7 +23,7 @@ FORMAT_LABELS = {
 }  # fmt: skip
 
 
-class AddImages(foo.Operator):
+class AddImages(LongOperator):
     @property
     def config(self):
         return foo.OperatorConfig(
@@ -32,6 +33,7 @@ class AddImages(foo.Operator):
             dynamic=True,
             allow_immediate_execution=True,
             allow_delegated_execution=True,
+            execute_as_generator=True,
         )
 
     def resolve_input(self, ctx):
@@ -39,7 +41,7 @@ class AddImages(foo.Operator):
         add_images_form(ctx, inputs)
         return types.Property(inputs, view=types.View(label="Add real or synthetic images"))
 
-    def execute(self, ctx):
+    def run(self, ctx, progress):
         from fiftyone_plugin.fo.labels import import_source, read_source
 
         source = read_source(
@@ -49,7 +51,7 @@ class AddImages(foo.Operator):
             raise ValueError(f"No image files found in {source.path!r}")
         summary = import_source(
             ctx.dataset, source, ctx.params["domain"],
-            param(ctx, "label_field", LABEL_FIELD) or LABEL_FIELD, progress=progress_to(ctx),
+            param(ctx, "label_field", LABEL_FIELD) or LABEL_FIELD, progress=progress,
         )  # fmt: skip
         if not ctx.delegated:
             # The App rebuilds its page when a dataset stops being empty, and with it this

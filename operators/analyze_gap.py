@@ -19,11 +19,11 @@ from .forms import (
     notice,
     overwrite_box,
     param,
-    progress_to,
     recompute_box,
     target_view,
     warn,
 )
+from .progress import LongOperator
 
 #: The label field choice meaning "analyze without labels".
 NO_LABELS = "__none__"
@@ -36,7 +36,7 @@ IMAGES, OBJECTS = "images", "objects"
 OVERWRITE_USERS = "overwrite_fields"
 
 
-class AnalyzeGap(foo.Operator):
+class AnalyzeGap(LongOperator):
     @property
     def config(self):
         return foo.OperatorConfig(
@@ -46,6 +46,7 @@ class AnalyzeGap(foo.Operator):
             dynamic=True,
             allow_immediate_execution=True,
             allow_delegated_execution=True,
+            execute_as_generator=True,
             default_choice_to_delegated=True,
         )
 
@@ -54,7 +55,7 @@ class AnalyzeGap(foo.Operator):
         analyze_gap_form(ctx, inputs)
         return types.Property(inputs, view=types.View(label="Analyze the synthetic-to-real gap"))
 
-    def execute(self, ctx):
+    def run(self, ctx, progress):
         from fiftyone_plugin.core.pipeline import AnalysisConfig
         from fiftyone_plugin.workflow import analyze_samples
 
@@ -74,7 +75,7 @@ class AnalyzeGap(foo.Operator):
             overwrite=param(ctx, "overwrite", False),
             overwrite_fields=param(ctx, OVERWRITE_USERS, False),
             recompute=param(ctx, "recompute", False),
-            progress=progress_to(ctx),
+            progress=progress,
             labels=chosen_labels(ctx),
             objects=objects,
         )

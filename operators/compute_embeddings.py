@@ -14,15 +14,15 @@ from .forms import (
     name_error,
     overwrite_box,
     param,
-    progress_to,
     recompute_box,
     reload_dataset,
     target_view,
     warn,
 )
+from .progress import LongOperator
 
 
-class ComputeEmbeddings(foo.Operator):
+class ComputeEmbeddings(LongOperator):
     @property
     def config(self):
         return foo.OperatorConfig(
@@ -32,6 +32,7 @@ class ComputeEmbeddings(foo.Operator):
             dynamic=True,
             allow_immediate_execution=True,
             allow_delegated_execution=True,
+            execute_as_generator=True,
             default_choice_to_delegated=True,
         )
 
@@ -40,7 +41,7 @@ class ComputeEmbeddings(foo.Operator):
         compute_embeddings_form(ctx, inputs)
         return types.Property(inputs, view=types.View(label="Compute synthgap embeddings"))
 
-    def execute(self, ctx):
+    def run(self, ctx, progress):
         from fiftyone_plugin.fo.embeddings import compute_embeddings
 
         options = embedding_options(ctx)
@@ -52,7 +53,7 @@ class ComputeEmbeddings(foo.Operator):
             recompute=param(ctx, "recompute", False),
             overwrite=param(ctx, "overwrite", False),
             shard=shard,
-            progress=progress_to(ctx),
+            progress=progress,
         )
         reload_dataset(ctx)
         result = {

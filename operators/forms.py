@@ -7,18 +7,15 @@ run from Python (``execute_operator``) get only the params they are given.
 
 from __future__ import annotations
 
-import time
-
 import fiftyone.core.patches as fop
 import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
 from fiftyone_plugin.progress import Progress
 
-DATASET, CURRENT_VIEW, SELECTED = "DATASET", "CURRENT_VIEW", "SELECTED_SAMPLES"
+from .progress import PROGRESS_INTERVAL, throttled
 
-#: Seconds between two progress updates sent to the App (the last one is always sent).
-PROGRESS_INTERVAL = 1.0
+DATASET, CURRENT_VIEW, SELECTED = "DATASET", "CURRENT_VIEW", "SELECTED_SAMPLES"
 
 
 def param(ctx, name: str, default=None):
@@ -28,18 +25,9 @@ def param(ctx, name: str, default=None):
 
 
 def progress_to(ctx, interval: float = PROGRESS_INTERVAL) -> Progress:
-    """A ``progress(fraction, label)`` callable reporting to the App through ``ctx.set_progress``
-    (at most once per ``interval`` seconds, and always at the end)."""
-    last = [float("-inf")]
-
-    def _progress(fraction: float, label: str) -> None:
-        now = time.monotonic()
-        if fraction < 1.0 and now - last[0] < interval:
-            return
-        last[0] = now
-        ctx.set_progress(progress=fraction, label=label)
-
-    return _progress
+    """A ``progress(fraction, label)`` callable reporting through ``ctx.set_progress`` (at most
+    once per ``interval`` seconds, and always at the end)."""
+    return throttled(lambda f, label: ctx.set_progress(progress=f, label=label), interval)
 
 
 def embedding_options(ctx, model: str | None = None):

@@ -1,8 +1,13 @@
-"""Make the synthgap plugin visible to the FiftyOne App and launch it."""
+"""Make the synthgap plugin visible to the FiftyOne App and launch it, with a worker that runs
+the operations the App schedules (delegated), started and stopped with the App."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
 
 import fiftyone as fo
 
@@ -29,9 +34,37 @@ def install_plugin(plugins_dir: str | None = None) -> str:
     return link
 
 
+#: The environment setting that lets the App schedule operations on a local worker (FiftyOne's
+#: "legacy orchestrators"); without it the App's Schedule button says "not available".
+SCHEDULING = "FIFTYONE_ALLOW_LEGACY_ORCHESTRATORS"
+
+
+@contextlib.contextmanager
+def delegated_worker():
+    """A ``fiftyone delegated launch`` process running scheduled operations while the block runs
+    (stopped with SIGINT, then its process group terminated after 10 s); yields the process."""
+    command = [sys.executable, "-c", "from fiftyone.core.cli import main; main()"]
+    worker = subprocess.Popen(
+        [*command, "delegated", "launch"], start_new_session=True, stdout=subprocess.DEVNULL
+    )
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGINT)
+            try:
+                worker.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(10)
+
+
 def launch(dataset_name: str, port: int = 5151, address: str | None = None) -> None:
-    """Open the App on ``dataset_name`` with the plugin loaded; blocks until interrupted."""
+    """Open the App on ``dataset_name`` with the plugin loaded and scheduling enabled (a local
+    worker runs what the App schedules); blocks until interrupted, then stops the worker."""
     dataset = load_dataset(dataset_name)
     install_plugin()
-    session = fo.launch_app(dataset, port=port, address=address)
-    session.wait(-1)
+    os.environ.setdefault(SCHEDULING, "true")  # read by the App's server, started below
+    with delegated_worker():
+        session = fo.launch_app(dataset, port=port, address=address)
+        session.wait(-1)

@@ -1,0 +1,65 @@
+"""Long operators show their progress wherever they run: streamed to the App when it waits for
+the run (then the App operators the run asked for, then its output), through ``ctx.set_progress``
+when delegated, and on a terminal bar from Python's ``execute_operator``."""
+
+from __future__ import annotations
+
+import asyncio
+
+import fiftyone as fo
+import pytest
+
+from fiftyone_plugin.fo.samples import import_images, list_images
+
+URI = "@synthgap/synthgap/compute_embeddings"
+PARAMS = {"model": "efficientnet_lite0", "field": "emb", "batch_size": 4, "device": "cpu"}
+
+
+@pytest.fixture
+def small(dataset_name, tiny_demo):
+    dataset = fo.Dataset(dataset_name)
+    import_images(dataset, list_images(tiny_demo["real"])[:6], "real")
+    import_images(dataset, list_images(tiny_demo["synthetic"])[:6], "synthetic")
+    return dataset
+
+
+def _app_stream(dataset, params: dict) -> list[tuple[str, dict]]:
+    """Run ``URI`` as the App does when the user clicks Execute (the request names the operator,
+    and the App reads the messages the generator streams); returns (operator, params) of each."""
+    from fiftyone.operators.executor import execute_or_delegate_operator
+
+    request = {"dataset_name": dataset.name, "operator_uri": URI, "params": params}
+    result = asyncio.run(execute_or_delegate_operator(URI, request))
+    result.raise_exceptions()
+    assert result.is_generator
+    messages = [m.body.to_json() for m in result.result]
+    return [(m["operator_uri"], m["params"]) for m in messages]
+
+
+def test_run_now_from_the_app_streams_progress_then_the_output(small):
+    messages = _app_stream(small, PARAMS)
+    uris = [uri for uri, _ in messages]
+    progress = [p for uri, p in messages if uri == "set_progress"]
+    assert progress and progress[-1]["progress"] == 1.0
+    assert all(p["label"] for p in progress)
+    assert [p["progress"] for p in progress] == sorted(p["progress"] for p in progress)
+    # after the progress: the App reloads the dataset, then shows the result in the form
+    assert uris[len(progress) :] == ["reload_dataset", "show_output"]
+    output = messages[-1][1]
+    assert output["results"] == {"field": "emb", "computed": 12, "skipped": 0, "failed": 0}
+    assert "Embedded" in str(output["outputs"])  # the operator's own resolve_output
+    assert small.exists("emb").count() == 12
+
+
+def test_a_failing_run_in_the_app_says_why(small):
+    messages = _app_stream(small, {**PARAMS, "model": "zoo:no-such-model"})
+    notes = [p for uri, p in messages if uri == "notify"]
+    assert len(notes) == 1 and notes[0]["variant"] == "error"
+    assert "Compute synthgap embeddings failed" in notes[0]["message"]
+    assert "show_output" not in [uri for uri, _ in messages]
+
+
+def test_from_python_a_terminal_bar_and_the_result(run_op, small, capfd):
+    result = run_op("compute_embeddings", small.name, PARAMS)
+    assert result.result["computed"] == 12
+    assert "100%" in capfd.readouterr().err
