@@ -8,6 +8,7 @@ import fiftyone.operators.types as types
 from fiftyone_plugin import defaults
 from fiftyone_plugin.report.figures import REAL_COLOR, SYNTHETIC_COLOR
 from fiftyone_plugin.report.grades import GRADE_COLORS, NEUTRAL, POOR, format_value
+from fiftyone_plugin.report.presentation import metric_groups
 
 from .forms import markdown_table
 
@@ -169,11 +170,19 @@ def _headline_section(panel, model: dict) -> None:
     if flagged:
         text = "Flagged: " + " · ".join(f"{label} ({level})" for label, level in flagged)
         _text(box, "flagged", text, color=GRADE_COLORS[flagged[0][1]], font_size="0.9rem")
+    style = head.get("style_flagged") or {}
+    if style:
+        text = "Style, before it is removed: " + " · ".join(f"{k} ({v})" for k, v in style.items())
+        _text(box, "style_flagged", text, color="text.secondary", font_size="0.9rem")
     if model.get("count_line"):
         _text(box, "counts", model["count_line"], font_size="0.95rem")
+    for i, (heading, cards) in enumerate(metric_groups(model.get("metrics") or [])):
+        _text(panel, f"metrics_{i}_title", heading, bold=True, padding="0.5rem 0 0 0")
+        _metric_cards(panel.grid(f"metrics_{i}", gap=1), cards)
 
-    grid = panel.grid("metrics", gap=1)
-    for card in model.get("metrics") or []:
+
+def _metric_cards(grid, cards: list[dict]) -> None:
+    for card in cards:
         key = card["key"]
         cell = grid.v_stack(f"metric_{key}", gap=0, width="230px", variant="outline")
         _text(

@@ -24,20 +24,76 @@ from ..core.readings import (  # noqa: F401 (the report's vocabulary, used by it
 GRADE_COLORS = {GOOD: "#15803d", FAIR: "#b45309", POOR: "#b91c1c", NEUTRAL: "#6b7280"}
 
 
-#: Metrics in the order the report shows them, with a label and what each one asks.
+#: Metrics in the order the report shows them, with a label and what each one asks: first those
+#: measured after the global style shift is removed (what the synthetic data lacks), then the
+#: STYLE metrics, measured before (how differently it is rendered).
 METRICS: dict[str, tuple[str, str]] = {
+    "uncovered_fraction": (
+        "Uncovered real share",
+        "real images with no synthetic look-alike once the style shift is removed",
+    ),
+    "coverage_aligned": (
+        "Coverage, style removed",
+        "share of real neighbourhoods that hold a synthetic image once the style shift is removed",
+    ),
+    "c2st_auc_aligned": (
+        "Domain classifier AUC, style removed",
+        "can a classifier still tell the sides apart? 0.5 = no",
+    ),
+    "mixing_auc_aligned": (
+        "Neighbourhood mixing AUC, style removed",
+        "do real and synthetic images share neighbourhoods? 0.5 = fully mixed",
+    ),
+    "mean_realism": ("Mean realism", "how much the synthetic images look real (0 to 1)"),
     "coverage": ("Coverage", "share of real neighbourhoods that hold a synthetic image"),
     "recall": ("Recall", "how much of the real variety the synthetic set reproduces"),
     "precision": ("Precision", "share of synthetic images that look like some real image"),
     "density": ("Density", "how tightly synthetic images sit among real ones (1 = like real)"),
     "c2st_auc": ("Domain classifier AUC", "can a classifier tell the sides apart? 0.5 = no"),
-    "uncovered_fraction": ("Uncovered real share", "real images with no synthetic look-alike"),
     "fid": ("FID", "distance between the two feature distributions (lower = closer)"),
     "kid_mean": ("KID", "unbiased distribution distance (0 = same distribution)"),
 }
 
-#: Metrics that decide the verdict when poor: real content missing from the synthetic set.
-CONTENT_METRICS = ("coverage", "recall", "uncovered_fraction")
+#: Metrics measured before the style shift is removed: shown under "style", after the others.
+STYLE_METRICS = ("coverage", "recall", "precision", "density", "c2st_auc", "fid", "kid_mean")
+#: Metric groups in the order shown: key -> heading.
+GROUPS = {
+    "content": "With the style shift removed",
+    "style": "Style: before the style shift is removed",
+}
+#: Metrics that decide the verdict when poor: real content missing from the synthetic set
+#: (the aligned ones when the run measured them, else the raw ones of older runs).
+CONTENT_METRICS = ("coverage_aligned", "uncovered_fraction")
+LEGACY_CONTENT_METRICS = ("coverage", "recall", "uncovered_fraction")
+
+#: Names of the facts behind a diagnosis that are not metrics.
+FACTS = {
+    "n_gap_regions": "Gap regions",
+    "largest_region_size": "Real images in the largest gap region",
+    "alignment_paired_fraction": "Share of samples paired to measure the style shift",
+}
+
+
+def has_aligned(document: dict) -> bool:
+    """Whether the run measured metrics with the style shift removed (older runs did not)."""
+    return any(
+        is_number(document.get(k)) for k in METRICS if k not in STYLE_METRICS and "aligned" in k
+    )
+
+
+def group_of(key: str, document: dict | None = None) -> str:
+    """'style' for a metric measured before the style shift is removed, in a run that measured
+    the others too (``document``: the run; None: assume it did), else 'content'."""
+    split = document is None or has_aligned(document)
+    return "style" if split and key in STYLE_METRICS else "content"
+
+
+def label_of(key: str) -> str:
+    """The human name of a metric or diagnosis fact (its key in words when unknown)."""
+    if key in METRICS:
+        return METRICS[key][0]
+    return FACTS.get(key) or key.replace("_", " ").capitalize()
+
 
 #: Verdict -> (answer, grade, sentence).
 VERDICTS = {
@@ -63,19 +119,24 @@ VERDICTS = {
 def verdict(document: dict) -> str:
     """'yes', 'partly', 'no' or 'unclear': does the synthetic set stand in for the real one?
 
-    'no' when a content metric (coverage, recall, uncovered share) is poor or two metrics are;
-    'yes' when none is poor and at least half of the graded ones are good; 'partly' otherwise
-    (e.g. a pure style shift: the domain classifier separates the sides, the content is covered).
+    Judged on the metrics measured with the style shift removed when the run has them (older runs:
+    on all of them). 'no' when a content metric (aligned coverage, uncovered share) is poor or two
+    of those metrics are; 'yes' when none is poor, no style metric is poor either and at least
+    half are good; 'partly' otherwise (e.g. a pure style shift: content covered, rendered
+    differently).
     """
     grades = {
         k: grade(k, document.get(k), document) for k in THRESHOLDS if is_number(document.get(k))
     }
     if not grades:
         return "unclear"
-    poor = [k for k, g in grades.items() if g == POOR]
-    if any(k in CONTENT_METRICS for k in poor) or len(poor) >= 2:
+    content = CONTENT_METRICS if has_aligned(document) else LEGACY_CONTENT_METRICS
+    lead = {k: g for k, g in grades.items() if group_of(k, document) == "content"}
+    poor = [k for k, g in lead.items() if g == POOR]
+    if any(k in content for k in poor) or len(poor) >= 2:
         return "no"
-    if not poor and 2 * sum(g == GOOD for g in grades.values()) >= len(grades):
+    style_poor = any(g == POOR for k, g in grades.items() if k not in lead)
+    if not poor and not style_poor and 2 * sum(g == GOOD for g in lead.values()) >= len(lead):
         return "yes"
     return "partly"
 

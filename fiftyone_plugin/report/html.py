@@ -14,9 +14,9 @@ import numpy as np
 from .class_html import class_sections
 from .data import ReportData
 from .figures import REAL_COLOR, SYNTHETIC_COLOR, UNCOVERED_COLOR, realism_figure, umap_figure
-from .grades import FAIR, NEUTRAL, POOR, format_value, is_number
+from .grades import FAIR, NEUTRAL, POOR, format_value, is_number, label_of
 from .page import CSS, PAGE
-from .presentation import COUNTS, RunPresentation, document_of, present
+from .presentation import COUNTS, RunPresentation, document_of, metric_groups, present
 from .thumbnails import ThumbnailCache
 
 #: Real examples (and as many nearest synthetic ones) shown per gap region.
@@ -140,7 +140,8 @@ def _evidence(evidence) -> str:
         return ""
     if isinstance(evidence, dict):
         items = [
-            f"<li><b>{_e(k)}</b>: {_e(format_value(v) if is_number(v) else _jsonish(v))}</li>"
+            f"<li><b>{_e(label_of(k))}</b>: "
+            f"{_e(format_value(v) if is_number(v) else _jsonish(v))}</li>"
             for k, v in evidence.items()
         ]
     elif isinstance(evidence, (list, tuple)):
@@ -165,15 +166,16 @@ def _jsonish(value, exact: bool = False) -> str:
         return str(value)
 
 
-def _flagged(flagged: dict) -> str:
-    """'Poor: ... Fair: ...' naming the metrics behind the verdict."""
+def _flagged(flagged: dict, lead: str = "") -> str:
+    """'Poor: ... Fair: ...' naming the metrics behind the verdict, after ``lead``."""
     parts = []
     for level in (POOR, FAIR):
         labels = [label for label, g in flagged.items() if g == level]
         if labels:
             text = ", ".join(_e(label) for label in labels)
             parts.append(f'<span class="chip grade-{level}">{level}</span>{text}')
-    return f'<p class="flagged">{" &nbsp; ".join(parts)}</p>' if parts else ""
+    text = " &nbsp; ".join(parts)
+    return f'<p class="flagged">{_e(lead)}{text}</p>' if parts else ""
 
 
 def _count_tile(count: dict) -> str:
@@ -196,11 +198,16 @@ def _headline(shown: RunPresentation) -> str:
         + (f' <span class="kind">{_e(head["kind"])}</span>' if head["kind"] else "")
         + "</p>"
         + _flagged(head["flagged"])
+        + _flagged(head.get("style_flagged") or {}, "Style, before it is removed: ")
         + _evidence(shown.diagnosis["evidence"])
         + "</div>"
     )
     tiles = [_count_tile(c) for c in shown.counts]
-    cards = [_metric_card(card) for card in shown.metrics]
+    cards = [
+        f'<h3 class="metric-group">{_e(heading)}</h3>'
+        f'<div class="metrics">{"".join(_metric_card(c) for c in group)}</div>'
+        for heading, group in metric_groups(shown.metrics)
+    ]
     legend = (
         '<p class="legend"><span class="chip grade-good">good</span>'
         '<span class="chip grade-fair">fair</span><span class="chip grade-poor">poor</span>'
@@ -212,7 +219,7 @@ def _headline(shown: RunPresentation) -> str:
         "",
         box
         + (f'<div class="counts">{"".join(tiles)}</div>' if tiles else "")
-        + (f'<div class="metrics">{"".join(cards)}</div>' + legend if cards else ""),
+        + ("".join(cards) + legend if cards else ""),
     )
 
 

@@ -58,6 +58,7 @@ ul.evidence { margin: 6px 0 0; padding-left: 20px; font-size: 13px; color: #3741
 .count .what { font-size: 12px; color: #6b7280; }
 .count.warn .n { color: #b91c1c; }
 .metrics { display: grid; grid-template-columns: repeat(auto-fill, minmax(255px, 1fr)); gap: 12px; }
+h3.metric-group { font-size: 15px; margin: 16px 0 8px; color: #374151; }
 .metric { border: 1px solid #e5e7eb; border-left: 5px solid; border-radius: 8px; padding: 10px 14px; }
 .metric-head { display: flex; justify-content: space-between; align-items: center; }
 .metric .label { font-weight: 600; }

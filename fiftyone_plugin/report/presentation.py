@@ -22,13 +22,16 @@ from .classes import class_presentation
 from .grades import (
     FAIR,
     GRADE_COLORS,
+    GROUPS,
     METRICS,
     NEUTRAL,
     POOR,
     VERDICTS,
     format_value,
     grade,
+    group_of,
     is_number,
+    label_of,
     metric_keys,
     rule_text,
     verdict,
@@ -106,16 +109,17 @@ def diagnosis_of(document: dict) -> dict:
 
 def headline(document: dict) -> dict:
     """The verdict: ``answer`` (Yes, largely / Partly / No / Unclear), its ``grade`` and
-    ``color``, the verdict's ``sentence``, the diagnosis ``text`` and ``kind`` in plain words, and
-    the metrics that pulled the verdict down (``flagged``: label -> grade)."""
+    ``color``, the verdict's ``sentence``, the diagnosis ``text`` and ``kind`` in plain words, the
+    metrics measured with the style shift removed that pulled the verdict down (``flagged``:
+    label -> grade) and those measured before it is removed (``style_flagged``)."""
     answer, level, sentence = VERDICTS[verdict(document)]
     diagnosis = diagnosis_of(document)
     kind = diagnosis["kind"]
-    flagged = {
-        METRICS.get(k, (k,))[0]: grade(k, document[k], document)
-        for k in metric_keys(document)
-        if grade(k, document[k], document) in (POOR, FAIR)
-    }
+    flagged: dict[str, dict] = {"content": {}, "style": {}}
+    for k in metric_keys(document):
+        level_k = grade(k, document[k], document)
+        if level_k in (POOR, FAIR):
+            flagged[group_of(k, document)][label_of(k)] = level_k
     return {
         "answer": answer,
         "grade": level,
@@ -123,21 +127,23 @@ def headline(document: dict) -> dict:
         "sentence": sentence,
         "diagnosis": diagnosis["text"],
         "kind": DIAGNOSES.get(kind, kind_words(kind)) if kind else "",
-        "flagged": flagged,
+        "flagged": flagged["content"],
+        "style_flagged": flagged["style"],
     }
 
 
 def metric_cards(document: dict) -> list[dict]:
-    """One card per metric, in the report's order: ``key``, ``label``, ``value`` (as printed; KID
-    with its spread), ``number`` and ``spread`` (the two parts), ``grade``, ``color``, ``asks``,
-    the stored ``reading`` and the grading ``rule``. Sample counts are not metrics (see
-    ``counts``)."""
+    """One card per metric, those measured with the style shift removed first: ``key``,
+    ``label``, ``group`` ("content", or "style" when measured before the shift is removed; see
+    grades.GROUPS), ``value`` (as printed; KID with its spread), ``number`` and ``spread`` (the
+    two parts), ``grade``, ``color``, ``asks``, the stored ``reading`` and the grading ``rule``.
+    Sample counts are not metrics (see ``counts``)."""
     readings = document.get("readings") or {}
     cards = []
     for key in metric_keys(document):
         if key.startswith("n_"):
             continue
-        label, asks = METRICS.get(key, (key.replace("_", " "), ""))
+        asks = METRICS.get(key, ("", ""))[1]
         number = format_value(document[key])
         spread = None
         if key == "kid_mean" and is_number(document.get("kid_std")):
@@ -146,7 +152,8 @@ def metric_cards(document: dict) -> list[dict]:
         cards.append(
             {
                 "key": key,
-                "label": label,
+                "label": label_of(key),
+                "group": group_of(key, document),
                 "value": number if spread is None else f"{number} ± {spread}",
                 "number": number,
                 "spread": spread,
@@ -157,15 +164,26 @@ def metric_cards(document: dict) -> list[dict]:
                 "rule": rule_text(key),
             }
         )
-    return cards
+    return sorted(cards, key=lambda c: c["group"] == "style")
+
+
+def metric_groups(cards: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The metric cards by group, in the order shown: (heading, cards) for each group that has
+    cards."""
+    return [
+        (heading, [c for c in cards if c["group"] == group])
+        for group, heading in GROUPS.items()
+        if any(c["group"] == group for c in cards)
+    ]
 
 
 def metric_rows(cards: list[dict]) -> list[dict]:
-    """The metric cards as table rows for the operators' outputs: ``name`` (the metric's key),
-    ``value``, ``grade`` and ``reading`` (what it means)."""
+    """The metric cards as table rows for the operators' outputs: ``name`` (the metric's human
+    name; measured before the style shift is removed: "(style)"), ``value``, ``grade`` and
+    ``reading`` (what it means)."""
     return [
         {
-            "name": c["key"],
+            "name": c["label"] + (" (style)" if c["group"] == "style" else ""),
             "value": c["value"],
             "grade": "" if c["grade"] == NEUTRAL else c["grade"],
             "reading": c["reading"] or c["asks"],

@@ -125,18 +125,22 @@ def test_analyze_then_embeddings_by_domain_then_show_a_gap_region(page, app_url,
     expect(modal).to_contain_text(defaults.embeddings_field(defaults.MODEL))
     expect(modal.get_by_role("textbox").first).to_have_value(defaults.RUN_KEY)
     choose_execute(modal)
+    # the run streams its progress into the form: a bar and the current step
+    expect(modal.get_by_role("progressbar")).to_be_visible(timeout=60_000)
 
     runs = wait_for_run(DATASET)
     assert runs == [defaults.RUN_KEY]
     dataset = fo.load_dataset(DATASET)
     names = RunNames(runs[0])
     assert dataset.has_brain_run(names.brain_key)
-    # the operator's output once it has finished
-    expect(modal).to_contain_text("Gap analysis", timeout=300_000)
-    expect(modal).to_contain_text(f"brain key '{names.brain_key}'")
+    # the operator's output once it has finished, metrics under their human names
+    output = page.get_by_role("dialog").filter(has_text="Summary:")
+    expect(output).to_contain_text(f"brain key '{names.brain_key}'", timeout=300_000)
+    expect(output).to_contain_text("Coverage, style removed")
+    assert "coverage_aligned" not in output.inner_text()
     screenshot(page, "analyze_gap_result")
-    modal.get_by_role("button", name="Close").click()
-    expect(modal).to_have_count(0)
+    output.get_by_role("button", name="Done").click()
+    expect(output).to_have_count(0)
 
     # 2. The operator opened the Embeddings panel on the run, colored by domain: no click.
     panel = page.locator(EMBEDDINGS)

@@ -14,13 +14,14 @@ def test_shows_metrics_with_readings_and_writes_the_report(run_op, analyzed, tmp
     assert path.read_text().lstrip().lower().startswith("<!doctype html")
     table = result.result["metrics"]
     assert "| metric | value | what it means |" in table
-    assert "| fid |" in table
+    assert "| FID (style) |" in table and "| Coverage, style removed |" in table
+    assert "_aligned" not in table  # human names, not the stored keys
     assert result.result["diagnosis"]
 
 
 def test_metrics_without_a_report(run_op, analyzed):
     result = run_op("metrics_report", analyzed.name, {"write_report": False})
-    assert result.result["report"] == "" and "| fid |" in result.result["metrics"]
+    assert result.result["report"] == "" and "| FID (style) |" in result.result["metrics"]
 
 
 def test_flags_an_existing_report_file_unless_replaced(run_op, analyzed, tmp_path):

@@ -44,6 +44,62 @@ def test_headline_says_yes_when_every_graded_metric_is_good():
     assert (head["answer"], head["grade"], head["flagged"]) == ("Yes, largely", "good", {})
 
 
+#: A run with a strong style shift whose content is covered once the shift is removed (the
+#: tiny demo's figures): the raw neighbourhood metrics are poor, the aligned ones are not.
+STYLE_SHIFTED = dict(
+    coverage=0.047, recall=0.152, precision=0.115, density=0.029, c2st_auc=1.0, fid=140.0,
+    uncovered_fraction=0.158, coverage_aligned=0.842, c2st_auc_aligned=0.411,
+    mixing_auc_aligned=0.71, mean_realism=0.83,
+)  # fmt: skip
+
+
+def test_the_headline_leads_with_the_figures_after_the_style_shift_is_removed():
+    document = _document(**STYLE_SHIFTED)
+    head = S.headline(document)
+    assert head["answer"] == "Partly"  # content largely there; rendered differently
+    assert head["flagged"] == {
+        "Uncovered real share": "fair",
+        "Neighbourhood mixing AUC, style removed": "fair",
+    }
+    assert set(head["style_flagged"]) == {
+        "Coverage", "Recall", "Precision", "Density", "Domain classifier AUC",
+    }  # fmt: skip
+    cards = S.metric_cards(document)
+    groups = S.metric_groups(cards)
+    assert [heading for heading, _ in groups] == list(S.GROUPS.values())
+    assert [c["key"] for c in groups[0][1]] == [
+        "uncovered_fraction", "coverage_aligned", "c2st_auc_aligned", "mixing_auc_aligned",
+        "mean_realism",
+    ]  # fmt: skip
+    assert [c["key"] for c in groups[1][1]] == [
+        "coverage", "recall", "precision", "density", "c2st_auc", "fid",
+    ]  # fmt: skip
+    assert cards[:5] == groups[0][1]  # the cards in the order shown
+    # the aligned figures decide "No" when content is missing after the shift is removed
+    missing = _document(**{**STYLE_SHIFTED, "coverage_aligned": 0.4})
+    assert S.headline(missing)["answer"] == "No"
+
+
+def test_no_raw_key_reaches_a_reader():
+    """Every metric and diagnosis fact the core stores has a human name in every front end."""
+    from fiftyone_plugin.core import metrics as M
+    from fiftyone_plugin.report.grades import FACTS, METRICS, label_of
+
+    document = _document(**STYLE_SHIFTED, kid_mean=0.05, kid_std=0.01)
+    named = [c["label"] for c in S.metric_cards(document)]
+    named += [r["name"] for r in S.metric_rows(S.metric_cards(document))]
+    head = S.headline(document)
+    named += [*head["flagged"], *head["style_flagged"]]
+    for name in named:
+        assert "_" not in name and name[0].isupper(), name
+    stored = [v for k, v in vars(M).items() if k.isupper() and isinstance(v, str)]
+    evidence = ["largest_region_size", "alignment_paired_fraction", "n_gap_regions"]
+    for key in stored + evidence:
+        if not key.startswith("n_") or key in FACTS:
+            assert key in METRICS or key in FACTS or key == "kid_std", key
+            assert "_" not in label_of(key), key
+
+
 def test_every_diagnosis_kind_has_plain_words():
     from fiftyone_plugin.core.diagnosis import DIAGNOSES
 
@@ -198,8 +254,9 @@ def test_operator_rows_are_the_cards():
     document = _document(coverage=0.3, fid=12.5, kid_mean=0.01, kid_std=0.02)
     cards = S.metric_cards(document)
     rows = S.metric_rows(cards)
-    assert [r["name"] for r in rows] == [c["key"] for c in cards] == ["coverage", "fid", "kid_mean"]
-    assert rows[0] == {"name": "coverage", "value": "0.300", "grade": "poor",
+    assert [c["key"] for c in cards] == ["coverage", "fid", "kid_mean"]
+    assert [r["name"] for r in rows] == ["Coverage", "FID", "KID"]  # human names, not keys
+    assert rows[0] == {"name": "Coverage", "value": "0.300", "grade": "poor",
                        "reading": document["readings"]["coverage"]}  # fmt: skip
     assert rows[1]["grade"] == "" and rows[1]["reading"] == S.METRICS["fid"][1]  # what it asks
     assert rows[2]["value"] == "0.010 ± 0.020" and rows[2]["grade"] == "good"
