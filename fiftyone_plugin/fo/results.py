@@ -14,6 +14,7 @@ from fiftyone import ViewField as F
 from .. import defaults
 from ..progress import Progress
 from ..serialization import to_jsonable
+from .app_config import run_colors
 from .bulk import write_columns
 from .class_results import (
     class_regions_with_samples,
@@ -110,6 +111,10 @@ def store_results(
         if dataset.has_run(outcome.run_key):
             dataset.delete_run(outcome.run_key)
         _write_fields(dataset, outcome)
+        run_colors(
+            dataset, names, [r["name"] for r in outcome.regions],
+            [c["cluster"] for c in outcome.result.clusters],
+        )  # fmt: skip
         register_visualization(dataset, outcome, overwrite_fields)
         outcome.saved_views = save_views(
             dataset, names, outcome.regions, outcome.result.clusters, overwrite_fields

@@ -12,6 +12,7 @@ from fiftyone import ViewField as F
 
 from .. import defaults
 from ..progress import Progress, report
+from .app_config import domain_colors, show_on_tiles
 from .counts import check_counts
 from .fields import FieldClashError, claim_field, field_meta
 
@@ -103,20 +104,8 @@ def ensure_domain_field(dataset: fo.Dataset) -> None:
     if problem:
         raise FieldClashError(problem)
     claim_field(dataset, defaults.DOMAIN_FIELD, fo.StringField)
-    _ensure_domain_colors(dataset)
-
-
-def _ensure_domain_colors(dataset: fo.Dataset) -> None:
-    """Give ``domain`` synthgap's two colors in the App, unless the user colored it already."""
-    scheme = dataset.app_config.color_scheme or fo.ColorScheme()
-    fields = list(scheme.fields or [])
-    if any(f.get("path") == defaults.DOMAIN_FIELD for f in fields):
-        return
-    colors = [{"value": v, "color": c} for v, c in defaults.DOMAIN_COLORS.items()]
-    fields.append({"path": defaults.DOMAIN_FIELD, "valueColors": colors})
-    scheme.fields = fields
-    dataset.app_config.color_scheme = scheme
-    dataset.save()
+    domain_colors(dataset)
+    show_on_tiles(dataset, [defaults.DOMAIN_FIELD])
 
 
 def import_images(
@@ -150,6 +139,7 @@ def import_images(
             dataset.add_samples(samples, progress=False)
         if by_path and dataset.has_sample_field(label_field):
             _fill_missing_labels(dataset, by_path, label_field, set(present))
+            show_on_tiles(dataset, [label_field])
     other = sum(1 for p in paths if p in present and present[p] != domain)
     report(progress, 1.0, f"added {len(new)} {domain} images")
     return ImportSummary(added=len(new), existing=len(paths) - len(new), other_domain=other)

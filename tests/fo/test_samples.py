@@ -106,4 +106,5 @@ def test_domains_get_the_report_colors_in_the_app_unless_the_user_chose_some(
     dataset.save()
     import_images(dataset, list_images(tiny_demo["real"])[2:4], "real")
     (kept,) = dataset.app_config.color_scheme.fields
-    assert kept["valueColors"] == [{"value": "real", "color": "#000000"}]
+    synthetic = {"value": "synthetic", "color": defaults.DOMAIN_COLORS["synthetic"]}
+    assert kept["valueColors"] == [{"value": "real", "color": "#000000"}, synthetic]  # only added
