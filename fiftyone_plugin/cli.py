@@ -117,7 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="build the bundled demo data and analyze it")
     demo.add_argument("--app", action="store_true", help="open the FiftyOne App afterwards")
     demo.add_argument("--dataset", default=DEMO_DATASET,
-                      help=f"FiftyOne dataset name (default {DEMO_DATASET})")  # fmt: skip
+                      help=f"FiftyOne dataset name (default {DEMO_DATASET}, with --labeled "
+                           f"{DEMO_DATASET}-labeled, with --objects {DEMO_DATASET}-objects)")  # fmt: skip
+    kind = demo.add_mutually_exclusive_group()
+    kind.add_argument("--labeled", action="store_true",
+                      help="class folders of photo crops: per-class gaps, label statistics, probe")  # fmt: skip
+    kind.add_argument("--objects", action="store_true",
+                      help="a detection set (COCO) analyzed per object (as analyze --objects)")  # fmt: skip
+    demo.set_defaults(object_margin=defaults.OBJECT_MARGIN,
+                      min_object_size=defaults.OBJECT_MIN_SIZE)  # fmt: skip
     demo.add_argument("--root", default=os.path.join(CLI_OUT, "demo-data"),
                       help="where the demo images are written")  # fmt: skip
     demo.add_argument("--out", default=None, help=f"output folder (default ./{CLI_OUT}/<dataset>)")
@@ -259,39 +267,47 @@ def _print_labels(done) -> None:
     labeled = done.outcome.result.labeled
     if labeled is None:
         return
-    from .report.classes import class_rows
+    from .report.classes import class_rows, class_table_text
 
     print(f"labels    {done.outcome.label_field}")
+    rows = class_rows(labeled.table)
+    for line in class_table_text(rows):
+        print(f"  {line}")
+    if len(rows) > 20:
+        print(f"  ... and {len(rows) - 20} more classes: see classes.csv")
+    for row in rows[:3]:
+        print(f"  class   {row['reading']}")
+    for reading in (labeled.label_stats or {}).get("readings", [])[:5]:
+        print(f"  labels  {reading}")
     if labeled.probe:
         print(f"  probe   {labeled.probe['reading']}")
     else:
         print(f"  probe   not run: {labeled.probe_skipped}")
-    for row in class_rows(labeled.table)[:5]:
-        print(f"  class   {row['reading']}")
-    for reading in (labeled.label_stats or {}).get("readings", [])[:5]:
-        print(f"  labels  {reading}")
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import build_demo
+    from .demo import build_demo, build_labeled_demo
+    from .demo_objects import build_objects_demo
     from .paths import check_out_dir
     from .progress import TerminalBar
 
     for folder in (args.root, args.out):  # before minutes of work, not after
         if folder:
             check_out_dir(folder)
+    kind = "labeled" if args.labeled else "objects" if args.objects else None
+    build = {"labeled": build_labeled_demo, "objects": build_objects_demo}.get(kind, build_demo)
+    name = f"{args.dataset}-{kind}" if kind and args.dataset == DEMO_DATASET else args.dataset
     bar = TerminalBar()
     try:
-        truth = build_demo(args.root, progress=bar)
+        truth = build(os.path.join(args.root, kind) if kind else args.root, progress=bar)
     finally:
         bar.close()
-    code = _analyze(args, truth["real"], truth["synthetic"], args.dataset)
-    print(f"expected: real crops of {', '.join(truth['missing_content'])} uncovered; broken "
-          "renders (junk-broken_*) least realistic")  # fmt: skip
+    code = _analyze(args, truth["real"], truth["synthetic"], name)
+    print(f"expected: {truth['expected']}")
     if args.app:
         from .fo.app import launch
 
-        launch(args.dataset)
+        launch(name)
     return code
 
 

@@ -5,6 +5,10 @@ same photos pushed through a "renderer" style (posterized colors, tint, sensor n
 all crops of two photos left out (the cat and the coffee cup) and a few junk renders (blank,
 noise, broken) added. A working analysis flags the real cat and coffee crops as uncovered and
 ranks the broken renders least realistic, despite the style shift on every synthetic image.
+
+``build_labeled_demo`` writes the same kind of crops as class folders (class = photo), each class
+upright and turned a quarter turn, with known class-level gaps: one class withheld, one five
+times rarer, and one whose synthetic images are never turned.
 """
 
 from __future__ import annotations
@@ -102,6 +106,63 @@ def build_demo(
         "missing_content": list(MISSING),
         "junk_prefix": "junk-",
         "note": "real crops whose file name starts with a missing photo's name should be uncovered",
+        "expected": f"real crops of {', '.join(MISSING)} uncovered; broken renders "
+        "(junk-broken_*) least realistic",
+    }
+    with open(os.path.join(root, "truth.json"), "w") as f:
+        json.dump(truth, f, indent=2)
+    report(progress, 1.0, f"demo images written to {root}")
+    return truth
+
+
+#: The labeled demo's classes (photos) and the class-level gaps it builds in.
+LABELED_CLASSES = ("astronaut", "chelsea", "coffee", "rocket", "coins", "moon", "brick", "camera")
+LABELED_GAPS = {"withheld": "chelsea", "rarer": "coffee", "never turned": "astronaut"}
+#: Of every 5 images of a class, how many are turned a quarter turn (lying on their side).
+TURNED_IN_5 = 2
+
+
+def build_labeled_demo(
+    root: str,
+    per_class: int = 60,
+    size: int = 96,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> dict:
+    """Write class folders ``root/real/<class>/`` and ``root/synthetic/<class>/`` (PNG) and
+    ``root/truth.json``; returns the truth. Synthetic images are other crops in the renderer
+    style; ``LABELED_GAPS`` says which class is withheld, which keeps a fifth of its images and
+    which is never turned. Rebuilding with the same arguments writes identical files.
+    ``progress`` is told of each class cropped."""
+    rng = np.random.default_rng(seed)
+    n = len(LABELED_CLASSES)
+    for done, name in enumerate(LABELED_CLASSES):
+        report(progress, done / n, f"demo: cropping {name} ({done + 1}/{n})")
+        photo = _photo(name)
+        for side in ("real", "synthetic"):
+            folder = os.path.join(root, side, name)
+            for i in range(per_class):
+                turned = i % 5 < TURNED_IN_5
+                crop = random_crop(photo, rng, size)
+                crop = crop.transpose(Image.ROTATE_90) if turned else crop
+                if side == "synthetic":
+                    crop = render_style(crop, rng)  # drawn for every image: same rng either way
+                    if (
+                        name == LABELED_GAPS["withheld"]
+                        or (name == LABELED_GAPS["never turned"] and turned)
+                        or (name == LABELED_GAPS["rarer"] and i % 5)
+                    ):
+                        continue
+                os.makedirs(folder, exist_ok=True)
+                crop.save(os.path.join(folder, f"{i:03d}.png"))
+    gaps = LABELED_GAPS
+    truth = {
+        "real": os.path.join(root, "real"),
+        "synthetic": os.path.join(root, "synthetic"),
+        "gaps": gaps,
+        "expected": f"class `{gaps['withheld']}` missing (0 synthetic images, probe 0%); "
+        f"`{gaps['rarer']}` 5x rarer; `{gaps['never turned']}` lacking its turned images "
+        "(those real crops uncovered within the class)",
     }
     with open(os.path.join(root, "truth.json"), "w") as f:
         json.dump(truth, f, indent=2)

@@ -4,7 +4,9 @@ pasted onto texture photos, with their boxes.
 Each scene is a ``size`` image of a random crop of a texture (grass, gravel, brick) holding 1-3
 objects; an object is its photo's crop around the object (jittered, maybe mirrored) scaled to
 ``OBJECT_SIDE`` of the scene (times a per-class ``scale``). Boxes are [x, y, w, h] relative to the
-scene. ``write_coco`` stores scenes as a COCO detection dataset (``data/`` + ``labels.json``).
+scene. ``write_coco`` stores scenes as a COCO detection dataset (``data/`` + ``labels.json``);
+``build_objects_demo`` writes the detection demo (a real and a synthetic COCO folder with known
+object-level gaps).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import os
 
 import numpy as np
 from PIL import Image, ImageOps
+
+from .progress import Progress, report
 
 #: Object classes: (scikit-image photo, box of the object in that photo, pixels (x0, y0, x1, y1)).
 OBJECTS = {
@@ -103,3 +107,46 @@ def write_coco(root: str, images: list[Image.Image], boxes: list[list[tuple]], n
     with open(os.path.join(root, "labels.json"), "w", encoding="utf-8") as f:
         json.dump(doc, f)
     return root
+
+
+#: The detection demo's known gaps: a class with no synthetic objects, one drawn at half the side.
+OBJECT_GAPS = {"withheld": "cup", "smaller": "person"}
+
+
+def build_objects_demo(
+    root: str,
+    n: int = 80,
+    size: tuple[int, int] = (240, 180),
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> dict:
+    """Write ``n`` real and ``n`` synthetic scenes as COCO folders ``root/real`` and
+    ``root/synthetic`` and ``root/truth.json``; returns the truth. Synthetic scenes are drawn
+    without ``OBJECT_GAPS["withheld"]``, with ``OBJECT_GAPS["smaller"]`` at half the side, and
+    pass through demo.render_style. Rebuilding with the same arguments writes identical files.
+    ``progress`` is told of each side drawn."""
+    from .demo import render_style
+
+    maker = SceneMaker(size)
+    classes = list(OBJECTS)
+    withheld, smaller = OBJECT_GAPS["withheld"], OBJECT_GAPS["smaller"]
+    for side, offset in (("real", 0), ("synthetic", 1)):
+        report(progress, offset / 2, f"demo: drawing {n} {side} scenes")
+        rng = np.random.default_rng(seed * 10 + offset)
+        allowed = classes if side == "real" else [c for c in classes if c != withheld]
+        scale = None if side == "real" else {smaller: 0.5}
+        scenes = [maker.scene(rng, allowed, scale=scale) for _ in range(n)]
+        images = [im if side == "real" else render_style(im, rng) for im, _ in scenes]
+        names = [f"{side}{i:03d}" for i in range(n)]
+        write_coco(os.path.join(root, side), images, [b for _, b in scenes], names)
+    truth = {
+        "real": os.path.join(root, "real"),
+        "synthetic": os.path.join(root, "synthetic"),
+        "gaps": OBJECT_GAPS,
+        "expected": f"class `{withheld}` missing (0 synthetic objects; its real objects "
+        f"uncovered); synthetic `{smaller}` boxes smaller (drawn at half the side)",
+    }
+    with open(os.path.join(root, "truth.json"), "w") as f:
+        json.dump(truth, f, indent=2)
+    report(progress, 1.0, f"demo images written to {root}")
+    return truth

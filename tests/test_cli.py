@@ -319,3 +319,39 @@ def test_demo_under_its_own_name_says_what_it_does_at_every_step(tmp_path):
         assert re.search(r"fid=\d+(\.\d{1,3})?\s", runs.stdout), runs.stdout
     finally:
         fo.delete_dataset(name)
+
+
+@pytest.mark.parametrize("kind", ["labeled", "objects"])
+def test_labeled_demos_end_with_the_class_findings(kind, tmp_path):
+    """`synthgap demo --labeled` (class folders) and `--objects` (COCO boxes, analyzed per
+    object): the per-class table, the label statistics and the probe's verdict in the terminal,
+    and the report's Classes and Labels sections."""
+    import fiftyone as fo
+
+    out = tmp_path / "out"
+    done = run_cli("demo", f"--{kind}", "--root", str(tmp_path / "data"), "--out", str(out),
+                   "--num-workers", "1")  # fmt: skip
+    try:
+        assert done.returncode == 0, done.stderr[-3000:]
+        missing, unit = ("chelsea", "images") if kind == "labeled" else ("cup", "objects")
+        lines = done.stdout.splitlines()
+        heading = next(i for i, line in enumerate(lines) if line.split()[:2] == ["Class", "Status"])
+        worst = lines[heading + 1].split()  # class, status, real, synthetic, ...
+        assert (worst[0], worst[1], worst[3]) == (missing, "missing", "0")
+        assert f"labels  Class `{missing}` has 0 synthetic {unit}" in done.stdout
+        assert "probe   Trained on your synthetic images" in done.stdout
+        assert f"Worst classes: `{missing}` 0%" in done.stdout
+        if kind == "labeled":
+            assert "labels  Class `coffee` is" in done.stdout and "rarer" in done.stdout
+        else:
+            assert "labels  Synthetic `person` boxes have a median area" in done.stdout
+            rows = [r for r in read_csv(str(out / "objects.csv")) if r["domain"] == "real"]
+            cups = [r["class_uncovered"] == "true" for r in rows if r["class"] == "cup"]
+            assert cups and all(cups)
+        classes = {r["class"]: r for r in read_csv(str(out / "classes.csv"))}
+        assert classes[missing]["status"] == "missing"
+        page = (out / "report.html").read_text(encoding="utf-8")
+        assert '<section id="classes">' in page and '<section id="labels">' in page
+    finally:
+        if fo.dataset_exists(f"synthgap-demo-{kind}"):
+            fo.delete_dataset(f"synthgap-demo-{kind}")

@@ -95,6 +95,16 @@ def class_rows(per_class: list[dict]) -> list[dict]:
     return sort_rows(rows, "worst")
 
 
+def class_table_text(rows: list[dict], limit: int = 20) -> list[str]:
+    """The per-class table (``class_rows``) as aligned plain-text lines, the headings first, at
+    most ``limit`` rows."""
+    cells = [[heading for _, heading in COLUMNS]]
+    cells += [[str(r.get(key, "–")) for key, _ in COLUMNS] for r in rows[:limit]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            for row in cells]  # fmt: skip
+
+
 def sort_rows(rows: list[dict], by: str) -> list[dict]:
     """``rows`` sorted by one of SORTS (missing values last)."""
     _, key, descending = SORTS.get(by, SORTS["worst"])
