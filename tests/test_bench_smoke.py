@@ -148,3 +148,27 @@ def test_gpu_benchmark_runs_every_section_on_a_cpu():
     assert out["agreement"]["gap_score_correlation"] == pytest.approx(1.0)
     assert out["embedding"]["cosine_device_vs_pillow_min"] > 0.97
     assert all(v >= 0 for v in out["analysis_1k_2k"]["steps"].values())
+
+
+@pytest.mark.parametrize("mode", ["pose", "size"])
+def test_object_scenarios_draw_the_known_answer(mode, monkeypatch):
+    """bench/object_scenarios.py: on the real side about 40% of every class's objects are in the
+    mode; on the synthetic side the target class never is, the other classes still are."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    import numpy as np
+    import object_scenarios as OS
+
+    classes = ["cat", "cup", "rocket"]
+    real = OS.draw(mode, classes, None, 120, 0.4, seed=1)
+    synthetic = OS.draw(mode, classes, "cup", 120, 0.4, seed=2)
+    for side, target_share in ((real, 0.4), (synthetic, 0.0)):
+        label = np.array([c for bs in side[1] for c, *_ in bs])
+        in_mode = np.array([m for ms in side[2] for m in ms])
+        assert set(label) == set(classes) and len(side[0]) == 120
+        assert abs(in_mode[label == "cup"].mean() - target_share) < 0.12
+        assert abs(in_mode[label == "cat"].mean() - 0.4) < 0.12
+    if mode == "size":  # objects in the mode are drawn at OS.SMALL times the side
+        boxes = np.array([b for bs in real[1] for _, *b in bs])
+        in_mode = np.array([m for ms in real[2] for m in ms])
+        ratio = np.median(boxes[in_mode, 2:].max(1)) / np.median(boxes[~in_mode, 2:].max(1))
+        assert abs(ratio - OS.SMALL) < 0.15
