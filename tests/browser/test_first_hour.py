@@ -58,6 +58,10 @@ def test_panel_beside_the_grid_and_embeddings_ready_by_domain(page, app_url, ana
     dataset = analyzed_demo
     run = list_analyses(dataset)[-1]
     open_dataset(page, app_url, DATASET)
+    # Each tile says which side its image is on (the domain field is shown by default).
+    tile = page.locator("[data-cy=looker]").first
+    expect(tile).to_contain_text(re.compile(rf"\b({defaults.REAL}|{defaults.SYNTHETIC})\b"),
+                                 timeout=60_000)  # fmt: skip
 
     # 1. Opened from the "+" of the grid's tabs, the panel moves into a space beside the grid.
     page.click("[data-cy=new-panel-btn]")
@@ -107,3 +111,23 @@ def test_panel_beside_the_grid_and_embeddings_ready_by_domain(page, app_url, ana
     path = screenshot(page, "panel_grid_embeddings_by_domain")
     os.makedirs(DOCS_IMAGES, exist_ok=True)
     shutil.copy(path, os.path.join(DOCS_IMAGES, "panel_grid_embeddings_by_domain.png"))
+
+
+def test_the_model_is_chosen_from_the_registry_or_typed(page, app_url, analyzed_demo):
+    from playwright.sync_api import expect
+    from test_operators import open_operator
+
+    from fiftyone_plugin.embeddings import available_models
+
+    open_dataset(page, app_url, DATASET)
+    modal = open_operator(page, "Compute synthgap embeddings")
+    model = modal.get_by_role("combobox").first
+    expect(model).to_have_value(defaults.MODEL, timeout=60_000)
+    model.click()
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible()
+    assert [o.strip() for o in options.all_inner_texts()] == available_models()
+    screenshot(page, "model_choices")
+    model.fill("zoo:clip-vit-base32-torch")  # a FiftyOne zoo model, typed
+    page.keyboard.press("Escape")
+    expect(modal).not_to_contain_text("Unknown model")
