@@ -63,9 +63,15 @@ def app_out_dir(dataset_name: str) -> str:
 
 
 def check_out_dir(path: str) -> str:
-    """Create the output folder ``path`` and check a file can be written in it, before any work;
-    returns its absolute path, or raises ValueError with one line saying why not."""
+    """Check, before any work, that the output folder ``path`` can be created and written: the
+    folders it lacks are made, a file is written in it, and what was made is removed again (a
+    run that fails later leaves nothing). Returns its absolute path; ValueError with one line
+    saying why not."""
     path = absolute(path)
+    missing, folder = [], path
+    while not os.path.lexists(folder) and folder != os.path.dirname(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
     try:
         if os.path.exists(path) and not os.path.isdir(path):
             raise ValueError(f"Output folder {path!r} is a file: choose another output folder")
@@ -77,4 +83,8 @@ def check_out_dir(path: str) -> str:
             f"Output folder {path!r} cannot be written ({exc.strerror or exc}): choose another "
             "output folder"
         ) from None
+    finally:
+        for made in missing:  # deepest first
+            if os.path.isdir(made) and not os.listdir(made):
+                os.rmdir(made)
     return path

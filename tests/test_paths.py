@@ -31,7 +31,7 @@ def test_a_hostile_dataset_name_stays_one_folder_inside_the_output_root(name, tm
     leaf = os.path.basename(folder)
     assert leaf == safe_name(name) and 0 < len(leaf) <= MAX_NAME + 9
     assert not leaf.startswith((".", "-")) and "\0" not in leaf
-    check_out_dir(folder)  # creatable and writable: a name the file system takes
+    os.makedirs(check_out_dir(folder))  # creatable and writable: a name the file system takes
     assert os.listdir(tmp_path) == ["synthgap-out"] and os.listdir(root) == [leaf]
 
 
@@ -78,4 +78,8 @@ def test_an_output_folder_that_cannot_be_made_is_one_line_before_any_work(tmp_pa
             check_out_dir(bad)
     assert afile.read_text() == "mine"
     made = check_out_dir(str(tmp_path / "new" / "deeper"))
-    assert os.path.isdir(made) and os.listdir(made) == []
+    assert made == str(tmp_path / "new" / "deeper")
+    assert os.listdir(tmp_path) == ["afile"]  # what the check made is gone again
+    (tmp_path / "kept").mkdir()
+    check_out_dir(str(tmp_path / "kept"))
+    assert (tmp_path / "kept").is_dir()  # a folder that was there stays

@@ -110,6 +110,7 @@ def write_run_report(dataset_name: str, run_key: str, out: str) -> str:
         raise ValueError(f"{out!r} is a folder: give the path of the HTML file to write")
     check_out_dir(os.path.dirname(out))
     data = stored_report_data(load_dataset(dataset_name), run_key)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
     write_report(out, data)
     return out
 
