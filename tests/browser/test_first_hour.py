@@ -46,6 +46,12 @@ def analyzed_demo(tiny_demo, tmp_path_factory):
     fo.delete_dataset(DATASET)
 
 
+def _rgb(color: str) -> str:
+    """A #rrggbb color as the browser's computed style writes it."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
 def _box(locator) -> dict:
     box = locator.bounding_box()
     assert box is not None, locator
@@ -99,6 +105,13 @@ def test_panel_beside_the_grid_and_embeddings_ready_by_domain(page, app_url, ana
         count = legend.nth(i).locator(".emb-legend-count").inner_text()
         assert count.strip() == f"{domains[domain]:,}", (domain, count)
     expect(embeddings.get_by_role("button", name="Color by")).to_contain_text(defaults.DOMAIN_FIELD)
+    # in synthgap's domain colors (legible on the dark and the light theme), not the App's pool
+    swatches = legend.evaluate_all(
+        """rows => rows.map(row => [...row.querySelectorAll('*')]
+            .map(e => getComputedStyle(e).backgroundColor)
+            .find(c => c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') || null)"""
+    )
+    assert swatches == [_rgb(defaults.DOMAIN_COLORS[d]) for d in labels], swatches
     expect(embeddings).to_contain_text(f"{len(dataset)} points")
     # the grid and the panel are still in sight beside the plot
     expect(grid).to_be_visible()
