@@ -25,6 +25,7 @@ synthetic sample to the nearest real sample over that sample's radius.
     .venv/bin/python bench/gap_quality.py            # full size
     .venv/bin/python bench/gap_quality.py --quick    # smaller sets, a few minutes on 2 cores
     .venv/bin/python bench/gap_quality.py --tiny     # smoke test (< 60 s once embedded)
+    .venv/bin/python bench/gap_quality.py --quick --seed 0,1,2   # adds the spread over seeds
 
 Prints a markdown table, then one JSON line with the key figures.
 """
@@ -79,6 +80,9 @@ SIZES = {  # per mode: images per content class (None = all), photo classes, jun
     "tiny": dict(digits=24, crops=16, n_photos=12, junk=12, kid_subsets=5),
 }
 TARGETS = dict(gap_auroc=0.95, uncovered_precision=0.9, control_flagged=0.05, junk_auroc=0.95)
+#: Recall target (uncovered + underrepresented), on gap rows whose ranking allows it (gap AUROC
+#: at least RANKED_AUROC); and the false-positive rate of the score's own operating point.
+RECALL_TARGET, RANKED_AUROC, SCORE_FPR = 0.7, 0.9, 0.05
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,6 +361,14 @@ def precision_recall(flagged: np.ndarray, positive: np.ndarray) -> tuple[float, 
     return precision, tp / max(positive.sum(), 1)
 
 
+def recall_at_fpr(score: np.ndarray, positive: np.ndarray, fpr: float = SCORE_FPR) -> float:
+    """Share of positives scored above the ``1 - fpr`` quantile of the negatives' scores: what a
+    threshold on the score alone would catch at that false-positive rate."""
+    if positive.all() or not positive.any():
+        return float("nan")
+    return float(np.mean(score[positive] > np.quantile(score[~positive], 1.0 - fpr)))
+
+
 def baseline(real: np.ndarray, synthetic: np.ndarray, k: int = 5):
     """prdc-style: (gap score, uncovered, realism) on the raw embeddings."""
     radius = knn(real, None, k)[0][:, -1]
@@ -405,6 +417,9 @@ def evaluate(sc: Scenario, config: AnalysisConfig) -> dict:
         c2st_aligned=res.metrics["c2st_auc_aligned"],
         diagnosis=res.diagnosis["kind"],
         flagged=float(res.uncovered.mean()),
+        flagged_either=float((res.uncovered | res.underrepresented).mean()),
+        expected_fp=res.expected_false_positive.get("uncovered", float("nan")),
+        expected_fp_either=sum(res.expected_false_positive.values()),
         base_flagged=float(b_unc.mean()),
         seconds=seconds,
     )
@@ -412,6 +427,10 @@ def evaluate(sc: Scenario, config: AnalysisConfig) -> dict:
         row["auroc"] = auroc(res.gap_score, sc.missing)
         row["base_auroc"] = auroc(b_gap, sc.missing)
         row["precision"], row["recall"] = precision_recall(res.uncovered, sc.missing)
+        row["precision_either"], row["recall_either"] = precision_recall(
+            res.uncovered | res.underrepresented, sc.missing
+        )
+        row["recall_at_fpr"] = recall_at_fpr(res.gap_score, sc.missing)
         row["base_precision"], row["base_recall"] = precision_recall(b_unc, sc.missing)
     if sc.kind == "junk":
         row["junk_auroc"] = auroc(-res.realism, sc.junk)
@@ -431,24 +450,59 @@ def _pct(x) -> str:
     return "–" if x is None or np.isnan(x) else f"{100 * x:.0f}%"
 
 
+def _scenario(r: dict) -> str:
+    return {"gap": "missing " + "+".join(WITHHELD[r["dataset"]]), "control": "no gap",
+            "junk": "no gap + junk"}[r["kind"]]  # fmt: skip
+
+
 def markdown(rows: list[dict]) -> str:
     lines = [
         "| data | shift | scenario | real / synth | recognizable | C2ST before → after | "
         "gap AUROC (baseline) | uncovered precision (baseline) | uncovered recall (baseline) | "
-        "flagged (baseline) | junk AUROC (baseline) | diagnosis |",
-        "|" + "---|" * 12,
+        "+ underrepresented: precision / recall | score's recall at 5% FP | "
+        "flagged uncovered / either (baseline) | junk AUROC (baseline) | diagnosis |",
+        "|" + "---|" * 14,
     ]
     for r in rows:
-        scenario = {"gap": "missing " + "+".join(WITHHELD[r["dataset"]]), "control": "no gap",
-                    "junk": "no gap + junk"}[r["kind"]]  # fmt: skip
         lines.append(
-            f"| {r['dataset']} | {r['shift']} | {scenario} | {r['n_real']} / {r['n_synthetic']} | "
-            f"{_pct(r['recognizable'])} | {_f(r['c2st'])} → {_f(r['c2st_aligned'])} | "
-            f"{_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) | "
+            f"| {r['dataset']} | {r['shift']} | {_scenario(r)} | {r['n_real']} / "
+            f"{r['n_synthetic']} | {_pct(r['recognizable'])} | {_f(r['c2st'])} → "
+            f"{_f(r['c2st_aligned'])} | {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) | "
             f"{_f(r.get('precision'))} ({_f(r.get('base_precision'))}) | "
             f"{_f(r.get('recall'))} ({_f(r.get('base_recall'))}) | "
-            f"{_pct(r['flagged'])} ({_pct(r['base_flagged'])}) | "
+            f"{_f(r.get('precision_either'))} / {_f(r.get('recall_either'))} | "
+            f"{_f(r.get('recall_at_fpr'))} | "
+            f"{_pct(r['flagged'])} / {_pct(r['flagged_either'])} ({_pct(r['base_flagged'])}) | "
             f"{_f(r.get('junk_auroc'))} ({_f(r.get('base_junk_auroc'))}) | {r['diagnosis']} |"
+        )
+    return "\n".join(lines)
+
+
+#: Figures of the spread table (several seeds): row key -> column title.
+SPREAD = {
+    "auroc": "gap AUROC", "precision": "uncovered precision", "recall": "uncovered recall",
+    "precision_either": "+ underrep. precision", "recall_either": "+ underrep. recall",
+    "recall_at_fpr": "score's recall at 5% FP", "flagged": "flagged uncovered",
+    "flagged_either": "flagged either", "junk_auroc": "junk AUROC",
+}  # fmt: skip
+
+
+def spread(rows: list[dict]) -> str:
+    """Per scenario over the seeds run: mean [min, max] of each figure."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["dataset"], r["shift"], r["kind"]), []).append(r)
+    lines = [
+        "| data | shift | scenario | seeds | " + " | ".join(SPREAD.values()) + " |",
+        "|" + "---|" * (4 + len(SPREAD)),
+    ]
+    for (dataset, shift, _), rs in groups.items():
+        cells = []
+        for key in SPREAD:
+            v = np.array([r[key] for r in rs if key in r and not np.isnan(r[key])])
+            cells.append("–" if not len(v) else f"{_f(v.mean())} [{_f(v.min())}, {_f(v.max())}]")
+        lines.append(
+            f"| {dataset} | {shift} | {_scenario(rs[0])} | {len(rs)} | " + " | ".join(cells) + " |"
         )
     return "\n".join(lines)
 
@@ -457,23 +511,37 @@ def summary(rows: list[dict]) -> dict:
     gap = [r for r in rows if r["kind"] == "gap"]
     control = [r for r in rows if r["kind"] == "control"]
     junk = [r for r in rows if r["kind"] == "junk"]
+    ranked = [r for r in gap if r.get("auroc", 0.0) >= RANKED_AUROC]
 
     def worst(rs, key, fn=min):
         """None (JSON null) where no row has the figure, e.g. precision when nothing was called."""
         vals = [r[key] for r in rs if key in r and not np.isnan(r[key])]
         return fn(vals) if vals else None
 
+    def mean(rs, key):
+        return float(np.nanmean([r[key] for r in rs])) if rs else None
+
     def fails(rs, key, ok):
-        return [f"{r['dataset']}/{r['shift']}" for r in rs if not ok(r.get(key, float("nan")))]
+        return [
+            f"{r['dataset']}/{r['shift']}" + (f"/{r['seed']}" if "seed" in r else "")
+            for r in rs
+            if not ok(r.get(key, float("nan")))
+        ]
 
     return {
         "min_gap_auroc": worst(gap, "auroc"),
         "min_base_gap_auroc": worst(gap, "base_auroc"),
-        "mean_gap_auroc": float(np.nanmean([r["auroc"] for r in gap])),
-        "mean_base_gap_auroc": float(np.nanmean([r["base_auroc"] for r in gap])),
+        "mean_gap_auroc": mean(gap, "auroc"),
+        "mean_base_gap_auroc": mean(gap, "base_auroc"),
         "min_uncovered_precision": worst(gap, "precision"),
-        "mean_uncovered_recall": float(np.nanmean([r["recall"] for r in gap])),
+        "mean_uncovered_recall": mean(gap, "recall"),
+        "min_either_precision": worst(gap, "precision_either"),
+        "mean_either_recall": mean(gap, "recall_either"),
+        "mean_recall_at_5fp": mean(gap, "recall_at_fpr"),
+        "mean_either_recall_ranked": mean(ranked, "recall_either"),
+        "mean_recall_at_5fp_ranked": mean(ranked, "recall_at_fpr"),
         "max_control_flagged": worst(control, "flagged", max),
+        "max_control_flagged_either": worst(control, "flagged_either", max),
         "max_base_control_flagged": worst(control, "base_flagged", max),
         "min_junk_auroc": worst(junk, "junk_auroc"),
         "min_base_junk_auroc": worst(junk, "base_junk_auroc"),
@@ -482,7 +550,10 @@ def summary(rows: list[dict]) -> dict:
             "uncovered_precision": fails(
                 gap, "precision", lambda v: v >= TARGETS["uncovered_precision"]
             ),
-            "control_flagged": fails(control, "flagged", lambda v: v <= TARGETS["control_flagged"]),
+            "recall": fails(ranked, "recall_either", lambda v: v >= RECALL_TARGET),
+            "control_flagged": fails(
+                control, "flagged_either", lambda v: v <= TARGETS["control_flagged"]
+            ),
             "junk_auroc": fails(junk, "junk_auroc", lambda v: v >= TARGETS["junk_auroc"]),
         },
     }
@@ -493,7 +564,9 @@ def main(argv: list[str] | None = None) -> int:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="smaller sets (a few minutes)")
     size.add_argument("--tiny", action="store_true", help="smoke-test size (CI)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", default="0", help="seed, or comma-separated seeds (adds a spread table)"
+    )
     parser.add_argument(
         "--datasets", default="digits,crops,faces", help="comma-separated subset to run"
     )
@@ -502,30 +575,42 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
-    config = AnalysisConfig(seed=args.seed, project=False, kid_subsets=SIZES[mode]["kid_subsets"])
+    seeds = [int(v) for v in args.seed.split(",")]
 
     t0 = time.time()
     embed = make_embedder(args.precision)
     rows = []
-    for name in args.datasets.split(","):
-        ds = build_dataset(name, mode, args.seed, embed)
-        for sc in scenarios(ds, args.seed):
-            rows.append(evaluate(sc, config))
-            r = rows[-1]
-            print(
-                f"  {r['dataset']:6s} {r['shift']:6s} {r['kind']:7s} "
-                f"auroc {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) "
-                f"prec {_f(r.get('precision'))} rec {_f(r.get('recall'))} "
-                f"flagged {_pct(r['flagged'])} junk {_f(r.get('junk_auroc'))} "
-                f"{r['diagnosis']} [{r['seconds']:.1f} s]",
-                file=sys.stderr,
-                flush=True,
-            )
+    for seed in seeds:
+        config = AnalysisConfig(seed=seed, project=False, kid_subsets=SIZES[mode]["kid_subsets"])
+        for name in args.datasets.split(","):
+            ds = build_dataset(name, mode, seed, embed)
+            for sc in scenarios(ds, seed):
+                rows.append(evaluate(sc, config))
+                r = rows[-1]
+                if len(seeds) > 1:
+                    r["seed"] = seed
+                print(
+                    f"  {seed} {r['dataset']:6s} {r['shift']:6s} {r['kind']:7s} "
+                    f"auroc {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) "
+                    f"prec {_f(r.get('precision'))} rec {_f(r.get('recall'))} "
+                    f"+under {_f(r.get('precision_either'))}/{_f(r.get('recall_either'))} "
+                    f"rec@5%FP {_f(r.get('recall_at_fpr'))} flagged {_pct(r['flagged'])}/"
+                    f"{_pct(r['flagged_either'])} junk {_f(r.get('junk_auroc'))} "
+                    f"{r['diagnosis']} [{r['seconds']:.1f} s]",
+                    file=sys.stderr,
+                    flush=True,
+                )
     print(f"\n### Gap detection quality ({mode}, seed {args.seed}, {embed.precision})\n")
     print(markdown(rows))
+    if len(seeds) > 1:
+        print(f"\n### Spread over seeds {args.seed} ({mode})\n")
+        print(spread(rows))
     result = summary(rows)
     result.update(
-        mode=mode, seed=args.seed, precision=embed.precision, seconds=round(time.time() - t0, 1)
+        mode=mode,
+        seed=seeds[0] if len(seeds) == 1 else seeds,
+        precision=embed.precision,
+        seconds=round(time.time() - t0, 1),
     )
     print()
     print(json.dumps(result))

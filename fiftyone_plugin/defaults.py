@@ -48,8 +48,13 @@ OBJECT_MIN_SIZE = 16
 #: Sample field recording why an image could not be read (None when it was read).
 ERROR_FIELD = "load_error"
 
-#: Tag on real samples that the synthetic data does not cover.
+#: Tag on real samples that the synthetic data does not cover (the confident tier of calls).
 UNCOVERED_TAG = "uncovered"
+#: Tag on real samples the synthetic data likely represents too little (the likely tier).
+UNDERREPRESENTED_TAG = "underrepresented"
+#: The calls on real samples, confident tier first: each a boolean result field and a tag of the
+#: same short name.
+CALLS = (UNCOVERED_TAG, UNDERREPRESENTED_TAG)
 
 #: Image file extensions picked up when importing a folder.
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")

@@ -28,7 +28,14 @@ Method (unbalanced optimal transport between micro-clusters):
    a surplus next door fills a deficit there rather than staying put. A near-total shortfall
    (``gap_score >= CERTAIN_SCORE``) needs no confirmation: a residual shift only moves mass a
    little, and content smaller than a coarse cluster is merged there with covered neighbours.
-6. Uncovered samples connected in the real k-NN graph form gap regions, numbered 0.. by size;
+6. Two tiers of calls. ``underrepresented`` (likely): gap_score above the calibrated threshold
+   (step 4), in a group of at least ``min_region_size`` such samples connected in the real k-NN
+   graph, not confirmed. ``uncovered`` (confident): confirmed as in step 5, and the members of a
+   likely group that holds a confirmed group of at least ``min_region_size`` (a region whose core
+   is confidently missing takes the members that share its shortfall). The tiers are disjoint.
+   Each tier's expected false-positive rate is measured by applying its rule to the real-vs-real
+   halves of step 4 (nothing missing there).
+7. Uncovered samples connected in the real k-NN graph form gap regions, numbered 0.. by size;
    regions smaller than ``min_region_size`` are dropped (not uncovered).
 """
 
@@ -195,13 +202,17 @@ class GapDetector:
     * ``gap_score_`` (n_real,) float: log2(expected / received synthetic mass), higher = less
       represented; ``coarse_score_``: the same at the confirmation scale and balance
       (``confirm_samples_per_cluster``, ``confirm_tau_real``).
-    * ``uncovered_`` (n_real,) bool: gap_score_ > threshold_ and (coarse_score_ >
-      coarse_threshold_ or gap_score_ >= CERTAIN_SCORE), inside a region of at least
-      ``min_region_size`` samples.
+    * ``uncovered_`` (n_real,) bool, the confident tier: gap_score_ > threshold_ and
+      (coarse_score_ > coarse_threshold_ or gap_score_ >= CERTAIN_SCORE), inside a region of at
+      least ``min_region_size`` samples, with the likely members connected to such a region.
+    * ``underrepresented_`` (n_real,) bool, the likely tier: gap_score_ > threshold_ inside a
+      group of at least ``min_region_size`` such samples, and not uncovered_ (module step 6).
+    * ``expected_false_positive_``: {"uncovered": share, "underrepresented": share} of a real
+      half flagged by each tier's rule when scored against the other half (nothing missing).
     * ``gap_region_`` (n_real,) int: -1 where covered, else the region number (0 = largest).
     * ``threshold_``: gap_score above which a sample is uncovered; ``threshold_parts_``: its
       candidates (see the module docstring); ``null_scores_``: scores of a real half against the
-      other half, the no-gap reference.
+      other half, the no-gap reference; ``alpha`` is the rate it is calibrated to.
     * ``synthetic_excess_`` (n_synthetic,): log2(expected / delivered mass) per synthetic sample,
       high = no real counterpart (used by the realism score).
     * ``nearest_synthetic_`` / ``distance_to_synthetic_`` (n_real,): index of and distance to the
@@ -295,7 +306,9 @@ class GapDetector:
             "samples_per_cluster": self.confirm_samples_per_cluster,
             "tau_real": self.confirm_tau_real,
         }
-        self.null_scores_, coarse_null = self._null_scores(real, len(synthetic), [params, coarse])
+        (self.null_scores_, coarse_null), null_neighbors = self._null_scores(
+            real, len(synthetic), [params, coarse]
+        )
         self.threshold_parts_ = self._threshold_parts(self.null_scores_, self.synthetic_excess_)
         self.threshold_ = max(self.threshold_parts_.values())
 
@@ -313,27 +326,55 @@ class GapDetector:
         d_rs, i_rs = knn(real, synthetic, 1, seed=self.seed)
         self.distance_to_synthetic_ = d_rs[:, 0]
         self.nearest_synthetic_ = i_rs[:, 0]
-        confirmed = (self.coarse_score_ > self.coarse_threshold_) | (
-            self.gap_score_ >= CERTAIN_SCORE
-        )
-        flagged = (self.gap_score_ > self.threshold_) & confirmed
-        self._set_regions(flagged, real, synthetic)
+        neighbors = self.real_graph_[1][:, : self.n_smooth]
+        uncovered, likely = self._calls(self.gap_score_, self.coarse_score_, neighbors)
+        self._null_neighbors = null_neighbors
+        null_uncovered, null_likely = self._calls(self.null_scores_, coarse_null, null_neighbors)
+        self.expected_false_positive_ = {
+            "uncovered": float(null_uncovered.mean()),
+            "underrepresented": float(null_likely.mean()),
+        }
+        self._set_regions(uncovered, likely, real, synthetic)
         self.certain_only_ = False
         report(progress, 1.0, "coverage: done")
         return self
 
+    def _calls(
+        self, score: np.ndarray, coarse: np.ndarray, neighbors: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(uncovered, underrepresented) by the rules of the module docstring, step 6, for scores
+        ``score`` / ``coarse`` on a real set whose neighbours are ``neighbors``."""
+        above = score > self.threshold_
+        confirmed = above & ((coarse > self.coarse_threshold_) | (score >= CERTAIN_SCORE))
+        core = self._regions(confirmed, neighbors) >= 0
+        group = self._regions(above, neighbors)
+        likely = group >= 0
+        uncovered = core | (likely & np.isin(group, group[core]))
+        return uncovered, likely & ~uncovered
+
     def keep_certain(self, real: np.ndarray, synthetic: np.ndarray) -> GapDetector:
-        """Narrow ``uncovered_`` to near-total shortfalls (``gap_score_ >= CERTAIN_SCORE``) and
-        rebuild the regions; ``real`` / ``synthetic``: the sets given to :meth:`fit`. For sides
-        that stay separable after alignment, where a partial shortfall is as likely the rest of
-        the style difference as missing content."""
-        self._set_regions(self.uncovered_ & (self.gap_score_ >= CERTAIN_SCORE), real, synthetic)
+        """Narrow ``uncovered_`` to near-total shortfalls (``gap_score_ >= CERTAIN_SCORE``), call
+        nothing underrepresented, and rebuild the regions; ``real`` / ``synthetic``: the sets
+        given to :meth:`fit`. For sides that stay separable after alignment, where a partial
+        shortfall is as likely the rest of the style difference as missing content."""
+        none = np.zeros_like(self.uncovered_)
+        self._set_regions(
+            self.uncovered_ & (self.gap_score_ >= CERTAIN_SCORE), none, real, synthetic
+        )
+        certain = self._regions(self.null_scores_ >= CERTAIN_SCORE, self._null_neighbors) >= 0
+        self.expected_false_positive_ = {
+            "uncovered": float(certain.mean()),
+            "underrepresented": 0.0,
+        }
         self.certain_only_ = True
         return self
 
-    def _set_regions(self, flagged: np.ndarray, real: np.ndarray, synthetic: np.ndarray) -> None:
-        self.gap_region_ = self._regions(flagged, self.real_graph_[1][:, : self.n_smooth])
+    def _set_regions(
+        self, uncovered: np.ndarray, likely: np.ndarray, real: np.ndarray, synthetic: np.ndarray
+    ) -> None:
+        self.gap_region_ = self._regions(uncovered, self.real_graph_[1][:, : self.n_smooth])
         self.uncovered_ = self.gap_region_ >= 0
+        self.underrepresented_ = likely & ~self.uncovered_
         self.regions_ = self.region_table(real, synthetic)
 
     def _threshold_parts(self, null_scores: np.ndarray, excess: np.ndarray) -> dict[str, float]:
@@ -352,9 +393,10 @@ class GapDetector:
 
     def _null_scores(
         self, real: np.ndarray, n_synthetic: int, scales: list[dict]
-    ) -> list[np.ndarray]:
+    ) -> tuple[list[np.ndarray], np.ndarray]:
         """Per parameter set in ``scales``, the scores of one random real half against the other
-        (sized like the synthetic side), on at most ``max_null_samples`` real samples."""
+        (sized like the synthetic side), on at most ``max_null_samples`` real samples; and the
+        first half's ``n_smooth`` real neighbours (indices within that half)."""
         rng = np.random.default_rng(self.seed + 7)
         perm = rng.permutation(len(real))[: self.max_null_samples]
         half = len(perm) // 2
@@ -362,7 +404,8 @@ class GapDetector:
         pseudo = pseudo[: max(2, min(len(pseudo), n_synthetic))]
         x, y = real[ref], real[pseudo]
         graphs = neighbor_graphs(x, y, self.k, self.n_smooth, self.seed)
-        return [transport_match(x, y, graphs=graphs, **p).real_score for p in scales]
+        scores = [transport_match(x, y, graphs=graphs, **p).real_score for p in scales]
+        return scores, graphs[0][1][:, : self.n_smooth]
 
     def _regions(self, flagged: np.ndarray, neighbors: np.ndarray) -> np.ndarray:
         """Connected components of flagged samples in the symmetrised real k-NN graph."""

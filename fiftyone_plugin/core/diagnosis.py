@@ -1,5 +1,6 @@
 """The diagnosis of an analysis in plain words: what separates the two sides (a style shift,
-missing content, both, neither, or sides that stay separable after alignment)."""
+missing content, both, neither, or sides that stay separable after alignment), and how many real
+samples each tier of calls holds at what expected false-positive rate."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ def diagnose(metrics: dict, regions: list[dict], n_real: int, aligner: DomainAli
         "c2st_auc_aligned": auc_aligned,
         "mixing_auc_aligned": mixing,
         "uncovered_fraction": uncovered,
+        "underrepresented_fraction": metrics.get(M.UNDERREPRESENTED_FRACTION),
         "n_gap_regions": len(regions),
         "largest_region_size": regions[0]["size"] if regions else 0,
         "alignment_paired_fraction": aligner.paired_fraction_,
@@ -116,4 +118,20 @@ def diagnose(metrics: dict, regions: list[dict], n_real: int, aligner: DomainAli
             f"tell them apart (AUC {auc:.2f}) and {100 * uncovered:.0f}% of real samples are "
             "uncovered, about as many as chance flags."
         )
-    return {"kind": kind, "text": text, "evidence": evidence}
+    return {"kind": kind, "text": text + calls_sentence(metrics, n_real), "evidence": evidence}
+
+
+def calls_sentence(metrics: dict, n_real: int) -> str:
+    """ " Calls: N real samples uncovered ..., M more underrepresented ...": how many of each tier
+    and at what expected false-positive rate (a real half scored against the other half)."""
+    fp_unc = metrics.get(M.UNCOVERED_EXPECTED_FP)
+    fp_under = metrics.get(M.UNDERREPRESENTED_EXPECTED_FP)
+    if fp_unc is None or fp_under is None:
+        return ""
+    n_unc = round(metrics[M.UNCOVERED_FRACTION] * n_real)
+    n_under = round(metrics.get(M.UNDERREPRESENTED_FRACTION, 0.0) * n_real)
+    return (
+        f" Calls: {n_unc} real sample{'s' if n_unc != 1 else ''} uncovered (confident: a real "
+        f"half scored against the other, where nothing is missing, gets {100 * fp_unc:.1f}% "
+        f"called so) and {n_under} more underrepresented (likely: {100 * fp_under:.1f}% there)."
+    )

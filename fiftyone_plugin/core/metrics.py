@@ -40,6 +40,12 @@ MIXING_AUC_ALIGNED = "mixing_auc_aligned"
 #: Coverage recomputed on aligned features.
 COVERAGE_ALIGNED = "coverage_aligned"
 UNCOVERED_FRACTION = "uncovered_fraction"
+#: Share of real samples called underrepresented (the likely tier; coverage.GapDetector).
+UNDERREPRESENTED_FRACTION = "underrepresented_fraction"
+#: Share of a real half each tier flags when scored against the other half (nothing missing):
+#: the tier's expected false-positive rate.
+UNCOVERED_EXPECTED_FP = "uncovered_expected_fp"
+UNDERREPRESENTED_EXPECTED_FP = "underrepresented_expected_fp"
 N_GAP_REGIONS = "n_gap_regions"
 MEAN_REALISM = "mean_realism"
 N_REAL = "n_real"

@@ -2,8 +2,9 @@
 CLI and the Python API make.
 
 Steps: power-normalise + PCA (domain-balanced) -> align the synthetic side onto the real side
-(removes a global style shift) -> gap scores / uncovered / gap regions (GapDetector; when the
-sides stay separable after alignment, only near-total shortfalls stay uncovered) -> realism per
+(removes a global style shift) -> gap scores / uncovered / underrepresented / gap regions
+(GapDetector; when the sides stay separable after alignment, only near-total shortfalls stay
+uncovered and nothing is underrepresented) -> realism per
 synthetic sample (real support measured before the local alignment correction) -> how far each
 synthetic sample lies from the real support in the aligned space (curation.real_support) ->
 clusters -> where to generate next (generate_next.py) -> dataset metrics -> 2-D / 3-D map ->
@@ -49,17 +50,18 @@ ALIGNMENT_METHODS = ("auto", *_ALIGNERS)
 class AnalysisConfig:
     """Parameters of :func:`analyze_embeddings`; these defaults are the CLI's and the App's.
 
-    seed: makes every random step reproducible. n_components: 2 or 3 (map dimensions).
-    pca_dim: dimensions kept after PCA (all analysis steps run there). clustering: "kmeans" or
-    "hdbscan"; n_clusters: k-means cluster count, None = chosen by silhouette. k: neighbours of the
-    k-NN based metrics and radii. alignment: "mnn" (default), "center" or "none"; mnn_k, mnn_iter:
-    mutual-neighbour count and correction rounds. n_smooth: real neighbours a gap score is averaged
-    over. alpha: share of real samples allowed to be flagged when nothing is missing (calibration).
-    min_region_size: smallest gap region reported. n_folds: cross-fitting folds (realism, C2ST).
-    kid_subsets, kid_subset_size: KID sampling. project: compute the UMAP map (the slowest step;
-    False leaves the map coordinates NaN). device: where the core's torch kernels run ("auto":
-    a CUDA GPU when there is one, else the CPU; "cpu"; "cuda[:N]"); results agree across devices
-    up to float rounding.
+        seed: makes every random step reproducible. n_components: 2 or 3 (map dimensions).
+        pca_dim: dimensions kept after PCA (all analysis steps run there). clustering: "kmeans" or
+        "hdbscan"; n_clusters: k-means cluster count, None = chosen by silhouette. k: neighbours of the
+        k-NN based metrics and radii. alignment: "mnn" (default), "center" or "none"; mnn_k, mnn_iter:
+        mutual-neighbour count and correction rounds. n_smooth: real neighbours a gap score is averaged
+        over. alpha: share of real samples allowed to be flagged when nothing is missing: the false-positive
+    rate the gap threshold is calibrated to on a real-vs-real split.
+        min_region_size: smallest gap region reported. n_folds: cross-fitting folds (realism, C2ST).
+        kid_subsets, kid_subset_size: KID sampling. project: compute the UMAP map (the slowest step;
+        False leaves the map coordinates NaN). device: where the core's torch kernels run ("auto":
+        a CUDA GPU when there is one, else the CPU; "cpu"; "cuda[:N]"); results agree across devices
+        up to float rounding.
     """
 
     seed: int = defaults.SEED
@@ -133,7 +135,11 @@ class AnalysisResult:
     cluster_real, cluster_synthetic: cluster ids, -1 = noise.
     gap_score (n_real,): log2(expected / received synthetic share) around each real sample;
     0 = represented as expected, 1 = half as much synthetic data as expected, up to 6.
-    uncovered (n_real,): gap_score above ``threshold`` inside a gap region.
+    uncovered (n_real,): the confident tier of calls, gap_score above ``threshold`` and confirmed
+    (see coverage.GapDetector), inside a gap region.
+    underrepresented (n_real,): the likely tier, gap_score above ``threshold`` among like samples
+    but not confirmed; disjoint from ``uncovered``. expected_false_positive: per tier, the share of
+    a real half flagged when scored against the other half (nothing missing there).
     gap_region (n_real,): -1 where covered, else the region (0 = largest).
     realism (n_synthetic,): in [0, 1], higher = more like real data.
     support (n_synthetic,): distance to the real support in the aligned space, in units of the
@@ -155,6 +161,7 @@ class AnalysisResult:
     cluster_synthetic: np.ndarray
     gap_score: np.ndarray
     uncovered: np.ndarray
+    underrepresented: np.ndarray
     gap_region: np.ndarray
     realism: np.ndarray
     clusters: list[dict]
@@ -165,6 +172,7 @@ class AnalysisResult:
     config: dict
     labeled: LabeledResult | None = None
     threshold: float = float("nan")
+    expected_false_positive: dict = field(default_factory=dict)
     details: dict = field(default_factory=dict)
     support: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     generate_next: list[dict] = field(default_factory=list)
@@ -176,7 +184,9 @@ class AnalysisResult:
                 "n_real": len(self.gap_score),
                 "n_synthetic": len(self.realism),
                 "n_uncovered": int(self.uncovered.sum()),
+                "n_underrepresented": int(self.underrepresented.sum()),
                 "threshold": self.threshold,
+                "expected_false_positive": self.expected_false_positive,
                 "diagnosis": self.diagnosis,
                 "metrics": self.metrics,
                 "readings": self.readings,
@@ -363,6 +373,9 @@ def _analyze(
     metrics[M.C2ST_AUC_ALIGNED] = auc_aligned
     metrics[M.MIXING_AUC_ALIGNED] = mixing
     metrics[M.UNCOVERED_FRACTION] = float(gaps.uncovered_.mean())
+    metrics[M.UNDERREPRESENTED_FRACTION] = float(gaps.underrepresented_.mean())
+    metrics[M.UNCOVERED_EXPECTED_FP] = gaps.expected_false_positive_["uncovered"]
+    metrics[M.UNDERREPRESENTED_EXPECTED_FP] = gaps.expected_false_positive_["underrepresented"]
     metrics[M.N_GAP_REGIONS] = len(gaps.regions_)
     metrics[M.MEAN_REALISM] = float(realism.realism_.mean())
     report(progress, 0.65, "computing per-cluster metrics")
@@ -401,6 +414,7 @@ def _analyze(
         cluster_synthetic=clusterer.labels_synthetic_,
         gap_score=gaps.gap_score_,
         uncovered=gaps.uncovered_,
+        underrepresented=gaps.underrepresented_,
         gap_region=gaps.gap_region_,
         realism=realism.realism_,
         clusters=clusters,
@@ -413,6 +427,7 @@ def _analyze(
         threshold=float(gaps.threshold_),
         support=support,
         generate_next=generate_next,
+        expected_false_positive=dict(gaps.expected_false_positive_),
         details={
             "threshold_parts": gaps.threshold_parts_,
             "certain_only": gaps.certain_only_,

@@ -30,6 +30,8 @@ from .metrics import (
     PRECISION,
     RECALL,
     UNCOVERED_FRACTION,
+    UNDERREPRESENTED_EXPECTED_FP,
+    UNDERREPRESENTED_FRACTION,
 )
 
 GOOD, FAIR, POOR, NEUTRAL = "good", "fair", "poor", "neutral"
@@ -204,6 +206,13 @@ def readings(metrics: dict) -> dict[str, str]:
         out[UNCOVERED_FRACTION] = (
             f"{_pct(m[UNCOVERED_FRACTION])} of real samples are not covered by the synthetic "
             f"data ({n_reg} gap region{'s' if n_reg != 1 else ''})."
+        )
+    if UNDERREPRESENTED_FRACTION in m:
+        fp = m.get(UNDERREPRESENTED_EXPECTED_FP)
+        rate = f" (where nothing is missing, {_pct(fp)} are flagged so)" if fp is not None else ""
+        out[UNDERREPRESENTED_FRACTION] = (
+            f"{_pct(m[UNDERREPRESENTED_FRACTION])} more real samples are underrepresented: "
+            f"likely short of synthetic data, not confirmed{rate}."
         )
     if MEAN_REALISM in m:
         out[MEAN_REALISM] = (

@@ -13,6 +13,7 @@ from .fields import claim_field
 from .object_results import rename_objects
 from .results import delete_run_views, save_views
 from .runs import (
+    CALLS,
     RUN_FIELDS,
     RunNames,
     check_names_free,
@@ -31,10 +32,10 @@ logger = logging.getLogger(__name__)
 def rename_analysis(
     dataset: fo.Dataset, run_key: str, new_key: str, overwrite: bool = False
 ) -> list[str]:
-    """Rename analysis ``run_key``: its run, fields, tag, visualization, curation and saved views.
+    """Rename analysis ``run_key``: its run, fields, tags, visualization, curation and saved views.
 
     What the user created under the new names (fields, saved views, a ``<new_key>_umap`` brain
-    run, the new uncovered tag) is refused with FieldClashError before anything changes, unless
+    run, the new calls' tags) is refused with FieldClashError before anything changes, unless
     ``overwrite``. Only what the run owns is renamed; returns what of the old names is not the
     run's and was left alone (also logged as a warning).
     """
@@ -49,10 +50,11 @@ def rename_analysis(
         if dataset.has_sample_field(old.field(short))
     }
     kept = [f"field '{old.field(s)}'" for s, ours in fields.items() if not ours]
-    tagged = tagged_by_run(dataset, old)
-    if tagged is not None:
-        tagged.tag_samples(new.uncovered_tag)
-        tagged.untag_samples(old.uncovered_tag)
+    for call in CALLS:
+        tagged = tagged_by_run(dataset, old, call)
+        if tagged is not None:
+            tagged.tag_samples(new.call_tag(call))
+            tagged.untag_samples(old.call_tag(call))
     for short, ours in fields.items():
         if ours:
             if dataset.has_sample_field(new.field(short)):  # the user's: allowed by overwrite
@@ -75,8 +77,9 @@ def rename_analysis(
     delete_run_views(dataset, old)
     save_views(dataset, new, summary["regions"], summary["clusters"], overwrite, patches_field)
     kept += [f"saved view '{v}'" for v in foreign_views(dataset, old)]
-    if dataset.match_tags(old.uncovered_tag).count():
-        kept.append(f"tag '{old.uncovered_tag}'")
+    kept += [
+        f"tag '{old.call_tag(c)}'" for c in CALLS if dataset.match_tags(old.call_tag(c)).count()
+    ]
     _warn_kept(dataset, f"Renamed run '{run_key}' to '{new_key}'", kept)
     return kept
 
@@ -84,8 +87,8 @@ def rename_analysis(
 def delete_analysis(dataset: fo.Dataset, run_key: str) -> list[str]:
     """Delete analysis ``run_key`` and everything it wrote (never the embeddings or domains).
 
-    Only what the run owns goes: its fields (marked by synthgap for this run), its uncovered tag
-    (on the samples it marked uncovered), its curation's tags, its saved views (carrying its mark)
+    Only what the run owns goes: its fields (marked by synthgap for this run), its calls' tags
+    (on the samples it marked uncovered or underrepresented), its curation's tags, its saved views (carrying its mark)
     and its brain run. Anything of those names that is not the run's stays; the list of those is
     returned (and logged as a warning). The run record goes last, so an interrupted delete can be
     run again.
@@ -93,12 +96,14 @@ def delete_analysis(dataset: fo.Dataset, run_key: str) -> list[str]:
     names = RunNames(run_key)
     load_summary(dataset, run_key)
     kept = []
-    tagged = tagged_by_run(dataset, names)
-    if tagged is not None:
-        tagged.untag_samples(names.uncovered_tag)
-    n_left = dataset.match_tags(names.uncovered_tag).count()
-    if n_left:
-        kept.append(f"tag '{names.uncovered_tag}' on {n_left} sample(s) synthgap did not tag")
+    for call in CALLS:
+        tag = names.call_tag(call)
+        tagged = tagged_by_run(dataset, names, call)
+        if tagged is not None:
+            tagged.untag_samples(tag)
+        n_left = dataset.match_tags(tag).count()
+        if n_left:
+            kept.append(f"tag '{tag}' on {n_left} sample(s) synthgap did not tag")
     kept += untag_curation(dataset, names)
     for view_name in run_views(dataset, names):
         dataset.delete_saved_view(view_name)

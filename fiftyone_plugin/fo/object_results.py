@@ -27,7 +27,7 @@ from .bulk import write_columns
 from .fields import OWNER_KEY, field_meta
 from .locks import dataset_lock
 from .results import AnalysisOutcome, register_visualization, save_run, save_views
-from .runs import OBJECT_FIELDS, RUN_FIELDS, RunNames, check_run_writable, mark_unmarked
+from .runs import CALLS, OBJECT_FIELDS, RUN_FIELDS, RunNames, check_run_writable, mark_unmarked
 from .units import OBJECTS_FIELD
 
 #: Result attributes of the objects (RUN_FIELDS names) written on the run's Detections field.
@@ -93,7 +93,7 @@ def _write_objects(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
             id=object_id,
             label=str(table.labels[row]),
             bounding_box=[float(v) for v in table.boxes[row]],
-            tags=[names.uncovered_tag] if values.get("uncovered") else [],
+            tags=[names.call_tag(c) for c in CALLS if values.get(c)],
             **{defaults.DOMAIN_FIELD: str(table.domains[row])},
             **{k: v for k, v in values.items() if v is not None},
         )

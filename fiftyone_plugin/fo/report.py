@@ -79,9 +79,8 @@ def stored_report_data(dataset: fo.Dataset, run_key: str) -> ReportData:
         ids = list(visualization.current_sample_ids)
     points = np.asarray(visualization.current_points)
     view = units.collection.select(ids, ordered=True)
-    shorts = [defaults.DOMAIN_FIELD, *RESULT_FIELDS] + (
-        ["bounding_box"] if units.is_objects else []
-    )
+    results = [s for s in RESULT_FIELDS if units.has(s)]  # runs before a field was added lack it
+    shorts = [defaults.DOMAIN_FIELD, *results] + (["bounding_box"] if units.is_objects else [])
     columns = ["filepath"] + [units.path(s) for s in shorts]
     values = dict(zip(["filepath", *shorts], view.values(columns), strict=True))
     failures = _failures(dataset)
@@ -93,7 +92,7 @@ def stored_report_data(dataset: fo.Dataset, run_key: str) -> ReportData:
         filepaths=values["filepath"],
         domains=values[defaults.DOMAIN_FIELD],
         umap=points,
-        per_sample={short: values[short] for short in RESULT_FIELDS},
+        per_sample={short: values[short] for short in results},
         failures=failures,
         boxes=values.get("bounding_box"),
     )

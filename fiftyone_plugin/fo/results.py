@@ -1,4 +1,4 @@
-"""Write one analysis run's results to its dataset: result fields, the uncovered tag, the
+"""Write one analysis run's results to its dataset: result fields, the calls' tags, the
 visualization, the run record and the saved views, each marked as the run's (see runs.py)."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .class_results import (
 from .fields import OWNER_KEY, FieldClashError, claim_field
 from .locks import dataset_lock
 from .runs import (
+    CALLS,
     CURATION_VIEWS,
     METHOD,
     RESULT_FIELDS,
@@ -133,10 +134,12 @@ def _per_sample_values(table: EmbeddingTable, result) -> dict[str, list]:
         values["cluster"][row] = int(result.cluster_real[j])
         values["gap_score"][row] = float(result.gap_score[j])
         values["uncovered"][row] = bool(result.uncovered[j])
+        values["underrepresented"][row] = bool(result.underrepresented[j])
         values["gap_region"][row] = region_names.get(int(result.gap_region[j]))
     for j, row in enumerate(synth_rows):
         values["cluster"][row] = int(result.cluster_synthetic[j])
         values["uncovered"][row] = False
+        values["underrepresented"][row] = False
         values["realism"][row] = float(result.realism[j])
         if len(result.support):
             values["real_support"][row] = float(result.support[j])
@@ -219,10 +222,11 @@ def _write_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
     names = outcome.names
     analyzed = dataset.select(outcome.table.ids)
     # The run's own tags come off first, while the old values still say which samples it tagged:
-    # at any point the tag stays on no more than the samples whose `uncovered` is True.
-    tagged = tagged_by_run(dataset, names)
-    if tagged is not None:
-        tagged.untag_samples(names.uncovered_tag)
+    # at any point a call's tag stays on no more than the samples whose field of its name is True.
+    for call in CALLS:
+        tagged = tagged_by_run(dataset, names, call)
+        if tagged is not None:
+            tagged.untag_samples(names.call_tag(call))
     for short in outcome.per_sample:
         claim_field(dataset, names.field(short), RUN_FIELDS[short], run=outcome.run_key)
     drop_stale_labeled_fields(dataset, names, outcome.per_sample)
@@ -235,7 +239,9 @@ def _write_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
         for short, values in outcome.per_sample.items()
     }
     write_columns(dataset, ids, columns)
-    analyzed.match(F(names.field("uncovered")) == True).tag_samples(names.uncovered_tag)  # noqa: E712
+    for call in CALLS:
+        if call in outcome.per_sample:
+            analyzed.match(F(names.field(call)) == True).tag_samples(names.call_tag(call))  # noqa: E712
 
 
 def register_visualization(
@@ -325,7 +331,8 @@ def save_views(
     overwrite: bool = False,
     patches_field: str | None = None,
 ) -> list[str]:
-    """(Re)create the run's saved views: uncovered, one per gap region, real-only clusters,
+    """(Re)create the run's saved views: uncovered, underrepresented, one per gap region,
+    real-only clusters,
     least realistic synthetic samples (the lowest tenth). Each carries the run's mark in its
     description; a user's view of the same name (or slug) is replaced only with ``overwrite``.
     A run on objects (its Detections field ``patches_field``) saves patches views of its objects
@@ -333,12 +340,19 @@ def save_views(
     units = RunUnits(dataset, names, patches_field)
     real, synthetic = units.side(defaults.REAL), units.side(defaults.SYNTHETIC)
     what = units.noun
-    uncovered = (
-        real.match(F(units.path("uncovered")) == True)  # noqa: E712 (a database expression)
-        if units.is_objects
-        else real.match_tags(names.uncovered_tag)
-    )
-    views = {names.view("uncovered"): (uncovered, f"real {what} no synthetic one covers")}
+    views = {}
+    for call, text in zip(
+        CALLS,
+        (f"real {what} no synthetic one covers (confident)",
+         f"real {what} the synthetic data likely represents too little"),
+        strict=True,
+    ):  # fmt: skip
+        views[names.view(call)] = (
+            real.match(F(units.path(call)) == True)  # noqa: E712 (a database expression)
+            if units.is_objects
+            else real.match_tags(names.call_tag(call)),
+            text,
+        )
     for region in regions:
         views[names.view(region["name"])] = (
             real.match(F(units.path("gap_region")) == region["name"]),

@@ -1,14 +1,16 @@
 """An analysis run's names, which of the things of those names are the run's own, and its record.
 
 One analysis run (key ``run_key``) owns: result fields on the samples (plain names for the default
-run, ``<run_key>_<name>`` for others), a tag for uncovered real samples, a visualization the App's
+run, ``<run_key>_<name>`` for others), a tag per tier of calls on real samples (uncovered,
+underrepresented), a visualization the App's
 Embeddings panel lists, a FiftyOne run holding the parameters and metrics, and saved views (and,
 once curated, the curation's tags and views: see curation.py).
 
 Ownership is recorded where it is written, so a run killed half-way still knows what is its own:
 fields carry ``field.info["synthgap"]`` (fields.py), the visualization's brain run config carries
 ``synthgap={"run": run_key}``, saved views end their description with ``(synthgap run 'KEY')``, and
-the uncovered tag is on exactly the samples whose ``uncovered`` field is True. Anything else of the
+each call's tag (uncovered, underrepresented) is on exactly the samples whose field of that name is
+True. Anything else of the
 same name is the user's: it is never replaced or deleted unless the caller passes an explicit
 overwrite option, and a clash is refused before anything is written (FieldClashError).
 """
@@ -33,6 +35,7 @@ RESULT_FIELDS = {
     "cluster": fo.IntField,
     "gap_score": fo.FloatField,
     "uncovered": fo.BooleanField,
+    "underrepresented": fo.BooleanField,
     "gap_region": fo.StringField,
     "realism": fo.FloatField,
     "real_support": fo.FloatField,
@@ -59,12 +62,14 @@ OBJECT_FIELDS = {
     "n_uncovered_objects": fo.IntField,
     "min_object_realism": fo.FloatField,
 }
+#: The calls on real samples (defaults.CALLS; the tiers of coverage.GapDetector).
+CALLS = defaults.CALLS
 #: Every field a run may write.
 RUN_FIELDS = {**RESULT_FIELDS, **LABELED_FIELDS, **OBJECT_FIELDS}
 
 #: Saved views every analysis run writes, by short name (besides one per gap region, gap-<n>);
 #: a run on objects also writes the images holding its least realistic objects.
-RUN_VIEWS = ("uncovered", "real-only-clusters", "least-realistic", "least-realistic-images")
+RUN_VIEWS = (*CALLS, "real-only-clusters", "least-realistic", "least-realistic-images")
 #: Saved views a curation of a run writes (see curation.py), by short name.
 CURATION_VIEWS = ("curated", "generation-targets")
 
@@ -81,7 +86,11 @@ class RunNames:
 
     @property
     def uncovered_tag(self) -> str:
-        return self.field(defaults.UNCOVERED_TAG)
+        return self.call_tag(defaults.UNCOVERED_TAG)
+
+    def call_tag(self, call: str) -> str:
+        """Tag of the real samples of call ``call`` (one of CALLS) of this run."""
+        return self.field(call)
 
     @property
     def brain_key(self) -> str:
@@ -188,7 +197,8 @@ def check_run_writable(
     """Raise ValueError (FieldClashError for the user's things) if analysis ``run_key`` may not be
     stored on ``dataset``: a bad name, a run of that name that is not synthgap's (never
     replaced), an earlier synthgap run without ``overwrite``, or result fields, saved views, a
-    visualization or an ``uncovered`` tag of the run's names that the user created, without
+    visualization or a call's tag (uncovered, underrepresented) of the run's names that the user
+    created, without
     ``overwrite_fields`` (see ``check_names_free``). Writes nothing; returns the run's names."""
     names = RunNames(defaults.validate_name(run_key, "run name"))
     if dataset.has_run(run_key):
@@ -209,7 +219,7 @@ def check_run_writable(
 def check_names_free(dataset: fo.Dataset, names: RunNames, overwrite: bool = False) -> None:
     """Raise FieldClashError, naming them, if anything the run ``names`` writes exists on
     ``dataset`` and was not written by that run: result fields, saved views (by name or by URL
-    slug), the ``<run>_umap`` brain run, or the ``uncovered`` tag on samples the run did not tag.
+    slug), the ``<run>_umap`` brain run, or a call's tag on samples the run did not tag.
     ``overwrite`` allows replacing them all. Writes nothing."""
     check_writable(
         dataset, [*names.result_fields, *names.labeled_fields, *names.object_fields], overwrite
@@ -219,9 +229,10 @@ def check_names_free(dataset: fo.Dataset, names: RunNames, overwrite: bool = Fal
     clashes = [f"saved view '{v}'" for v in foreign_views(dataset, names)]
     if dataset.has_brain_run(names.brain_key) and not owns_brain_run(dataset, names):
         clashes.append(f"brain run (visualization) '{names.brain_key}'")
-    n_tagged = foreign_tagged(dataset, names)
-    if n_tagged:
-        clashes.append(f"tag '{names.uncovered_tag}' on {n_tagged} sample(s)")
+    for call in CALLS:
+        n_tagged = foreign_tagged(dataset, names, call)
+        if n_tagged:
+            clashes.append(f"tag '{names.call_tag(call)}' on {n_tagged} sample(s)")
     if clashes:
         raise FieldClashError(
             f"Dataset '{dataset.name}' already has {', '.join(clashes)}, not created by synthgap "
@@ -292,23 +303,23 @@ def owns_field(dataset: fo.Dataset, names: RunNames, name: str) -> bool:
     return meta is not None and meta.get("run", names.run_key) == names.run_key
 
 
-def tagged_by_run(dataset: fo.Dataset, names: RunNames):
-    """The samples run ``names`` tagged ``uncovered``: those whose ``uncovered`` field (the
-    run's) is True; None if the run has no such field."""
-    uncovered = names.field("uncovered")
-    if not owns_field(dataset, names, uncovered):
+def tagged_by_run(dataset: fo.Dataset, names: RunNames, call: str = defaults.UNCOVERED_TAG):
+    """The samples run ``names`` tagged with call ``call`` (one of CALLS): those whose field of
+    that name (the run's) is True; None if the run has no such field."""
+    flag = names.field(call)
+    if not owns_field(dataset, names, flag):
         return None
-    return dataset.match(F(uncovered) == True)  # noqa: E712 (a database expression)
+    return dataset.match(F(flag) == True)  # noqa: E712 (a database expression)
 
 
-def foreign_tagged(dataset: fo.Dataset, names: RunNames) -> int:
-    """How many samples carry run ``names``' uncovered tag without the run having put it there."""
-    tagged = dataset.match_tags(names.uncovered_tag)
-    if not dataset.has_sample_field(names.field("uncovered")):
+def foreign_tagged(dataset: fo.Dataset, names: RunNames, call: str = defaults.UNCOVERED_TAG) -> int:
+    """How many samples carry run ``names``' tag of call ``call`` without the run having put it
+    there."""
+    tagged = dataset.match_tags(names.call_tag(call))
+    flag = names.field(call)
+    if not dataset.has_sample_field(flag) or not owns_field(dataset, names, flag):
         return len(tagged)
-    if not owns_field(dataset, names, names.field("uncovered")):
-        return len(tagged)
-    return len(tagged.match(F(names.field("uncovered")) != True))  # noqa: E712
+    return len(tagged.match(F(flag) != True))  # noqa: E712
 
 
 # ---------------------------------------------------------------------------------------------

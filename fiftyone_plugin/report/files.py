@@ -12,8 +12,8 @@ from .. import defaults
 from ..serialization import dumps, to_jsonable
 
 SAMPLE_COLUMNS = [
-    "filepath", "domain", "cluster", "gap_score", "uncovered", "gap_region", "realism",
-    "umap_x", "umap_y", "load_error",
+    "filepath", "domain", "cluster", "gap_score", "uncovered", "underrepresented", "gap_region",
+    "realism", "umap_x", "umap_y", "load_error",
 ]  # fmt: skip
 
 
@@ -29,7 +29,7 @@ CLASS_COLUMNS = [
 #: (x, y, width, height) is relative to the image, in [0, 1].
 OBJECT_COLUMNS = [
     "filepath", "domain", "object_id", "class", "x", "y", "width", "height", "cluster",
-    "gap_score", "uncovered", "gap_region", "realism", "umap_x", "umap_y",
+    "gap_score", "uncovered", "underrepresented", "gap_region", "realism", "umap_x", "umap_y",
 ]  # fmt: skip
 #: samples.csv's columns for a run on objects: per image, its analyzed objects, how many of
 #: them are uncovered (real images) and the least realism among them (synthetic images).
@@ -55,7 +55,7 @@ def samples_rows(outcome, umap, failures: list[Failure]) -> list[dict]:
         row = {"filepath": path, "domain": outcome.table.domains[i], "load_error": ""}
         for key in values:  # the run's result columns, with labels the per-class ones too
             value = values[key][i]
-            if outcome.table.domains[i] == defaults.SYNTHETIC and key == "uncovered":
+            if outcome.table.domains[i] == defaults.SYNTHETIC and key in defaults.CALLS:
                 value = None  # coverage is a property of real samples
             row[key] = (
                 "" if value is None else (str(value).lower() if isinstance(value, bool) else value)
@@ -133,6 +133,7 @@ def metrics_document(outcome, failures: list[Failure]) -> dict:
         "n_failed": len(failures),
         "n_non_finite": outcome.table.n_non_finite,
         "n_uncovered": int(result.uncovered.sum()),
+        "n_underrepresented": int(result.underrepresented.sum()),
         "n_gap_regions": len(result.regions),
         **result.metrics,
         "readings": result.readings,

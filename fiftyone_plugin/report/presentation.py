@@ -52,11 +52,12 @@ COUNTS = {
     "n_real": "real",
     "n_synthetic": "synthetic",
     "n_uncovered": "real uncovered",
+    "n_underrepresented": "more real underrepresented",
     "n_gap_regions": "gap regions",
     "n_failed": "unreadable",
 }
 #: Counts that, above zero, are a warning.
-WARN_COUNTS = ("n_uncovered", "n_gap_regions", "n_failed")
+WARN_COUNTS = ("n_uncovered", "n_underrepresented", "n_gap_regions", "n_failed")
 
 #: Bins of the realism histogram, and the least realistic share its marked bins hold.
 REALISM_BINS = 30
@@ -194,7 +195,7 @@ def metric_rows(cards: list[dict]) -> list[dict]:
 
 def counts(document: dict) -> list[dict]:
     """The sample counts present: ``key``, ``value`` (as printed), ``what``, ``note`` (the
-    uncovered share of the real samples) and ``warn`` (a count that should be 0 is not)."""
+    uncovered / underrepresented share of the real samples) and ``warn`` (a count that should be 0 is not)."""
     values = dict(document)
     values.setdefault("n_gap_regions", len(document.get("regions") or []))
     n_real = values.get("n_real")
@@ -206,7 +207,7 @@ def counts(document: dict) -> list[dict]:
         if key == "n_gap_regions" and value == 1:
             what = "gap region"
         note = ""
-        if key == "n_uncovered" and is_number(n_real) and n_real > 0:
+        if key in ("n_uncovered", "n_underrepresented") and is_number(n_real) and n_real > 0:
             note = f"{value / n_real:.0%}"
         out.append(
             {

@@ -122,3 +122,51 @@ def test_missing_content_smaller_than_the_confirmation_scale_is_found():
     tp = (g.uncovered_ & sc.missing).sum()
     assert tp / sc.missing.sum() >= 0.9
     assert tp / g.uncovered_.sum() >= 0.95
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.1])
+def test_the_likely_tier_flags_at_most_the_stated_rate_when_nothing_is_missing(alpha):
+    """Real against real (two draws of the same clusters, no shift): each tier's expected
+    false-positive rate, measured on the real-vs-real halves, and the share flagged stay within the
+    stated rate; the likely tier's threshold is the null's 1 - alpha quantile or stricter."""
+    for seed in range(3):
+        sc = gaussian_gap_scenario(
+            withheld=(), shift=0.0, distortion=0.0, extra_noise=0.0, seed=seed
+        )
+        g = GapDetector(alpha=alpha, seed=seed).fit(sc.real, sc.synthetic)
+        assert g.threshold_ >= np.quantile(g.null_scores_, 1 - alpha) - 1e-6
+        flagged = (g.uncovered_ | g.underrepresented_).mean()
+        assert flagged <= alpha, (seed, flagged)
+        assert sum(g.expected_false_positive_.values()) <= alpha
+
+
+def test_the_tiers_catch_a_withheld_cluster_and_a_thinned_one():
+    """Cluster 0 withheld, cluster 1 thinned to a quarter of its share: the withheld one is called
+    (either tier) and the thinned one at least likely; the tiers are disjoint."""
+    sc = gaussian_gap_scenario(withheld=(0,), separation=10.0, shift=0.0, distortion=0.0)
+    keep = (sc.labels_synthetic != 1) | (np.arange(len(sc.synthetic)) % 4 == 0)
+    g = GapDetector().fit(sc.real, sc.synthetic[keep])
+    called = g.uncovered_ | g.underrepresented_
+    assert not (g.uncovered_ & g.underrepresented_).any()
+    assert g.uncovered_[sc.missing].mean() >= 0.9
+    assert called[sc.labels_real == 1].mean() >= 0.5
+    other = ~np.isin(sc.labels_real, (0, 1))
+    assert called[other].mean() <= 0.05
+
+
+def test_a_confident_core_takes_the_likely_members_of_its_group():
+    """Every likely sample connected to a confirmed region is uncovered, not underrepresented."""
+    sc = gaussian_gap_scenario(withheld=(0, 1), separation=10.0, shift=8.0)
+    real, synth = align(sc.real, sc.synthetic)
+    g = GapDetector().fit(real, synth)
+    neighbors = g.real_graph_[1][:, : g.n_smooth]
+    touching = (g.uncovered_[neighbors] & (g.gap_score_[neighbors] > g.threshold_)).any(axis=1)
+    assert not (g.underrepresented_ & touching).any()
+
+
+def test_keep_certain_calls_nothing_underrepresented():
+    sc = gaussian_gap_scenario(withheld=(0,), separation=10.0, shift=0.0, distortion=0.0)
+    keep = (sc.labels_synthetic != 1) | (np.arange(len(sc.synthetic)) % 4 == 0)
+    g = GapDetector().fit(sc.real, sc.synthetic[keep]).keep_certain(sc.real, sc.synthetic[keep])
+    assert not g.underrepresented_.any()
+    assert g.expected_false_positive_["underrepresented"] == 0.0

@@ -80,6 +80,7 @@ def _document(real_paths: list[str], synthetic_paths: list[str], missing: str) -
         "n_synthetic": 80,
         "n_failed": 1,
         "n_uncovered": 30,
+        "n_underrepresented": 12,
         "n_gap_regions": 2,
         "fid": 41.2345,
         "kid_mean": 0.01234,

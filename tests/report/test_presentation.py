@@ -239,14 +239,17 @@ def test_stored_summary_and_metrics_json_give_the_same_document():
 
 
 def test_counts_say_what_is_counted_and_warn_on_what_should_be_zero():
-    document = S.document_of({"n_real": 40, "n_synthetic": 30, "n_uncovered": 0, "n_failed": 2,
+    document = S.document_of({"n_real": 40, "n_synthetic": 30, "n_uncovered": 0,
+                              "n_underrepresented": 4, "n_failed": 2,
                               "regions": [{"name": "gap-1", "size": 4}]})  # fmt: skip
     shown = {c["key"]: c for c in S.counts(document)}
     assert shown["n_gap_regions"]["what"] == "gap region" and shown["n_gap_regions"]["warn"]
     assert shown["n_failed"]["value"] == "2" and shown["n_failed"]["warn"]
     assert not shown["n_uncovered"]["warn"] and shown["n_uncovered"]["note"] == "0%"
+    assert shown["n_underrepresented"]["warn"] and shown["n_underrepresented"]["note"] == "10%"
     assert S.count_line(document) == (
-        "40 real · 30 synthetic · 0 real uncovered (0%) · 1 gap region · 2 unreadable"
+        "40 real · 30 synthetic · 0 real uncovered (0%) · 4 more real underrepresented (10%) · "
+        "1 gap region · 2 unreadable"
     )
 
 

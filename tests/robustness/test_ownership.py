@@ -7,7 +7,7 @@ import fiftyone as fo
 import numpy as np
 import pytest
 from processes import analyze_args, cli, one_line_error
-from stored import FAST, FIELD, blobs, embedded
+from stored import DIM, FAST, FIELD, blobs, embedded
 
 from fiftyone_plugin.fo.analysis import analyze
 from fiftyone_plugin.fo.curation import curate_synthetic
@@ -305,3 +305,41 @@ def test_views_saved_before_the_mark_are_the_runs(dataset_name):
     dataset.save_view("synthgap-uncovered", dataset.limit(1))  # the user's, newer than the run
     with pytest.raises(FieldClashError, match="synthgap-uncovered"):
         analyze(dataset, embeddings_field=FIELD, config=FAST, overwrite=True)
+
+
+def clusters(sizes: list[int], seed: int) -> np.ndarray:
+    """Non-negative vectors (like pooled CNN features) around one axis per cluster."""
+    rng = np.random.default_rng(seed)
+    return np.vstack(
+        [np.abs(4 * np.eye(DIM)[c] + rng.normal(size=(n, DIM))) for c, n in enumerate(sizes)]
+    )
+
+
+def test_the_likely_tier_is_a_field_a_tag_and_a_view_removed_with_the_run(dataset_name):
+    """The third cluster gets 1/30 of its real share of synthetic samples: underrepresented."""
+    dataset = embedded(dataset_name, clusters([30, 30, 30], 0), clusters([30, 30, 1], 1))
+    dataset.limit(1).tag_samples("my-tag")
+    analyze(dataset, embeddings_field=FIELD, config=FAST)
+    flagged = set(dataset.match(fo.ViewField("underrepresented") == True).values("id"))  # noqa: E712
+    third = set(dataset.match(fo.ViewField("filepath").re_match("/real/0[6-8]")).values("id"))
+    assert len(flagged & third) >= 25 and len(flagged - third) <= 3
+    assert set(dataset.match_tags("underrepresented").values("id")) == flagged
+    view = dataset.load_saved_view("synthgap-underrepresented")
+    assert set(view.values("id")) == flagged
+    assert run_things(dataset)["views"]["synthgap-underrepresented"].endswith(
+        "(synthgap run 'synthgap')"
+    )
+    assert "underrepresented" in dataset.get_field_schema()
+
+    assert delete_analysis(dataset, "synthgap") == []
+    things = run_things(dataset)
+    assert "underrepresented" not in things["tags"] and things["tags"]["my-tag"] == 1
+    assert things["fields"] == set() and things["views"] == {}
+
+
+def test_a_users_underrepresented_tag_is_refused(dataset_name):
+    dataset = embedded(dataset_name, blobs(30, 0), blobs(10, 1))
+    dataset.limit(2).tag_samples("underrepresented")
+    with pytest.raises(FieldClashError, match=r"tag 'underrepresented' on 2 sample"):
+        analyze(dataset, embeddings_field=FIELD, config=FAST)
+    assert run_things(dataset)["runs"] == []
