@@ -105,12 +105,17 @@ def test_gap_quality_benchmark_runs_and_reports_every_figure():
         assert "crops/none" in out["below_target"]["uncovered_precision"]
     else:
         assert 0.0 <= out["min_uncovered_precision"] <= 1.0
-    assert set(out["below_target"]) == {"gap_auroc", "uncovered_precision", "control_flagged",
-                                        "junk_auroc"}  # fmt: skip
+    assert set(out["below_target"]) == {"gap_auroc", "uncovered_precision", "recall",
+                                        "control_flagged", "junk_auroc"}  # fmt: skip
 
     for key in ("min_base_gap_auroc", "mean_gap_auroc", "mean_base_gap_auroc",
-                "mean_uncovered_recall", "max_base_control_flagged", "min_base_junk_auroc"):  # fmt: skip
+                "mean_uncovered_recall", "mean_either_recall", "mean_recall_at_5fp",
+                "max_control_flagged_either", "max_base_control_flagged",
+                "min_base_junk_auroc"):  # fmt: skip
         assert isinstance(out[key], float) and 0.0 <= out[key] <= 1.0, key
+    # the likely tier only adds calls: recall with it is never below the confident tier's
+    assert out["mean_either_recall"] >= out["mean_uncovered_recall"]
+    assert out["max_control_flagged_either"] >= out["max_control_flagged"]
     assert all(
         isinstance(failed, list) and all(isinstance(where, str) for where in failed)
         for failed in out["below_target"].values()

@@ -29,8 +29,9 @@ Method (unbalanced optimal transport between micro-clusters):
    (``gap_score >= CERTAIN_SCORE``) needs no confirmation: a residual shift only moves mass a
    little, and content smaller than a coarse cluster is merged there with covered neighbours.
 6. Two tiers of calls. ``underrepresented`` (likely): gap_score above the calibrated threshold
-   (step 4), in a group of at least ``min_region_size`` such samples connected in the real k-NN
-   graph, not confirmed. ``uncovered`` (confident): confirmed as in step 5, and the members of a
+   (step 4), in a group of such samples connected in the real k-NN graph at least as large as
+   one smoothing neighbourhood (``n_smooth`` and ``min_region_size``; a smaller group is one
+   smoothed blip of sampling noise), not confirmed. ``uncovered`` (confident): confirmed as in step 5, and the members of a
    likely group that holds a confirmed group of at least ``min_region_size`` (a region whose core
    is confidently missing takes the members that share its shortfall). The tiers are disjoint.
    Each tier's expected false-positive rate is measured by applying its rule to the real-vs-real
@@ -206,7 +207,8 @@ class GapDetector:
       (coarse_score_ > coarse_threshold_ or gap_score_ >= CERTAIN_SCORE), inside a region of at
       least ``min_region_size`` samples, with the likely members connected to such a region.
     * ``underrepresented_`` (n_real,) bool, the likely tier: gap_score_ > threshold_ inside a
-      group of at least ``min_region_size`` such samples, and not uncovered_ (module step 6).
+      group of at least max(``n_smooth``, ``min_region_size``) such samples, and not uncovered_
+      (module step 6).
     * ``expected_false_positive_``: {"uncovered": share, "underrepresented": share} of a real
       half flagged by each tier's rule when scored against the other half (nothing missing).
     * ``gap_region_`` (n_real,) int: -1 where covered, else the region number (0 = largest).
@@ -347,7 +349,7 @@ class GapDetector:
         above = score > self.threshold_
         confirmed = above & ((coarse > self.coarse_threshold_) | (score >= CERTAIN_SCORE))
         core = self._regions(confirmed, neighbors) >= 0
-        group = self._regions(above, neighbors)
+        group = self._regions(above, neighbors, max(self.n_smooth, self.min_region_size))
         likely = group >= 0
         uncovered = core | (likely & np.isin(group, group[core]))
         return uncovered, likely & ~uncovered
@@ -407,8 +409,11 @@ class GapDetector:
         scores = [transport_match(x, y, graphs=graphs, **p).real_score for p in scales]
         return scores, graphs[0][1][:, : self.n_smooth]
 
-    def _regions(self, flagged: np.ndarray, neighbors: np.ndarray) -> np.ndarray:
-        """Connected components of flagged samples in the symmetrised real k-NN graph."""
+    def _regions(
+        self, flagged: np.ndarray, neighbors: np.ndarray, min_size: int | None = None
+    ) -> np.ndarray:
+        """Connected components of flagged samples in the symmetrised real k-NN graph, of at least
+        ``min_size`` samples (default ``min_region_size``), numbered by size; -1 elsewhere."""
         n = len(flagged)
         rows = np.repeat(np.arange(n), neighbors.shape[1])
         cols = neighbors.ravel()
@@ -417,7 +422,7 @@ class GapDetector:
         _, comp = connected_components(graph, directed=True, connection="weak")
         region = np.full(n, -1, dtype=np.int64)
         ids, counts = np.unique(comp[flagged], return_counts=True)
-        big = counts >= self.min_region_size
+        big = counts >= (min_size or self.min_region_size)
         order = np.argsort(-counts[big], kind="stable")
         for new, old in enumerate(ids[big][order]):
             region[flagged & (comp == old)] = new
