@@ -150,7 +150,7 @@ def preview_text(preview: dict, cluster_names: dict | None = None) -> str:
         lines += ["", markdown_table(rows, ["cluster", "real", "kept", "why"],
                                      ["cluster", "real", "synthetic kept", "dropped"])]  # fmt: skip
         if more > 0:
-            lines.append(f"and {more} more clusters losing samples")
+            lines += ["", f"and {more} more clusters losing samples"]
     lines += [f"_{note}_" for note in preview["notes"]]
     return "\n".join(lines)
 
@@ -216,6 +216,8 @@ def curate_form(ctx, inputs) -> None:
         "fill goes to the others)",
     )
     inputs.int("n_targets", default=5, min=0, label="Generation targets to list")
+    if not any(getattr(p, "invalid", False) for p in inputs.properties.values()):
+        _preview(ctx, inputs, samples, run)  # before the export options: it does not need them
 
     export = inputs.str(
         "export_dir",
@@ -244,8 +246,6 @@ def curate_form(ctx, inputs) -> None:
             replace.append(f"files in {export_dir}")
     if param(ctx, "export_format", "auto") == "coco" and not detections_field(samples):
         flag(fmt, "COCO export needs a detections field: choose 'fiftyone' or 'images'")
-    if not any(getattr(p, "invalid", False) for p in inputs.properties.values()):
-        _preview(ctx, inputs, samples, run)
     if replace:
         overwrite_box(inputs, " and ".join(replace))
         if not param(ctx, "overwrite", False):
