@@ -65,7 +65,7 @@ def _start_mongod() -> tuple[subprocess.Popen, str]:
 #: import fiftyone (tests/test_boundaries.py checks that the core, embeddings and report do not).
 NO_DATABASE = (
     "core", "embeddings", "report", "test_options.py", "test_boundaries.py", "test_paths.py",
-    "test_progress.py",
+    "test_terminal_progress.py",
 )  # fmt: skip
 
 _MONGOD: subprocess.Popen | None = None
