@@ -242,7 +242,8 @@ def _print_summary(done) -> None:
     objects = getattr(done.outcome, "objects", None)
     print(
         f"uncovered real {'objects' if objects else 'samples'}: {int(result.uncovered.sum())} in "
-        f"{len(result.regions)} gap region(s)"
+        f"{len(result.regions)} gap region(s); {int(result.underrepresented.sum())} more "
+        "underrepresented (likely)"
     )
     if objects:
         print(

@@ -61,14 +61,18 @@ def test_samples_csv_has_one_row_per_image_with_results(analyzed):
     rows = read_csv(os.path.join(analyzed["out"], "samples.csv"))
     n_real, n_synth = len(os.listdir(demo["real"])), len(os.listdir(demo["synthetic"]))
     assert len(rows) == n_real + n_synth
-    for column in ("filepath", "domain", "cluster", "gap_score", "uncovered", "gap_region",
-                   "realism", "umap_x", "umap_y"):  # fmt: skip
+    for column in ("filepath", "domain", "cluster", "gap_score", "uncovered", "underrepresented",
+                   "gap_region", "realism", "umap_x", "umap_y"):  # fmt: skip
         assert column in rows[0]
     real = [r for r in rows if r["domain"] == "real"]
     synthetic = [r for r in rows if r["domain"] == "synthetic"]
     assert len(real) == n_real and len(synthetic) == n_synth
     assert all(r["gap_score"] != "" and r["uncovered"] in ("true", "false") for r in real)
     assert all(0.0 <= float(r["realism"]) <= 1.0 for r in synthetic)
+    # the two tiers of calls are real samples' and disjoint
+    assert all(r["underrepresented"] in ("true", "false") for r in real)
+    assert not any(r["uncovered"] == r["underrepresented"] == "true" for r in real)
+    assert all(r["uncovered"] == r["underrepresented"] == "" for r in synthetic)
     assert all(r["gap_region"] for r in real if r["uncovered"] == "true")
     assert all(not r["gap_region"] for r in real if r["uncovered"] == "false")
 
