@@ -32,6 +32,10 @@ METRICS: dict[str, tuple[str, str]] = {
         "Uncovered real share",
         "real images with no synthetic look-alike once the style shift is removed",
     ),
+    "underrepresented_fraction": (
+        "Underrepresented real share",
+        "real images that likely have too few synthetic look-alikes (the second, less certain tier)",
+    ),
     "coverage_aligned": (
         "Coverage, style removed",
         "share of real neighbourhoods that hold a synthetic image once the style shift is removed",
@@ -71,6 +75,8 @@ FACTS = {
     "n_gap_regions": "Gap regions",
     "largest_region_size": "Real images in the largest gap region",
     "alignment_paired_fraction": "Share of samples paired to measure the style shift",
+    "uncovered_expected_fp": "Expected false-positive rate of 'uncovered'",
+    "underrepresented_expected_fp": "Expected false-positive rate of 'underrepresented'",
 }
 
 
