@@ -79,6 +79,7 @@ from fiftyone_plugin.core import AnalysisConfig, analyze_embeddings  # noqa: E40
 from fiftyone_plugin.core.labels import LabelSet, ObjectTable  # noqa: E402
 from fiftyone_plugin.core.probe import LinearProbe  # noqa: E402
 from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
+from fiftyone_plugin.serialization import to_jsonable  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 #: Bump when the images change, so stale embeddings are not reused.
@@ -495,16 +496,13 @@ def main(argv: list[str] | None = None) -> int:
         print("\n### Objects: a class lacking a mode, per object vs per image\n")
         print(OS.markdown(object_rows, _f))
     result = summary(rows)
-    result["objects"] = {
-        r["kind"]: {k: None if np.isnan(r[k]) else r[k] for k in OS.KEY_FIGURES}
-        for r in object_rows
-    }
+    result["objects"] = {r["kind"]: {k: r[k] for k in OS.KEY_FIGURES} for r in object_rows}
     result["meets_targets"]["object_auroc"] = (
         all(r["auroc"] >= TARGETS["class_auroc"] for r in object_rows) if object_rows else None
     )
     result.update(mode=mode, seed=args.seed, seconds=round(time.time() - t0, 1))
     print()
-    print(json.dumps(result))
+    print(json.dumps(to_jsonable(result)))  # NaN (no such figure) as null
     return 0
 
 
