@@ -144,3 +144,68 @@ def test_the_model_is_chosen_from_the_registry_or_typed(page, app_url, analyzed_
     model.fill("zoo:clip-vit-base32-torch")  # a FiftyOne zoo model, typed
     page.keyboard.press("Escape")
     expect(modal).not_to_contain_text("Unknown model")
+
+
+def _open_panel(page):
+    from playwright.sync_api import expect
+
+    page.click("[data-cy=new-panel-btn]")
+    page.locator(f"[data-cy=new-panel-option-{PANEL}]").click()
+    panel = page.locator(f"[data-cy=panel-content-{PANEL}]")
+    expect(panel.locator("[data-cy=synthgap-answer]")).to_be_visible(timeout=120_000)
+    return panel
+
+
+def test_curation_with_the_defaults_keeps_good_data_then_the_report_opens(
+    page, app_url, analyzed_demo, tmp_path
+):
+    """The rest of the first hour, from the panel's buttons: curate with every default (the good
+    synthetic images kept, every junk render dropped), then write the report and open it."""
+    import time
+
+    import fiftyone as fo
+    from playwright.sync_api import expect
+    from test_operators import choose_execute
+
+    synthetic = analyzed_demo.match(fo.ViewField(defaults.DOMAIN_FIELD) == defaults.SYNTHETIC)
+    junk = synthetic.match(fo.ViewField("filepath").contains_str("/junk-"))
+    n_good = len(synthetic) - len(junk)
+    assert len(junk) > 0 and n_good > 0
+    open_dataset(page, app_url, DATASET)
+    panel = _open_panel(page)
+
+    panel.get_by_role("button", name="Curate synthetic").click()
+    modal = page.locator("[data-cy=operators-prompt-modal]")
+    expect(modal).to_contain_text(re.compile(r"Would keep \d+ of \d+ synthetic"), timeout=60_000)
+    choose_execute(modal)
+    expect(modal).to_contain_text("(budget", timeout=180_000)
+    screenshot(page, "first_hour_curated")
+    deadline = time.time() + 60
+    while not (kept := fo.load_dataset(DATASET).match_tags("curated")):
+        assert time.time() < deadline, "nothing was tagged curated"
+        time.sleep(1)
+    kept_junk = kept.match(fo.ViewField("filepath").contains_str("/junk-"))
+    n_good_kept = len(kept.match(fo.ViewField(defaults.DOMAIN_FIELD) == defaults.SYNTHETIC)) - len(
+        kept_junk
+    )
+    assert n_good_kept >= 0.9 * n_good, (n_good_kept, n_good)
+    assert len(kept_junk) == 0
+    for close in modal.get_by_role("button", name="Close").all():
+        if close.is_visible():
+            close.click()
+
+    report = tmp_path / "first-hour-report.html"
+    panel.get_by_role("button", name="Metrics and report").click()
+    modal = page.locator("[data-cy=operators-prompt-modal]")
+    modal.get_by_text("Report file", exact=True).locator("xpath=following::input[1]").fill(
+        str(report)
+    )
+    choose_execute(modal)
+    expect(modal).to_contain_text(str(report), timeout=180_000)
+    assert report.is_file()
+    opened = page.context.new_page()
+    opened.goto(report.as_uri())
+    expect(opened.locator("h1")).to_contain_text(DATASET)
+    expect(opened.locator("body")).to_contain_text("generate next", ignore_case=True)
+    screenshot(opened, "first_hour_report")
+    opened.close()
