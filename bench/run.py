@@ -218,13 +218,13 @@ def bench_writeback(n: int, n_loop: int) -> dict:
     dataset = _dataset("bench-writeback", [f"/bench/img_{i}.jpg" for i in range(n)])
     ids = dataset.values("id")
     rng = np.random.default_rng(0)
-    values = {
-        "cluster": rng.integers(0, 50, n).tolist(),
-        "gap_score": rng.random(n).tolist(),
-        "uncovered": (rng.random(n) < 0.1).tolist(),
-        "gap_region": [None] * n,
-        "realism": rng.random(n).tolist(),
+    column = {  # a plausible column of each field type, for every field a run writes
+        fo.IntField: lambda: rng.integers(0, 50, n).tolist(),
+        fo.FloatField: lambda: rng.random(n).tolist(),
+        fo.BooleanField: lambda: (rng.random(n) < 0.1).tolist(),
+        fo.StringField: lambda: [None] * n,
     }
+    values = {name: column[ftype]() for name, ftype in RESULT_FIELDS.items()}
     for name, ftype in RESULT_FIELDS.items():
         dataset.add_sample_field(name, ftype)
 
