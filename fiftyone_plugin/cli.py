@@ -313,15 +313,14 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .progress import TerminalBar
+    from .progress import TerminalBar, span
 
     bar = TerminalBar()
     bar(0.0, "starting FiftyOne and its database")
     try:
         from .fo.report import write_run_report
 
-        bar(0.2, f"writing the report of run '{args.run}'")
-        path = write_run_report(args.dataset, args.run, args.out)
+        path = write_run_report(args.dataset, args.run, args.out, span(bar, 0.2, 1.0))
         bar(1.0, "done")
     finally:
         bar.close()

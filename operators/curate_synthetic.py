@@ -19,12 +19,12 @@ from .forms import (
     notice,
     overwrite_box,
     param,
-    progress_to,
     reload_dataset,
     run_choice,
     target_view,
     warn,
 )
+from .progress import LongOperator
 
 EXPORT_CHOICES = {
     "auto": "Automatic: images only, or a FiftyOne dataset when there are labels",
@@ -40,7 +40,7 @@ PREVIEW_CLUSTERS = 10
 SOURCES = {"analysis": "the analysis", "budget": "short after this curation"}
 
 
-class CurateSynthetic(foo.Operator):
+class CurateSynthetic(LongOperator):
     @property
     def config(self):
         return foo.OperatorConfig(
@@ -50,6 +50,7 @@ class CurateSynthetic(foo.Operator):
             dynamic=True,
             allow_immediate_execution=True,
             allow_delegated_execution=True,
+            execute_as_generator=True,
         )
 
     def resolve_input(self, ctx):
@@ -57,7 +58,7 @@ class CurateSynthetic(foo.Operator):
         curate_form(ctx, inputs)
         return types.Property(inputs, view=types.View(label="Curate synthetic samples"))
 
-    def execute(self, ctx):
+    def run(self, ctx, progress):
         from fiftyone_plugin.fo.curation import curate_synthetic
 
         outcome = curate_synthetic(
@@ -68,7 +69,7 @@ class CurateSynthetic(foo.Operator):
             export_dir=export_folder(ctx),
             export_format=param(ctx, "export_format", "auto"),
             overwrite=param(ctx, "overwrite", False),
-            progress=progress_to(ctx),
+            progress=progress,
         )
         reload_dataset(ctx)
         return curation_results(outcome)

@@ -11,9 +11,6 @@ import fiftyone.core.patches as fop
 import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
-from fiftyone_plugin.progress import Progress
-
-from .progress import PROGRESS_INTERVAL, throttled
 
 DATASET, CURRENT_VIEW, SELECTED = "DATASET", "CURRENT_VIEW", "SELECTED_SAMPLES"
 
@@ -22,12 +19,6 @@ def param(ctx, name: str, default=None):
     """``ctx.params[name]``, or ``default`` when it is missing or None."""
     value = ctx.params.get(name, None)
     return default if value is None else value
-
-
-def progress_to(ctx, interval: float = PROGRESS_INTERVAL) -> Progress:
-    """A ``progress(fraction, label)`` callable reporting through ``ctx.set_progress`` (at most
-    once per ``interval`` seconds, and always at the end)."""
-    return throttled(lambda f, label: ctx.set_progress(progress=f, label=label), interval)
 
 
 def embedding_options(ctx, model: str | None = None):

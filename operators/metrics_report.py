@@ -11,9 +11,10 @@ import fiftyone.operators.types as types
 from fiftyone_plugin.paths import app_out_dir, inside, resolve
 
 from .forms import chosen_run, flag, metrics_table, overwrite_box, param, run_choice
+from .progress import LongOperator
 
 
-class MetricsReport(foo.Operator):
+class MetricsReport(LongOperator):
     @property
     def config(self):
         return foo.OperatorConfig(
@@ -23,6 +24,7 @@ class MetricsReport(foo.Operator):
             dynamic=True,
             allow_immediate_execution=True,
             allow_delegated_execution=True,
+            execute_as_generator=True,
         )
 
     def resolve_input(self, ctx):
@@ -30,14 +32,14 @@ class MetricsReport(foo.Operator):
         metrics_report_form(ctx, inputs)
         return types.Property(inputs, view=types.View(label="Synthgap metrics and report"))
 
-    def execute(self, ctx):
+    def run(self, ctx, progress):
         from fiftyone_plugin.fo.report import run_metrics
 
         run = chosen_run(ctx)
         out = None
         if param(ctx, "write_report", True):
             out = report_path(ctx, run)
-        found = run_metrics(ctx.dataset.name, run, out)
+        found = run_metrics(ctx.dataset.name, run, out, progress=progress)
         return {
             "diagnosis": found["diagnosis"],
             "counts": found["counts"],

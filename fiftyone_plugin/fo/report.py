@@ -9,6 +9,7 @@ import fiftyone as fo
 import numpy as np
 
 from .. import defaults
+from ..progress import Progress, report, span
 from ..report.data import ReportData, from_columns
 from ..report.presentation import (
     HISTORY_METRICS,
@@ -98,9 +99,11 @@ def stored_report_data(dataset: fo.Dataset, run_key: str) -> ReportData:
     )
 
 
-def write_run_report(dataset_name: str, run_key: str, out: str) -> str:
+def write_run_report(
+    dataset_name: str, run_key: str, out: str, progress: Progress | None = None
+) -> str:
     """Write the HTML report of stored run ``run_key`` to file ``out`` (its folder created and
-    checked first); returns its absolute path."""
+    checked first), reporting its steps to ``progress``; returns its absolute path."""
     from ..paths import absolute, check_out_dir
     from ..report.html import write_report
 
@@ -108,9 +111,12 @@ def write_run_report(dataset_name: str, run_key: str, out: str) -> str:
     if os.path.isdir(out):
         raise ValueError(f"{out!r} is a folder: give the path of the HTML file to write")
     check_out_dir(os.path.dirname(out))
+    report(progress, 0.0, f"reading run '{run_key}' from the dataset")
     data = stored_report_data(load_dataset(dataset_name), run_key)
     os.makedirs(os.path.dirname(out), exist_ok=True)
+    report(progress, 0.3, "writing the HTML report and its thumbnails")
     write_report(out, data)
+    report(progress, 1.0, "report written")
     return out
 
 
@@ -130,18 +136,29 @@ def run_history(dataset_name: str | fo.Dataset) -> list[dict]:
     return rows
 
 
-def run_metrics(dataset_name: str, run_key: str = defaults.RUN_KEY, out: str | None = None) -> dict:
+def run_metrics(
+    dataset_name: str,
+    run_key: str = defaults.RUN_KEY,
+    out: str | None = None,
+    progress: Progress | None = None,
+) -> dict:
     """The metrics of stored run ``run_key`` with their grades and plain-language readings, and
-    with ``out`` the HTML report written to that file.
+    with ``out`` the HTML report written to that file; its steps are reported to ``progress``.
 
     Returns {"run", "diagnosis" (text), "counts" (one line), "metrics": [{"name", "value",
     "grade", "reading"}], "report"}.
     """
+    report(progress, 0.0, f"reading the metrics of run '{run_key}'")
     shown = present(stored_document(load_dataset(dataset_name), run_key))
+    path = None
+    if out:
+        path = write_run_report(dataset_name, run_key, out, span(progress, 0.1, 1.0))
+    else:
+        report(progress, 1.0, "metrics read")
     return {
         "run": run_key,
         "diagnosis": shown.diagnosis["text"],
         "counts": shown.count_line,
         "metrics": metric_rows(shown.metrics),
-        "report": write_run_report(dataset_name, run_key, out) if out else None,
+        "report": path,
     }
