@@ -178,7 +178,9 @@ def test_curation_with_the_defaults_keeps_good_data_then_the_report_opens(
     modal = page.locator("[data-cy=operators-prompt-modal]")
     expect(modal).to_contain_text(re.compile(r"Would keep \d+ of \d+ synthetic"), timeout=60_000)
     choose_execute(modal)
-    expect(modal).to_contain_text("(budget", timeout=180_000)
+    # run now, the result comes in the App's output dialog once the progress bar is done
+    output = page.get_by_role("dialog").filter(has_text="Kept:")
+    expect(output).to_contain_text("(budget", timeout=180_000)
     screenshot(page, "first_hour_curated")
     deadline = time.time() + 60
     while not (kept := fo.load_dataset(DATASET).match_tags("curated")):
@@ -190,9 +192,7 @@ def test_curation_with_the_defaults_keeps_good_data_then_the_report_opens(
     )
     assert n_good_kept >= 0.9 * n_good, (n_good_kept, n_good)
     assert len(kept_junk) == 0
-    for close in modal.get_by_role("button", name="Close").all():
-        if close.is_visible():
-            close.click()
+    output.get_by_role("button", name="Done").click()
 
     report = tmp_path / "first-hour-report.html"
     panel.get_by_role("button", name="Metrics and report").click()
@@ -201,7 +201,8 @@ def test_curation_with_the_defaults_keeps_good_data_then_the_report_opens(
         str(report)
     )
     choose_execute(modal)
-    expect(modal).to_contain_text(str(report), timeout=180_000)
+    output = page.get_by_role("dialog").filter(has_text="HTML report")
+    expect(output).to_contain_text(str(report), timeout=180_000)
     assert report.is_file()
     opened = page.context.new_page()
     opened.goto(report.as_uri())
