@@ -71,7 +71,8 @@ def test_the_preview_follows_the_options_and_warns_before_tagging(page, app_url,
 
     choose_execute(modal)  # a warning, not a block
     # the result ("182 of 190 synthetic samples (budget 190)"), then the tags in the database
-    expect(modal).to_contain_text("(budget", timeout=120_000)
+    output = modal.page.get_by_role("dialog").filter(has_text="Kept:")  # after the progress bar
+    expect(output).to_contain_text("(budget", timeout=120_000)
     deadline = time.time() + 60
     while len(fo.load_dataset(DATASET).match_tags("curated")) != harsh["n_kept"]:
         assert time.time() < deadline, "the kept samples were not tagged"
