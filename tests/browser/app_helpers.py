@@ -22,6 +22,13 @@ def open_dataset(page, app_url: str, dataset: str) -> None:
     """Open the App on ``dataset`` and dismiss the first-load popover."""
     page.goto(f"{app_url}/datasets/{dataset}")
     page.wait_for_selector("[data-cy=fo-grid]")
-    dismiss = page.get_by_text("Dismiss")
-    if dismiss.count():
-        dismiss.first.click()
+    # A restored Embeddings panel brings a second popover whose backdrop covers the first one's
+    # button: dismiss the topmost first.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    dismiss = page.get_by_text("Dismiss", exact=True)
+    for _ in range(dismiss.count()):
+        try:
+            dismiss.last.click(timeout=10_000)
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")

@@ -147,11 +147,14 @@ def test_the_model_is_chosen_from_the_registry_or_typed(page, app_url, analyzed_
 
 
 def _open_panel(page):
+    """The plugin's panel: opened from the grid's "+" unless the App restored it."""
     from playwright.sync_api import expect
 
-    page.click("[data-cy=new-panel-btn]")
-    page.locator(f"[data-cy=new-panel-option-{PANEL}]").click()
     panel = page.locator(f"[data-cy=panel-content-{PANEL}]")
+    page.wait_for_timeout(3_000)  # a restored layout shows its panels shortly after the grid
+    if not panel.count():
+        page.click("[data-cy=new-panel-btn]")
+        page.locator(f"[data-cy=new-panel-option-{PANEL}]").click()
     expect(panel.locator("[data-cy=synthgap-answer]")).to_be_visible(timeout=120_000)
     return panel
 
