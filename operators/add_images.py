@@ -6,7 +6,6 @@ from __future__ import annotations
 import glob
 import os
 
-import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
@@ -26,14 +25,10 @@ FORMAT_LABELS = {
 class AddImages(LongOperator):
     @property
     def config(self):
-        return foo.OperatorConfig(
-            name="add_images",
-            label="Add real or synthetic images",
-            description="Import a folder or glob of images, marked real or synthetic",
-            dynamic=True,
-            allow_immediate_execution=True,
-            allow_delegated_execution=True,
-            execute_as_generator=True,
+        return self.long_config(
+            "add_images",
+            "Add real or synthetic images",
+            "Import a folder or glob of images, marked real or synthetic",
         )
 
     def resolve_input(self, ctx):

@@ -3,7 +3,6 @@ realism and metrics, stored as a named run; opens the Embeddings panel on the re
 
 from __future__ import annotations
 
-import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
@@ -39,14 +38,10 @@ OVERWRITE_USERS = "overwrite_fields"
 class AnalyzeGap(LongOperator):
     @property
     def config(self):
-        return foo.OperatorConfig(
-            name="analyze_gap",
-            label="Analyze the synthetic-to-real gap",
-            description="Find the real content your synthetic data misses, and how realistic it is",
-            dynamic=True,
-            allow_immediate_execution=True,
-            allow_delegated_execution=True,
-            execute_as_generator=True,
+        return self.long_config(
+            "analyze_gap",
+            "Analyze the synthetic-to-real gap",
+            "Find the real content your synthetic data misses, and how realistic it is",
             default_choice_to_delegated=True,
         )
 

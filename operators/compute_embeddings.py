@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
@@ -25,14 +24,10 @@ from .progress import LongOperator
 class ComputeEmbeddings(LongOperator):
     @property
     def config(self):
-        return foo.OperatorConfig(
-            name="compute_embeddings",
-            label="Compute synthgap embeddings",
-            description="Embed images with a model into a vector field (resumable)",
-            dynamic=True,
-            allow_immediate_execution=True,
-            allow_delegated_execution=True,
-            execute_as_generator=True,
+        return self.long_config(
+            "compute_embeddings",
+            "Compute synthgap embeddings",
+            "Embed images with a model into a vector field (resumable)",
             default_choice_to_delegated=True,
         )
 

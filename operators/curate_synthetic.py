@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from urllib.parse import quote
 
-import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from fiftyone_plugin.paths import app_out_dir, resolve
@@ -43,14 +42,10 @@ SOURCES = {"analysis": "the analysis", "budget": "short after this curation"}
 class CurateSynthetic(LongOperator):
     @property
     def config(self):
-        return foo.OperatorConfig(
-            name="curate_synthetic",
-            label="Curate synthetic samples",
-            description="Keep the synthetic samples that stand in for real ones, within a budget",
-            dynamic=True,
-            allow_immediate_execution=True,
-            allow_delegated_execution=True,
-            execute_as_generator=True,
+        return self.long_config(
+            "curate_synthetic",
+            "Curate synthetic samples",
+            "Keep the synthetic samples that stand in for real ones, within a budget",
         )
 
     def resolve_input(self, ctx):

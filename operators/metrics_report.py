@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 
-import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from fiftyone_plugin.paths import app_out_dir, inside, resolve
@@ -17,14 +16,10 @@ from .progress import LongOperator
 class MetricsReport(LongOperator):
     @property
     def config(self):
-        return foo.OperatorConfig(
-            name="metrics_report",
-            label="Synthgap metrics and report",
-            description="FID, KID, precision/recall, coverage... with readings; HTML report",
-            dynamic=True,
-            allow_immediate_execution=True,
-            allow_delegated_execution=True,
-            execute_as_generator=True,
+        return self.long_config(
+            "metrics_report",
+            "Synthgap metrics and report",
+            "FID, KID, precision/recall, coverage... with readings; HTML report",
         )
 
     def resolve_input(self, ctx):

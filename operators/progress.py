@@ -51,7 +51,22 @@ def from_app(ctx) -> bool:
 
 class LongOperator(foo.Operator):
     """An operator whose work may take minutes; subclasses implement ``run(ctx, progress)`` and
-    set ``execute_as_generator=True`` in their config."""
+    build their config with :meth:`long_config`."""
+
+    @staticmethod
+    def long_config(name: str, label: str, description: str, **extra) -> foo.OperatorConfig:
+        """The config every long operator shares: a dynamic form, run now (streaming its
+        progress) or scheduled; ``extra``: further OperatorConfig settings."""
+        return foo.OperatorConfig(
+            name=name,
+            label=label,
+            description=description,
+            dynamic=True,
+            allow_immediate_execution=True,
+            allow_delegated_execution=True,
+            execute_as_generator=True,
+            **extra,
+        )
 
     def run(self, ctx, progress: Progress):
         raise NotImplementedError
