@@ -31,14 +31,17 @@ For each, side by side in one run on the same embeddings: the label statistics (
 name A, how many findings name other classes), the per-class analysis (A's status, AUROC of the
 within-class gap score for the real images that lack synthetic counterparts, precision / recall
 of class_uncovered, share of real images flagged) and the label-blind analysis (the same figures
-from today's gap_score / uncovered), the probe (A's accuracy trained on synthetic vs on real),
-and, for the classification scenarios, the rank correlation (Spearman) across classes between
-the probe's per-class accuracy and that of EfficientNet-Lite0 fine-tuned on the synthetic images
-and tested on the real ones (bench/finetune.py), next to the same for a probe on the raw
-embeddings.
+from today's gap_score / uncovered), the probe (A's transfer, trained on synthetic, vs its
+accuracy trained on real), and, for the classification scenarios, the rank correlation
+(Spearman) across classes between the probe's per-class transfer (the mean of its probes on raw
+embeddings and on aligned features, which the product ranks classes by) and the per-class
+accuracy of EfficientNet-Lite0 fine-tuned on the synthetic images and tested on the real ones
+(bench/finetune.py), next to the same for each of the two probes alone; then the same against
+the mean of every fine-tune seed cached for the scenario (bench/probe_reference.py caches the
+fine-tunes: a rerun reuses them; bench/probe_variants.py compares more probe variants).
 
-    .venv/bin/python bench/labels_quality.py           # full: every fine-tune (about an hour here)
-    .venv/bin/python bench/labels_quality.py --quick   # smaller sets, fine-tunes the lacks-mode rows
+    .venv/bin/python bench/labels_quality.py           # full: fine-tunes four scenarios per set
+    .venv/bin/python bench/labels_quality.py --quick   # smaller sets, fine-tunes the graded rows
     .venv/bin/python bench/labels_quality.py --tiny    # smoke test, no fine-tuning
 
 Prints a markdown table, then one JSON line with the key figures.
@@ -63,7 +66,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import object_scenarios as OS  # noqa: E402
-from finetune import finetune_predict  # noqa: E402
 from gap_quality import (  # noqa: E402
     PHOTOS,
     STYLES,
@@ -74,10 +76,11 @@ from gap_quality import (  # noqa: E402
     precision_recall,
     stylize,
 )
+from probe_reference import per_class_accuracy, reference, reference_path  # noqa: E402
+from probe_variants import load as load_references  # noqa: E402
 
 from fiftyone_plugin.core import AnalysisConfig, analyze_embeddings  # noqa: E402
 from fiftyone_plugin.core.labels import LabelSet, ObjectTable  # noqa: E402
-from fiftyone_plugin.core.probe import LinearProbe  # noqa: E402
 from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
 from fiftyone_plugin.serialization import to_jsonable  # noqa: E402
 
@@ -319,7 +322,7 @@ def object_row(kind: str, mode: str, seed: int, embed, config: AnalysisConfig) -
 EXPECTED_FINDING = {"withheld": "missing", "rarer": "rarer", "smaller": "class box size"}
 
 
-def evaluate(sc: Scenario, config: AnalysisConfig, finetune: bool) -> dict:
+def evaluate(sc: Scenario, config: AnalysisConfig, finetune: bool, mode: str, seed: int) -> dict:
     t = time.time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -340,7 +343,7 @@ def evaluate(sc: Scenario, config: AnalysisConfig, finetune: bool) -> dict:
         stats_text=named[0]["text"] if named else "",
         status=rows[sc.target]["status"],
         flagged=float(lab.uncovered.mean()), base_flagged=float(res.uncovered.mean()),
-        probe_target_synthetic=rows[sc.target]["probe_accuracy_synthetic"],
+        probe_target_synthetic=rows[sc.target]["probe_transfer"],
         probe_target_real=rows[sc.target]["probe_accuracy_real"],
         probe_synthetic=(lab.probe or {}).get("accuracy", {}).get("synthetic"),
         probe_real=(lab.probe or {}).get("accuracy", {}).get("real"),
@@ -353,38 +356,43 @@ def evaluate(sc: Scenario, config: AnalysisConfig, finetune: bool) -> dict:
         row["base_precision"], row["base_recall"] = precision_recall(res.uncovered, sc.positives)
     row["seconds_analysis"] = time.time() - t
     if finetune and sc.real_images is not None:
-        row.update(compare_with_finetuning(sc, lab.probe))
+        row.update(compare_with_finetuning(sc, lab.probe, config, mode, seed))
     return row
 
 
-def compare_with_finetuning(sc: Scenario, probe: dict) -> dict:
-    """Spearman across real classes between the fine-tuned network's per-class accuracy and the
-    probe's (on aligned features, as the analysis runs it) and a probe on raw embeddings."""
+def compare_with_finetuning(
+    sc: Scenario, probe: dict, config: AnalysisConfig, mode: str, seed: int
+) -> dict:
+    """Spearman across real classes between the fine-tuned network's per-class accuracy (seed 0,
+    cached by bench/probe_reference.py) and the probe's: its transfer (what the product ranks
+    classes by) and each of its two probes (raw embeddings, aligned features); the same against
+    the mean of every fine-tune seed cached for the scenario."""
     from scipy.stats import spearmanr
 
-    t = time.time()
-    classes = sorted({c for c in sc.labels_real.classes.tolist()}, key=str)
-    index = {c: k for k, c in enumerate(classes)}
-    y_real = np.array([index[c] for c in sc.labels_real.classes])
-    keep = np.array([c in index for c in sc.labels_synthetic.classes])
-    y_synth = np.array([index[c] for c in sc.labels_synthetic.classes[keep]])
-    train = [im for im, k in zip(sc.synthetic_images, keep, strict=True) if k]
-    predicted = finetune_predict(train, y_synth, sc.real_images, len(classes))
-    tuned = np.array([np.mean(predicted[y_real == k] == k) for k in range(len(classes))])
-    by_class = {r["class"]: r["accuracy_synthetic"] for r in probe["per_class"]}
-    aligned = np.array([by_class[c] for c in classes])
-    raw_probe = LinearProbe().fit(
-        sc.real, sc.synthetic, sc.labels_real.classes, sc.labels_synthetic.classes
+    ref = reference(sc, config, reference_path(CACHE, sc.data, sc.kind, mode, seed, 0))
+    classes = ref["classes"].tolist()
+    rows = {str(r["class"]): r for r in probe["per_class"]}
+    runs = load_references(CACHE, mode, seed)[(sc.data, sc.kind)]
+    tuned = {
+        s: per_class_accuracy(r["finetuned"], r["y_real"], len(classes)) for s, r in runs.items()
+    }
+    out = dict(
+        finetuned_accuracy=float(np.mean(ref["finetuned"] == ref["y_real"])),
+        finetuned_target=float(tuned[0][classes.index(sc.target)]),
+        seconds_finetune=float(ref["seconds_finetune"]),
+        n_finetune_seeds=len(runs),
     )
-    raw = np.array([{r["class"]: r["accuracy_synthetic"] for r in raw_probe.per_class_}[c]
-                    for c in classes])  # fmt: skip
-    return dict(
-        finetuned_accuracy=float(np.mean(predicted == y_real)),
-        finetuned_target=float(tuned[index[sc.target]]),
-        spearman=float(spearmanr(aligned, tuned)[0]),
-        spearman_raw=float(spearmanr(raw, tuned)[0]),
-        seconds_finetune=time.time() - t,
-    )
+    for suffix, key in (
+        ("", "transfer"),
+        ("_raw", "accuracy_synthetic_raw"),
+        ("_aligned", "accuracy_synthetic"),
+    ):
+        score = [rows[c][key] for c in classes]
+        out[f"spearman{suffix}"] = float(spearmanr(score, tuned[0])[0])
+        out[f"spearman{suffix}_seeds"] = float(
+            spearmanr(score, np.mean(list(tuned.values()), 0))[0]
+        )
+    return out  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,9 +416,9 @@ def markdown(rows: list[dict]) -> str:
         "| data | scenario (class A) | label statistics: names A (other classes named) | "
         "per-class: A's status | gap AUROC per-class (blind) | uncovered precision per-class "
         "(blind) | uncovered recall per-class (blind) | real flagged per-class (blind) | "
-        "probe on A: synthetic→real (real→real) | Spearman probe vs fine-tuned (raw-embedding "
-        "probe) |",
-        "|" + "---|" * 10,
+        "probe on A: synthetic→real (real→real) | Spearman probe vs fine-tuned: transfer (raw / "
+        "aligned) | the same vs the mean of n fine-tune seeds |",
+        "|" + "---|" * 11,
     ]
     for r in rows:
         found = {True: "yes", False: "**no**", None: "–"}[r["stats_found"]]
@@ -421,8 +429,12 @@ def markdown(rows: list[dict]) -> str:
             f"{_f(r.get('recall'))} ({_f(r.get('base_recall'))}) | "
             f"{_pct(r['flagged'])} ({_pct(r['base_flagged'])}) | "
             f"{_pct(r['probe_target_synthetic'])} ({_pct(r['probe_target_real'])}) | "
-            f"{_f(r.get('spearman'))} ({_f(r.get('spearman_raw'))}) |"
-        )
+            f"{_f(r.get('spearman'))} ({_f(r.get('spearman_raw'))} / "
+            f"{_f(r.get('spearman_aligned'))}) | "
+            + (f"n={r['n_finetune_seeds']}: {_f(r['spearman_seeds'])} "
+               f"({_f(r['spearman_raw_seeds'])} / {_f(r['spearman_aligned_seeds'])}) |"
+               if "spearman_seeds" in r else "– |")
+        )  # fmt: skip
     return "\n".join(lines)
 
 
@@ -438,8 +450,9 @@ def summary(rows: list[dict]) -> dict:
         "stats_false_findings": sum(r["stats_other"] for r in rows),
         "control_flagged": {r["data"]: r["flagged"] for r in rows if r["kind"] == "control"},
         "spearman": {f"{r['data']}/{r['kind']}": r["spearman"] for r in rows if "spearman" in r},
-        "spearman_raw": {f"{r['data']}/{r['kind']}": r["spearman_raw"] for r in rows
-                         if "spearman_raw" in r},  # fmt: skip
+        **{key: {f"{r['data']}/{r['kind']}": r[key] for r in rows if key in r}
+           for key in ("spearman_raw", "spearman_aligned", "spearman_seeds",
+                       "spearman_raw_seeds", "spearman_aligned_seeds")},
         "meets_targets": {
             "class_auroc": all((r.get("auroc") or 0) >= TARGETS["class_auroc"] for r in mode_rows),
             "class_precision": all(
@@ -474,14 +487,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             found = classification_scenarios(build(name, mode, args.seed, embed), args.seed)
         for sc in found:
-            rows.append(evaluate(sc, config, sc.kind in tune))
+            rows.append(evaluate(sc, config, sc.kind in tune, mode, args.seed))
             r = rows[-1]
             print(
                 f"  {r['data']:7s} {r['kind']:10s} stats {r['stats_found']} "
                 f"status {r['status']:14s} auroc {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) "
                 f"prec {_f(r.get('precision'))} flagged {_pct(r['flagged'])} "
                 f"probe {_pct(r['probe_target_synthetic'])} rho {_f(r.get('spearman'))} "
-                f"({_f(r.get('spearman_raw'))}) [{r['seconds_analysis']:.0f} s"
+                f"({_f(r.get('spearman_raw'))} / {_f(r.get('spearman_aligned'))}) "
+                f"[{r['seconds_analysis']:.0f} s"
                 f"{_seconds(r, ', fine-tune ', 'seconds_finetune')}]",
                 file=sys.stderr,
                 flush=True,

@@ -1,8 +1,8 @@
 """What labels add to an analysis: gaps within each class and the probe, in one per-class table.
 
 ``analyze_labeled(...)`` runs :class:`~.per_class.ClassGapDetector` and
-:class:`~.probe.LinearProbe` on the aligned features (the global style shift removed: see
-probe.py for why the probe uses them too), and merges their per-class rows. Called by
+:class:`~.probe.LinearProbe` on the aligned features (the style shift removed), the probe also on
+the raw embeddings (see probe.py for why both), and merges their per-class rows. Called by
 ``pipeline.analyze_embeddings`` when labels are given.
 """
 
@@ -17,7 +17,10 @@ from .per_class import ClassGapDetector
 from .probe import LinearProbe
 
 #: Columns the probe adds to a per-class row (prefixed ``probe_``).
-PROBE_COLUMNS = ("accuracy_synthetic", "accuracy_real", "accuracy_both", "ratio", "verdict")
+PROBE_COLUMNS = (
+    "accuracy_synthetic", "accuracy_synthetic_raw", "accuracy_real", "accuracy_both", "transfer",
+    "ratio", "verdict",
+)  # fmt: skip
 
 
 @dataclass
@@ -25,7 +28,7 @@ class LabeledResult:
     """The labeled part of an analysis; per-sample arrays are aligned with the inputs.
 
     table: one row per class (ClassGapDetector's columns, then probe_accuracy_synthetic /
-    _real / _both, probe_ratio, probe_verdict). regions: the gap regions found within classes.
+    _synthetic_raw / _real / _both, probe_transfer, probe_ratio, probe_verdict). regions: the gap regions found within classes.
     probe: LinearProbe.to_dict() (None when the probe could not run: ``probe_skipped`` says why).
     gap_score / uncovered / gap_region (n_real,): within-class results (see ClassGapDetector).
     probe_prediction (n_real,) object: the class the synthetic-trained probe gives each real
@@ -74,8 +77,11 @@ def analyze_labeled(
     n_folds: int = 5,
     seed: int = 0,
     progress: Progress | None = None,
+    real_raw: np.ndarray | None = None,
+    synthetic_raw: np.ndarray | None = None,
 ) -> LabeledResult:
-    """Per-class gaps and the probe on the aligned features. ``realism``, ``blind_uncovered`` and
+    """Per-class gaps and the probe on the aligned features (the probe also on ``real_raw`` /
+    ``synthetic_raw``, the raw embeddings, when given). ``realism``, ``blind_uncovered`` and
     ``blind_regions`` (region name per real sample or None): the label-blind analysis's results,
     summarised per class and region."""
     detector = ClassGapDetector(
@@ -92,7 +98,7 @@ def analyze_labeled(
     try:
         fitted = LinearProbe(n_folds, seed=seed).fit(
             real_aligned, synthetic_aligned, labels_real, labels_synthetic, blind_regions,
-            span(progress, 0.5, 1.0),
+            span(progress, 0.5, 1.0), real_raw=real_raw, synthetic_raw=synthetic_raw,
         )  # fmt: skip
     except ValueError as exc:
         skipped = str(exc)

@@ -12,13 +12,19 @@ fold is predicted by three probes, trained on
 
 Every real sample is thus predicted once by each probe, by a probe that never saw it.
 
-The analysis gives the probe the aligned features (pipeline: PCA, then the global style shift
-removed), not the raw embeddings. A network fine-tuned on synthetic images learns to look past a
-style shared by all of them; a linear probe on raw embeddings cannot, and then mostly measures
-that style (see bench/labels_quality.py: its per-class accuracies ranked the fine-tuned
-network's classes worse than the probe on aligned features did). Accuracies
+The analysis gives these probes the aligned features (pipeline: PCA, then the style shift
+between the sides removed) and, given the raw embeddings too, trains a fourth probe,
+
+* ``synthetic_raw``: all synthetic samples as they are (raw embeddings), tested on the real ones.
+
+A network trained on synthetic images fails on a real class for two reasons: its synthetic
+images look different (style), or lack part of the class's real variety (content). The raw
+probe sees mostly the first, the aligned one only the second, so a class's ``transfer`` is the
+mean of the two accuracies (just the aligned one without raw embeddings): it ranks classes like
+a network fine-tuned on the synthetic images and tested on real ones (docs/BENCHMARKS.md,
+bench/labels_quality.py), where either probe alone misses one kind of failure. Accuracies
 are shares of correctly classified real samples in [0, 1]: overall, per class (recall of the
-class), and per gap region. ``ratio`` = synthetic / real accuracy: 1 = synthetic training data
+class), and per gap region. ``ratio`` = transfer / real accuracy: 1 = synthetic training data
 works as well as real, 0 = not at all; a class counts as ``works`` from WORKS_RATIO and ``fails``
 under FAILS_RATIO. Each synthetic sample also gets ``label_support``: the probability a probe
 trained on all real samples gives to its label (low = real data would not call it that class:
@@ -35,6 +41,8 @@ from ..progress import Progress, report
 from ._validation import check_pair, check_positive_int
 
 TRAININGS = ("synthetic", "real", "both")
+#: The probe trained on the raw synthetic embeddings (tested on the raw real ones).
+RAW = "synthetic_raw"
 #: Per-class verdicts by the synthetic / real accuracy ratio.
 WORKS_RATIO = 0.9
 FAILS_RATIO = 0.5
@@ -56,12 +64,13 @@ def verdict(ratio: float | None) -> str | None:
 class LinearProbe:
     """Cross-fitted train-on-X, test-on-real linear probes (module docstring).
 
-    Fitted attributes: ``classes_`` (sorted class names), ``prediction_`` {training: (n_real,)
+    Fitted attributes: ``classes_`` (sorted class names), ``trainings_`` (the probes trained:
+    TRAININGS, then RAW when raw embeddings were given), ``prediction_`` {training: (n_real,)
     object, the class each real sample was given, None for unlabeled samples},
     ``accuracy_`` {training: share of labeled real samples classified right},
     ``balanced_accuracy_`` {training: mean of the per-class accuracies over the real classes},
-    ``per_class_`` (rows: class, n_real, n_synthetic, accuracy per training, ratio, verdict),
-    ``per_region_`` (rows per gap region, when regions were given), ``label_support_``
+    ``per_class_`` (rows: class, n_real, n_synthetic, accuracy per training, transfer, ratio,
+    verdict), ``per_region_`` (the same per gap region, when regions were given), ``label_support_``
     (n_synthetic,) float in [0, 1] (NaN for unlabeled synthetic samples), ``reading_``.
     """
 
@@ -78,15 +87,27 @@ class LinearProbe:
         labels_synthetic: np.ndarray,
         regions: np.ndarray | None = None,
         progress: Progress | None = None,
+        real_raw: np.ndarray | None = None,
+        synthetic_raw: np.ndarray | None = None,
     ) -> LinearProbe:
-        """``real`` / ``synthetic``: embeddings; ``labels_*``: a class per sample (None =
+        """``real`` / ``synthetic``: (aligned) features; ``labels_*``: a class per sample (None =
         unlabeled, left out); ``regions`` (n_real,): a gap region name per real sample or None
-        (e.g. the label-blind analysis's regions), for per-region accuracies."""
+        (e.g. the label-blind analysis's regions), for per-region accuracies;
+        ``real_raw`` / ``synthetic_raw``: the same samples' raw embeddings, for the
+        ``synthetic_raw`` probe (both or neither)."""
         from sklearn.model_selection import KFold, StratifiedKFold
 
         check_positive_int(self.n_folds, "n_folds", minimum=2)
         check_positive_int(self.max_train, "max_train", minimum=2)
         real, synthetic = check_pair(real, synthetic)
+        if (real_raw is None) != (synthetic_raw is None):
+            raise ValueError("Pass both real_raw and synthetic_raw, or neither")
+        if real_raw is not None:
+            real_raw, synthetic_raw = check_pair(real_raw, synthetic_raw)
+            if len(real_raw) != len(real) or len(synthetic_raw) != len(synthetic):
+                raise ValueError(
+                    "real_raw / synthetic_raw need one row per real / synthetic sample"
+                )
         y_r = np.asarray(labels_real, dtype=object)
         y_s = np.asarray(labels_synthetic, dtype=object)
         if len(y_r) != len(real) or len(y_s) != len(synthetic):
@@ -100,11 +121,15 @@ class LinearProbe:
             )
         self.classes_ = sorted(set(y_r[lab_r].tolist()) | set(y_s[lab_s].tolist()), key=str)
         rng = np.random.default_rng(self.seed)
-        pred = {t: np.full(len(real), None, dtype=object) for t in TRAININGS}
+        self.trainings_ = TRAININGS + ((RAW,) if real_raw is not None else ())
+        pred = {t: np.full(len(real), None, dtype=object) for t in self.trainings_}
 
         report(progress, 0.0, "probe: training on the synthetic images")
         synth_probe = self._train(synthetic[lab_s], y_s[lab_s], rng)
         pred["synthetic"][lab_r] = synth_probe.predict(real[lab_r])
+        if real_raw is not None:
+            raw_probe = self._train(synthetic_raw[lab_s], y_s[lab_s], rng)
+            pred[RAW][lab_r] = raw_probe.predict(real_raw[lab_r])
         counts = np.unique(y_r[lab_r].astype(str), return_counts=True)[1]
         split = (
             StratifiedKFold(self.n_folds, shuffle=True, random_state=self.seed)
@@ -133,12 +158,12 @@ class LinearProbe:
                 proba[i, column[c]] if c in column else 0.0 for i, c in enumerate(y_s[lab_s])
             ]
         self.prediction_ = pred
-        right = {t: pred[t][lab_r] == y_r[lab_r] for t in TRAININGS}
-        self.accuracy_ = {t: float(right[t].mean()) for t in TRAININGS}
+        right = {t: pred[t][lab_r] == y_r[lab_r] for t in self.trainings_}
+        self.accuracy_ = {t: float(right[t].mean()) for t in self.trainings_}
         self.per_class_ = self._per_class(y_r, y_s, lab_r, right)
         real_rows = [r for r in self.per_class_ if r["n_real"]]
         self.balanced_accuracy_ = {
-            t: float(np.mean([r[f"accuracy_{t}"] for r in real_rows])) for t in TRAININGS
+            t: float(np.mean([r[f"accuracy_{t}"] for r in real_rows])) for t in self.trainings_
         }
         self.per_region_ = [] if regions is None else self._per_region(regions, lab_r, right)
         self.reading_ = self._reading()
@@ -165,9 +190,9 @@ class LinearProbe:
         for c in self.classes_:
             mine = y_r[lab_r] == c
             row = {"class": c, "n_real": int(mine.sum()), "n_synthetic": int((y_s == c).sum())}
-            for t in TRAININGS:
+            for t in self.trainings_:
                 row[f"accuracy_{t}"] = float(right[t][mine].mean()) if mine.any() else None
-            row["ratio"] = _ratio(row["accuracy_synthetic"], row["accuracy_real"])
+            row.update(self._transfer(row))
             row["verdict"] = verdict(row["ratio"])
             rows.append(row)
         return rows
@@ -178,35 +203,44 @@ class LinearProbe:
         for name in sorted({r for r in regions.tolist() if r is not None}, key=str):
             mine = regions == name
             row = {"region": name, "n_real": int(mine.sum())}
-            for t in TRAININGS:
+            for t in self.trainings_:
                 row[f"accuracy_{t}"] = float(right[t][mine].mean())
-            row["ratio"] = _ratio(row["accuracy_synthetic"], row["accuracy_real"])
+            row.update(self._transfer(row))
             rows.append(row)
         return rows
 
+    def _transfer(self, accuracy: dict) -> dict:
+        """transfer (mean of the synthetic-trained accuracies) and ratio, from ``accuracy_*``."""
+        trained = [accuracy[f"accuracy_{t}"] for t in ("synthetic", RAW) if t in self.trainings_]
+        transfer = None if None in trained else float(np.mean(trained))
+        return {"transfer": transfer, "ratio": _ratio(transfer, accuracy["accuracy_real"])}
+
     def _reading(self) -> str:
         acc = self.accuracy_
-        worst = sorted(
-            (r for r in self.per_class_ if r["n_real"]), key=lambda r: r["accuracy_synthetic"]
-        )[:3]
-        worst_text = ", ".join(
-            f"`{r['class']}` {100 * r['accuracy_synthetic']:.0f}%" for r in worst
+        worst = sorted((r for r in self.per_class_ if r["n_real"]), key=lambda r: r["transfer"])[:3]
+        worst_text = ", ".join(f"`{r['class']}` {100 * r['transfer']:.0f}%" for r in worst)
+        synthetic = (
+            f"{100 * acc[RAW]:.0f}% of the real images as they are, "
+            f"{100 * acc['synthetic']:.0f}% once the style shift between the sides is removed"
+            if RAW in acc
+            else f"{100 * acc['synthetic']:.0f}% of the real images"
         )
         return (
-            f"Trained on your synthetic images, a linear probe recognises "
-            f"{100 * acc['synthetic']:.0f}% of the real images; trained on real images, "
-            f"{100 * acc['real']:.0f}% (real and synthetic together: {100 * acc['both']:.0f}%). "
-            f"Worst classes: {worst_text}."
+            f"Trained on your synthetic images, a linear probe recognises {synthetic}; trained "
+            f"on real images, {100 * acc['real']:.0f}% (real and synthetic together: "
+            f"{100 * acc['both']:.0f}%). Classes least likely to work: {worst_text}."
         )
 
     def to_dict(self) -> dict:
         """The fitted figures as a JSON-safe dict (no per-sample arrays)."""
-        ratio = _ratio(self.balanced_accuracy_["synthetic"], self.balanced_accuracy_["real"])
+        balanced = {f"accuracy_{t}": a for t, a in self.balanced_accuracy_.items()}
+        transfer = self._transfer(balanced)
         return {
             "accuracy": self.accuracy_,
             "balanced_accuracy": self.balanced_accuracy_,
-            "ratio": ratio,
-            "verdict": verdict(ratio),
+            "transfer": transfer["transfer"],
+            "ratio": transfer["ratio"],
+            "verdict": verdict(transfer["ratio"]),
             "per_class": self.per_class_,
             "per_region": self.per_region_,
             "reading": self.reading_,

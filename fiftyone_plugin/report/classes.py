@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..core.per_class import COVERED, LACKS_VARIETY, MISSING, SYNTHETIC_ONLY, TOO_FEW
 from ..core.probe import FAILS, PARTLY, WORKS
+from .figures import ALIGNED_COLOR, REAL_COLOR, SYNTHETIC_COLOR
 from .grades import FAIR, GOOD, GRADE_COLORS, NEUTRAL, POOR
 
 #: Grade of a class status and of a probe verdict.
@@ -30,7 +31,7 @@ COLUMNS = (
     ("n_real", "Real"),
     ("n_synthetic", "Synthetic"),
     ("uncovered_text", "Uncovered in class"),
-    ("probe_text", "Probe: synthetic → real (real → real)"),
+    ("probe_text", "Probe: synthetic → real (as is / style removed; real)"),
     ("verdict", "Training on synthetic"),
     ("c2st_text", "Tell apart (AUC)"),
 )
@@ -59,6 +60,49 @@ def _severity(row: dict) -> float:
     return probe + uncovered + (0.5 if status == LACKS_VARIETY else 0.0)
 
 
+def _probe_text(r: dict) -> str:
+    """transfer (as is / style removed; real), or synthetic (real) for a run without the raw
+    probe."""
+    real = _pct(r.get("probe_accuracy_real"))
+    if r.get("probe_accuracy_synthetic_raw") is None:
+        return f"{_pct(r.get('probe_accuracy_synthetic'))} ({real})"
+    return (
+        f"{_pct(r.get('probe_transfer'))} ({_pct(r.get('probe_accuracy_synthetic_raw'))} / "
+        f"{_pct(r.get('probe_accuracy_synthetic'))}; {real})"
+    )
+
+
+def probe_series(rows: list[dict]) -> list[tuple[str, list, str]]:
+    """The probe's per-class accuracies to draw side by side: (label, values, colour) per
+    training, for rows that have a real-trained accuracy."""
+    series = []
+    if any(r.get("probe_accuracy_synthetic_raw") is not None for r in rows):
+        series.append(
+            (
+                "trained on synthetic, as is",
+                [r.get("probe_accuracy_synthetic_raw") for r in rows],
+                SYNTHETIC_COLOR,
+            )
+        )
+        series.append(
+            (
+                "trained on synthetic, style removed",
+                [r.get("probe_accuracy_synthetic") for r in rows],
+                ALIGNED_COLOR,
+            )
+        )
+    else:
+        series.append(
+            (
+                "trained on synthetic",
+                [r.get("probe_accuracy_synthetic") for r in rows],
+                SYNTHETIC_COLOR,
+            )
+        )
+    series.append(("trained on real", [r.get("probe_accuracy_real") for r in rows], REAL_COLOR))
+    return series  # fmt: skip
+
+
 def class_rows(per_class: list[dict]) -> list[dict]:
     """The per-class table's rows, worst first: the stored columns plus display texts, grade and
     colour, and ``severity`` / ``probe_synthetic`` / ``uncovered`` to sort by."""
@@ -82,9 +126,8 @@ def class_rows(per_class: list[dict]) -> list[dict]:
                     if r.get("uncovered_fraction") is not None
                     else "–"
                 ),
-                "probe_synthetic": r.get("probe_accuracy_synthetic"),
-                "probe_text": f"{_pct(r.get('probe_accuracy_synthetic'))} "
-                f"({_pct(r.get('probe_accuracy_real'))})",
+                "probe_synthetic": r.get("probe_transfer", r.get("probe_accuracy_synthetic")),
+                "probe_text": _probe_text(r),
                 "verdict": verdict or "–",
                 "c2st_text": "–" if c2st is None else f"{c2st:.2f}",
                 "severity": _severity(r),

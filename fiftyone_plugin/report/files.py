@@ -20,7 +20,8 @@ SAMPLE_COLUMNS = [
 #: classes.csv's first columns (a run with labels; the rest follow by name).
 CLASS_COLUMNS = [
     "class", "status", "n_real", "n_synthetic", "uncovered_fraction", "n_gap_regions",
-    "probe_accuracy_synthetic", "probe_accuracy_real", "probe_accuracy_both", "probe_verdict",
+    "probe_transfer", "probe_accuracy_synthetic_raw", "probe_accuracy_synthetic",
+    "probe_accuracy_real", "probe_accuracy_both", "probe_verdict",
     "reading",
 ]  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .classes import probe_series
 from .figures import REAL_COLOR, SYNTHETIC_COLOR, _png
 
 #: Classes drawn in a bar chart (the first ones in the order given); the rest are left out.
@@ -72,14 +73,8 @@ def comparison_figure(c: dict) -> str | None:
 
 
 def probe_figure(rows: list[dict]) -> str | None:
-    """Per class: the probe's accuracy on real images trained on synthetic vs on real images."""
+    """Per class: the probe's accuracy on real images per training (classes.probe_series)."""
     rows = [r for r in rows if r.get("probe_accuracy_real") is not None]
     if not rows:
         return None
-    return _bars(
-        [r["class"] for r in rows],
-        [("trained on synthetic", [r.get("probe_accuracy_synthetic") for r in rows],
-          SYNTHETIC_COLOR),
-         ("trained on real", [r.get("probe_accuracy_real") for r in rows], REAL_COLOR)],
-        "accuracy on real images",
-    )  # fmt: skip
+    return _bars([r["class"] for r in rows], probe_series(rows), "accuracy on real images")

@@ -3,6 +3,7 @@ panel: the class frequencies of both sides and the probe's accuracy per class.""
 
 from __future__ import annotations
 
+from .classes import probe_series
 from .figures import REAL_COLOR, SYNTHETIC_COLOR
 
 
@@ -36,18 +37,9 @@ def class_frequency_plot(comparisons: list[dict]) -> dict:
 
 
 def probe_plot(rows: list[dict]) -> dict:
-    """Per class: the probe's accuracy on real images trained on synthetic and on real images;
+    """Per class: the probe's accuracy on real images per training (classes.probe_series);
     {data, layout}, ``data`` empty without a probe."""
     rows = [r for r in rows if r.get("probe_accuracy_real") is not None]
     if not rows:
         return {"data": [], "layout": {}}
-    names = [r["class"] for r in rows]
-    return _bars(
-        names,
-        [
-            ("trained on synthetic", [r.get("probe_accuracy_synthetic") for r in rows],
-             SYNTHETIC_COLOR),
-            ("trained on real", [r.get("probe_accuracy_real") for r in rows], REAL_COLOR),
-        ],
-        "accuracy on real images",
-    )  # fmt: skip
+    return _bars([r["class"] for r in rows], probe_series(rows), "accuracy on real images")

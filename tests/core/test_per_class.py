@@ -84,6 +84,36 @@ def test_probe_finds_a_mislabeled_class_and_a_withheld_one():
     json.dumps(p.to_dict())
 
 
+def test_the_raw_probe_sees_a_style_that_the_aligned_one_does_not():
+    real, synthetic, y_r, y_s, _ = two_mode_classes(lacking=None, withheld=None, seed=3)
+    rng = np.random.default_rng(3)
+    # raw embeddings: 8 more dimensions where only the synthetic c1 images differ (a style of
+    # their own, which a network trained on them would learn to rely on); the aligned features
+    # have it removed
+    style = rng.normal(0, 1, (len(real) + len(synthetic), 8)).astype(np.float32)
+    style[len(real) :][y_s == "c1"] += 10
+    real_raw, synthetic_raw = (
+        np.hstack([real, style[: len(real)]]),
+        np.hstack([synthetic, style[len(real) :]]),
+    )
+    p = PR.LinearProbe(n_folds=3).fit(
+        real, synthetic, y_r, y_s, real_raw=real_raw, synthetic_raw=synthetic_raw
+    )
+    rows = {r["class"]: r for r in p.per_class_}
+    assert rows["c1"]["accuracy_synthetic"] >= 0.95 > 0.5 > rows["c1"]["accuracy_synthetic_raw"]
+    assert all(rows[c]["accuracy_synthetic_raw"] >= 0.95 for c in ("c0", "c2", "c3"))
+    for r in p.per_class_:
+        mean = (r["accuracy_synthetic"] + r["accuracy_synthetic_raw"]) / 2
+        assert r["transfer"] == pytest.approx(mean)
+        assert r["ratio"] == pytest.approx(mean / r["accuracy_real"])
+    assert rows["c1"]["verdict"] != PR.WORKS and rows["c0"]["verdict"] == PR.WORKS
+    assert "as they are" in p.reading_ and "once the style shift" in p.reading_
+    assert "least likely to work: `c1`" in p.reading_
+    assert p.to_dict()["transfer"] == pytest.approx(np.mean([r["transfer"] for r in p.per_class_]))
+    with pytest.raises(ValueError, match="both real_raw and synthetic_raw"):
+        PR.LinearProbe().fit(real, synthetic, y_r, y_s, real_raw=real_raw)
+
+
 def test_probe_takes_labels_of_mixed_types():
     real, synthetic, y_r, y_s, _ = two_mode_classes(lacking=None, withheld=None, seed=2)
     y_r = np.array([int(c[1]) for c in y_r], object)  # ints on the real side

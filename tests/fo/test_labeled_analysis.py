@@ -57,6 +57,7 @@ def test_labels_reach_the_samples_and_the_run(labeled_run):
     summary = load_summary(dataset, "synthgap")
     rows = {r["class"]: r for r in summary["per_class"]}
     assert rows["coins"]["status"] == "missing" and rows["coins"]["probe_accuracy_synthetic"] == 0
+    assert rows["coins"]["probe_accuracy_synthetic_raw"] == rows["coins"]["probe_transfer"] == 0
     assert summary["label_field"] == "ground_truth" and summary["class_map"] == {
         "spaceship": "rocket"
     }
@@ -74,6 +75,7 @@ def test_labels_reach_the_files_and_the_report(labeled_run):
     with open(done.files["classes.csv"], newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows[0].keys() >= {"class", "status", "probe_accuracy_synthetic", "reading"}
+    assert list(rows[0])[6:8] == ["probe_transfer", "probe_accuracy_synthetic_raw"]
     samples = list(csv.DictReader(open(os.path.join(out, "samples.csv"))))
     assert {"label_class", "class_gap_score", "probe_class"} <= set(samples[0])
     page = open(os.path.join(out, "report.html")).read()

@@ -1,0 +1,29 @@
+"""The per-class rows every front end shows: the probe's figures, with and without its raw probe."""
+
+from fiftyone_plugin.report.classes import class_rows, probe_series, sort_rows
+from fiftyone_plugin.report.label_plots import probe_plot
+
+BOTH = {"class": "a", "status": "covered", "probe_accuracy_synthetic": 0.8,
+        "probe_accuracy_synthetic_raw": 0.4, "probe_transfer": 0.6, "probe_accuracy_real": 1.0,
+        "probe_ratio": 0.6, "probe_verdict": "partly"}  # fmt: skip
+#: A run stored before the raw probe existed: no transfer, no raw accuracy.
+OLD = {"class": "b", "status": "covered", "probe_accuracy_synthetic": 0.5,
+       "probe_accuracy_real": 0.9, "probe_ratio": 0.55, "probe_verdict": "partly"}  # fmt: skip
+
+
+def test_rows_show_the_transfer_and_both_probes():
+    rows = {r["class"]: r for r in class_rows([BOTH, OLD])}
+    assert rows["a"]["probe_text"] == "60% (40% / 80%; 100%)"
+    assert rows["a"]["probe_synthetic"] == 0.6  # sorted by the transfer
+    assert rows["b"]["probe_text"] == "50% (90%)" and rows["b"]["probe_synthetic"] == 0.5
+    assert [r["class"] for r in sort_rows(list(rows.values()), "probe")] == ["b", "a"]
+
+
+def test_the_probe_plot_draws_each_training():
+    labels = [label for label, _, _ in probe_series([BOTH])]
+    assert labels == ["trained on synthetic, as is", "trained on synthetic, style removed",
+                      "trained on real"]  # fmt: skip
+    assert [label for label, _, _ in probe_series([OLD])] == ["trained on synthetic",
+                                                               "trained on real"]  # fmt: skip
+    data = probe_plot(class_rows([BOTH]))["data"]
+    assert [d["y"] for d in data] == [[0.4], [0.8], [1.0]]
