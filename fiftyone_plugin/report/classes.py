@@ -158,7 +158,8 @@ def sort_rows(rows: list[dict], by: str) -> list[dict]:
 
 
 def probe_summary(document: dict) -> dict | None:
-    """The probe's verdict: reading, accuracies per training, ratio, verdict, grade, colour."""
+    """The probe's verdict: reading, accuracies per training, transfer (None for a run stored
+    before it), ratio, verdict, grade, colour."""
     probe = document.get("probe")
     if not isinstance(probe, dict):
         return None
@@ -168,6 +169,7 @@ def probe_summary(document: dict) -> dict | None:
         "reading": probe.get("reading", ""),
         "accuracy": probe.get("accuracy") or {},
         "balanced_accuracy": probe.get("balanced_accuracy") or {},
+        "transfer": probe.get("transfer"),
         "ratio": probe.get("ratio"),
         "verdict": verdict,
         "grade": grade,

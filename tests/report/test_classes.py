@@ -1,6 +1,7 @@
 """The per-class rows every front end shows: the probe's figures, with and without its raw probe."""
 
-from fiftyone_plugin.report.classes import class_rows, probe_series, sort_rows
+from fiftyone_plugin.report.classes import class_rows, probe_series, probe_summary, sort_rows
+from fiftyone_plugin.report.grades import FAIR
 from fiftyone_plugin.report.label_plots import probe_plot
 
 BOTH = {"class": "a", "status": "covered", "probe_accuracy_synthetic": 0.8,
@@ -27,3 +28,12 @@ def test_the_probe_plot_draws_each_training():
                                                                "trained on real"]  # fmt: skip
     data = probe_plot(class_rows([BOTH]))["data"]
     assert [d["y"] for d in data] == [[0.4], [0.8], [1.0]]
+
+
+def test_the_probe_summary_carries_the_transfer():
+    probe = {"reading": "r", "accuracy": {"synthetic": 0.8, "synthetic_raw": 0.4, "real": 1.0},
+             "transfer": 0.6, "ratio": 0.6, "verdict": "partly"}  # fmt: skip
+    summary = probe_summary({"probe": probe})
+    assert (summary["transfer"], summary["verdict"], summary["grade"]) == (0.6, "partly", FAIR)
+    stored_before = {k: v for k, v in probe.items() if k != "transfer"}
+    assert probe_summary({"probe": stored_before})["transfer"] is None
