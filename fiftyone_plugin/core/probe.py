@@ -20,9 +20,10 @@ between the sides removed) and, given the raw embeddings too, trains a fourth pr
 A network trained on synthetic images fails on a real class for two reasons: its synthetic
 images look different (style), or lack part of the class's real variety (content). The raw
 probe sees mostly the first, the aligned one only the second, so a class's ``transfer`` is the
-mean of the two accuracies (just the aligned one without raw embeddings): it ranks classes like
-a network fine-tuned on the synthetic images and tested on real ones (docs/BENCHMARKS.md,
-bench/labels_quality.py), where either probe alone misses one kind of failure. Accuracies
+mean of the two accuracies (just the aligned one without raw embeddings). Each probe alone
+misses one kind of failure; how closely the transfer ranks classes like a network fine-tuned on
+the synthetic images and tested on real ones is measured by bench/labels_quality.py (figures in
+docs/BENCHMARKS.md). Accuracies
 are shares of correctly classified real samples in [0, 1]: overall, per class (recall of the
 class), and per gap region. ``ratio`` = transfer / real accuracy: 1 = synthetic training data
 works as well as real, 0 = not at all; a class counts as ``works`` from WORKS_RATIO and ``fails``
