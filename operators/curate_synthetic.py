@@ -82,13 +82,16 @@ class CurateSynthetic(LongOperator):
 
 def curation_results(outcome) -> dict:
     budget = f" (budget {outcome.budget})" if outcome.budget is not None else ""
+    noun = "synthetic samples"
+    if outcome.objects:
+        noun = f"synthetic images, judged by their {outcome.objects['n_objects']} objects"
     dropped = [{"reason": r, "samples": n} for r, n in outcome.dropped.items() if n]
     targets = [
         {**t, "examples": thumbnails(t["example_filepaths"]), "listed": SOURCES.get(t["source"])}
         for t in outcome.targets
     ]
     return {
-        "summary": f"{outcome.n_kept} of {outcome.n_synthetic} synthetic samples{budget}",
+        "summary": f"{outcome.n_kept} of {outcome.n_synthetic} {noun}{budget}",
         "dropped": markdown_table(dropped, ["reason", "samples"]) if dropped else "nothing",
         "targets": (
             markdown_table(
@@ -118,18 +121,24 @@ def curation_config(ctx):
         prune_duplicates=param(ctx, "prune_duplicates", True),
         match_distribution=param(ctx, "match_distribution", True),
         n_targets=param(ctx, "n_targets", 5),
+        max_bad_object_share=param(ctx, "bad_object_percent", 0.0) / 100.0,
     )
 
 
 def preview_text(preview: dict, cluster_names: dict | None = None) -> str:
-    """A plan's preview (fo.curation.CurationPlan.preview) as Markdown: kept, dropped per reason,
+    """A plan's preview (fo.curation_plan.CurationPlan.preview) as Markdown: kept, dropped per reason,
     and the clusters that lose samples."""
     names = cluster_names or {}
     n, kept = preview["n_synthetic"], preview["n_kept"]
-    lines = [f"**Would keep {kept} of {n} synthetic samples** ({n - kept} dropped)."]
+    objects = preview.get("objects")
+    unit = "images" if objects else "samples"
+    lines = [f"**Would keep {kept} of {n} synthetic {unit}** ({n - kept} dropped)."]
+    if objects:
+        lines[0] += f" Images are judged by their {objects['n_objects']} objects."
+        lines += _object_lines(preview)
     if preview["dropped"]:
         rows = [{"reason": r, "samples": c} for r, c in preview["dropped"].items()]
-        lines += ["", markdown_table(rows, ["reason", "samples"], ["dropped as", "samples"])]
+        lines += ["", markdown_table(rows, ["reason", "samples"], ["dropped as", unit])]
     losing = [c for c in preview["clusters"] if c["n_kept"] < c["n_synthetic"]]
     more = len(losing) - PREVIEW_CLUSTERS
     losing = losing[:PREVIEW_CLUSTERS]
@@ -143,12 +152,36 @@ def preview_text(preview: dict, cluster_names: dict | None = None) -> str:
             }
             for c in losing
         ]
-        lines += ["", markdown_table(rows, ["cluster", "real", "kept", "why"],
-                                     ["cluster", "real", "synthetic kept", "dropped"])]  # fmt: skip
+        heads = (["object cluster", "real objects", "synthetic objects kept", "dropped with their image"]
+                 if objects else ["cluster", "real", "synthetic kept", "dropped"])  # fmt: skip
+        lines += ["", markdown_table(rows, ["cluster", "real", "kept", "why"], heads)]
         if more > 0:
             lines += ["", f"and {more} more clusters losing samples"]
-    lines += [f"_{note}_" for note in preview["notes"]]
+    lines += [line for note in preview["notes"] for line in ("", f"_{note}_")]
     return "\n".join(lines)
+
+
+#: What an object judged bad is, in the preview's words (core/object_curation.py OBJECT_REASONS).
+OBJECT_WORDS = {
+    "degenerate": "a blank or noise box",
+    "outside-support": "outside the real support",
+    "low-realism": "among the least realistic",
+}
+
+
+def _object_lines(preview: dict) -> list[str]:
+    """How many images go because of their objects, and how many objects were judged bad."""
+    objects = preview["objects"]
+    n_bad = sum(preview["dropped"].get(r, 0) for r in OBJECT_WORDS)
+    if not n_bad:
+        return []
+    share = objects["max_bad_object_share"]
+    rule = (
+        "one of their objects is" if share == 0 else f"more than {share:.0%} of their objects are"
+    )
+    judged = ", ".join(f"{n} {OBJECT_WORDS[r]}" for r, n in objects["flagged"].items())
+    return ["", f"{n_bad} dropped because {rule} judged unrealistic or degenerate (objects: "
+            f"{judged})."]  # fmt: skip
 
 
 def thumbnails(paths: list[str]) -> str:
@@ -156,61 +189,89 @@ def thumbnails(paths: list[str]) -> str:
     return " ".join(f"![{os.path.basename(p)}](/media?filepath={quote(p)})" for p in paths)
 
 
+#: The curation options' labels and descriptions, for runs on images and on objects.
+IMAGE_FORM = {
+    "budget": "Keep at most this many synthetic samples (of {n})",
+    "drop_degenerate": {"label": "Drop blank and noise images",
+                        "description": "Images without content (a flat frame, or pure noise)"},
+    "drop_outside_support": {"label": "Drop samples outside the real support", "description":
+                             "No real image looks like them once the style shift is removed"},
+    "drop_low_realism": {"label": "Drop the least realistic samples"},
+    "low_realism_percent": {"label": "Least realistic percent"},
+    "prune_duplicates": {"label": "Prune near-duplicates", "description":
+                         "Of synthetic images that look alike, keep the most realistic"},
+    "match_distribution": {"label": "Match the real cluster distribution", "description":
+                           "Each cluster gets its real share of the budget (what thin clusters "
+                           "cannot fill goes to the others)"},
+}  # fmt: skip
+OBJECT_FORM = {
+    "budget": "Keep at most this many synthetic images (of {n} holding analyzed objects), the "
+    "most realistic first (an image is as realistic as its least realistic object)",
+    "drop_degenerate": {"label": "Drop images with a blank or noise object",
+                        "description": "A box without content (the object did not render)"},
+    "drop_outside_support": {"label": "Drop images with an object outside the real support",
+                             "description": "No real object looks like it once the style shift "
+                             "is removed"},
+    "drop_low_realism": {"label": "Drop images holding one of the least realistic objects"},
+    "low_realism_percent": {"label": "Least realistic percent of the objects"},
+    "prune_duplicates": {"label": "Prune near-duplicate images", "description": "An image whose "
+                         "objects all repeat those of a more realistic kept image adds no variety"},
+    "match_distribution": {"label": "Match the real distribution of objects", "description":
+                           "Each object cluster gets its real share of the kept objects; images "
+                           "of clusters already full go"},
+}  # fmt: skip
+
+
 def curate_form(ctx, inputs) -> None:
     from fiftyone_plugin.fo.curation import detections_field, has_curation
+    from fiftyone_plugin.fo.units import run_units
 
     run = run_choice(ctx, inputs, description="The analysis whose clusters and realism to use")
     if not run:
         return
     samples = target_view(ctx, inputs, allow_selected=False, action="Curate")
-    names_field = _realism_field(run)
-    n_synth = (
-        samples.exists(names_field).count() if ctx.dataset.has_sample_field(names_field) else 0
-    )
+    units = run_units(ctx.dataset, run)
+    objects = units.is_objects
+    words = OBJECT_FORM if objects else IMAGE_FORM
+    n_synth = _n_judged(ctx, samples, units)
     if not n_synth:
-        warn(inputs, "no_synthetic", f"Run '{run}' scored no synthetic samples of this target")
+        warn(inputs, "no_synthetic", f"Run '{run}' scored no synthetic {units.noun} of this target")
         return
+    if objects:
+        notice(inputs, "by_objects", f"Run '{run}' analyzed objects: each synthetic image is kept "
+               "or dropped whole, with all of its labels, by what the run found of its objects")  # fmt: skip
     budget = inputs.int(
         "budget",
         default=n_synth,
         min=0,
         label="Budget",
-        description=f"Keep at most this many synthetic samples (of {n_synth})",
+        description=words["budget"].format(n=n_synth),
     )
     if param(ctx, "budget", n_synth) < 0:
         flag(budget, "The budget cannot be negative")
-    inputs.bool(
-        "drop_degenerate",
-        default=True,
-        label="Drop blank and noise images",
-        description="Images without content (a flat frame, or pure noise)",
-    )
-    inputs.bool(
-        "drop_outside_support",
-        default=True,
-        label="Drop samples outside the real support",
-        description="No real image looks like them once the style shift is removed",
-    )
-    inputs.bool("drop_low_realism", default=False, label="Drop the least realistic samples")
+    inputs.bool("drop_degenerate", default=True, **words["drop_degenerate"])
+    inputs.bool("drop_outside_support", default=True, **words["drop_outside_support"])
+    inputs.bool("drop_low_realism", default=False, **words["drop_low_realism"])
     if param(ctx, "drop_low_realism", False):
         percent = inputs.float(
-            "low_realism_percent", default=10.0, min=0, max=99, label="Least realistic percent"
+            "low_realism_percent", default=10.0, min=0, max=99, **words["low_realism_percent"]
         )
         if not 0 <= param(ctx, "low_realism_percent", 10.0) < 100:
             flag(percent, "Give a percentage between 0 and 99")
-    inputs.bool(
-        "prune_duplicates",
-        default=True,
-        label="Prune near-duplicates",
-        description="Of synthetic images that look alike, keep the most realistic",
-    )
-    inputs.bool(
-        "match_distribution",
-        default=True,
-        label="Match the real cluster distribution",
-        description="Each cluster gets its real share of the budget (what thin clusters cannot "
-        "fill goes to the others)",
-    )
+    if objects:
+        share = inputs.float(
+            "bad_object_percent",
+            default=0.0,
+            min=0,
+            max=99,
+            label="Bad objects an image may hold (percent)",
+            description="An image is dropped when more than this percent of its objects is "
+            "judged bad by the options above (0: any one of them)",
+        )
+        if not 0 <= param(ctx, "bad_object_percent", 0.0) < 100:
+            flag(share, "Give a percentage between 0 and 99")
+    inputs.bool("prune_duplicates", default=True, **words["prune_duplicates"])
+    inputs.bool("match_distribution", default=True, **words["match_distribution"])
     inputs.int("n_targets", default=5, min=0, label="Generation targets to list")
     if not any(getattr(p, "invalid", False) for p in inputs.properties.values()):
         _preview(ctx, inputs, samples, run)  # before the export options: it does not need them
@@ -279,7 +340,12 @@ def _preview(ctx, inputs, samples, run: str) -> None:
         warn(inputs, "preview_warning", preview["warning"], invalid=False)
 
 
-def _realism_field(run: str) -> str:
-    from fiftyone_plugin.fo.runs import RunNames
+def _n_judged(ctx, samples, units) -> int:
+    """The synthetic samples of ``samples`` that run ``units`` scored (images holding a scored
+    synthetic object, for a run on objects)."""
+    if units.is_objects:
+        from fiftyone_plugin.fo.object_curation import synthetic_images
 
-    return RunNames(run).field("realism")
+        return synthetic_images(samples, units).count()
+    field = units.names.field("realism")
+    return samples.exists(field).count() if ctx.dataset.has_sample_field(field) else 0

@@ -58,6 +58,8 @@ class CurationConfig:
     duplicate_neighbors: how many nearest synthetic neighbours are checked for duplicates.
     match_distribution: no cluster keeps more than its real share of the budget.
     n_targets: at most this many generation targets are listed.
+    max_bad_object_share: runs on objects only (object_curation.py): an image is dropped when
+        more than this share, in [0, 1), of its objects is judged bad (0: any one of them).
     """
 
     drop_degenerate: bool = True
@@ -70,6 +72,7 @@ class CurationConfig:
     duplicate_neighbors: int = 10
     match_distribution: bool = True
     n_targets: int = 5
+    max_bad_object_share: float = 0.0
 
 
 @dataclass
@@ -105,6 +108,10 @@ class CurationResult:
             f"{share:.0%} of the synthetic samples would be dropped, most as '{worst[0]}' "
             f"({worst[1]}): check the options before tagging"
         )
+
+    def kept_clusters(self, clusters: np.ndarray) -> np.ndarray:
+        """The labels of ``clusters`` (as given to ``curate``) of the kept units."""
+        return np.asarray(clusters)[self.keep]
 
     def by_cluster(self, clusters: np.ndarray) -> list[dict]:
         """Per cluster of ``clusters`` (the labels given to ``curate``): ``cluster``,

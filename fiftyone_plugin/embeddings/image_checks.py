@@ -12,6 +12,7 @@ next to a real image of a smooth surface), so curation checks the pixels as well
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 
@@ -69,14 +70,47 @@ def file_issues(
     for i, path in enumerate(paths):
         if i % 200 == 0:
             report(progress, i / max(len(paths), 1), f"checking images {i}/{len(paths)}")
-        loaded = load_image(path, min_size=MAX_SIDE)
-        if loaded.image is None:
-            issues.append(None)
-            continue
-        image = loaded.image.convert("L")
-        factor = -(-max(image.size) // MAX_SIDE)
-        if factor > 1:
-            image = image.reduce(factor)  # block averages: noise stays independent
-        issues.append(image_issue(np.asarray(image)))
+        grey = _grey(path)
+        issues.append(None if grey is None else image_issue(grey))
     report(progress, 1.0, f"checked {len(paths)} images")
     return issues
+
+
+def box_issues(
+    paths: Sequence[str | os.PathLike],
+    boxes: Sequence[np.ndarray],
+    progress: Progress | None = None,
+) -> list[list[str | None]]:
+    """:func:`image_issue` of the pixels inside each box of each image file (``boxes[i]``:
+    (k, 4) [x, y, width, height] relative to image i), each image decoded once; None for the
+    boxes of an image that cannot be read and for boxes holding no whole pixel."""
+    issues = []
+    for i, (path, image_boxes) in enumerate(zip(paths, boxes, strict=True)):
+        if i % 200 == 0:
+            report(progress, i / max(len(paths), 1), f"checking objects {i}/{len(paths)}")
+        grey = _grey(path)
+        found = []
+        for x, y, w, h in np.asarray(image_boxes, dtype=np.float64).reshape(-1, 4):
+            if grey is None:
+                found.append(None)
+                continue
+            rows, cols = grey.shape  # the pixels wholly inside the box
+            top, left = max(math.ceil(y * rows), 0), max(math.ceil(x * cols), 0)
+            crop = grey[top : math.floor((y + h) * rows), left : math.floor((x + w) * cols)]
+            found.append(image_issue(crop) if crop.size else None)
+        issues.append(found)
+    report(progress, 1.0, f"checked the objects of {len(paths)} images")
+    return issues
+
+
+def _grey(path) -> np.ndarray | None:
+    """The grey levels of image file ``path``, block-averaged to at most MAX_SIDE a side; None
+    when it cannot be read."""
+    loaded = load_image(path, min_size=MAX_SIDE)
+    if loaded.image is None:
+        return None
+    image = loaded.image.convert("L")
+    factor = -(-max(image.size) // MAX_SIDE)
+    if factor > 1:
+        image = image.reduce(factor)  # block averages: noise stays independent
+    return np.asarray(image)

@@ -18,10 +18,12 @@ from fiftyone import ViewField as F
 from fiftyone.core.utils import to_slug
 
 from .. import defaults
-from ..core.curation import CurationConfig, CurationResult, curate
+from ..core.curation import CurationConfig, curate
 from ..progress import Progress, report, span
 from ..report.regions import cluster_name
+from .curation_plan import CurationPlan, floats
 from .fields import FieldClashError
+from .object_curation import plan_object_curation
 from .runs import (
     CURATION_VIEWS,
     RunNames,
@@ -32,6 +34,7 @@ from .runs import (
     run_views,
 )
 from .samples import read_embeddings
+from .units import run_units
 
 #: Export formats: name -> FiftyOne dataset type ("auto" picks one, see ``export_type``).
 EXPORT_FORMATS = {
@@ -46,7 +49,8 @@ class CurationOutcome:
     """What a curation did. ``targets``: where to generate next, each with kind (region /
     cluster), source ("analysis": the run's own list; "budget": what this curation's budget
     leaves short beyond it), name, n_real, n_kept, needed and example real images (ids, paths).
-    ``notes``: what the curation could not use (an older run), in words."""
+    ``notes``: what the curation could not use (an older run), in words. ``objects``: for a run
+    on objects (images judged by their objects; targets counted in objects), CurationPlan's."""
 
     dataset_name: str
     run_key: str
@@ -59,6 +63,7 @@ class CurationOutcome:
     export_dir: str | None = None
     export_format: str | None = None
     notes: list[str] = field(default_factory=list)
+    objects: dict | None = None
 
 
 def has_curation(dataset: fo.Dataset, run_key: str) -> bool:
@@ -92,37 +97,6 @@ def export_type(samples, export_format: str = "auto"):
     return export_format, EXPORT_FORMATS[export_format]
 
 
-@dataclass
-class CurationPlan:
-    """What a curation of run ``run_key`` within ``budget`` (None: all) would do, before anything
-    is tagged: ``result`` (the
-    core's CurationResult) over the synthetic samples ``ids`` (their ``clusters``), and ``notes``
-    (what the plan could not use, in words)."""
-
-    run_key: str
-    budget: int | None
-    ids: list[str]
-    clusters: np.ndarray
-    result: CurationResult
-    real_counts: dict
-    notes: list[str] = field(default_factory=list)
-
-    def preview(self) -> dict:
-        """The plan in numbers: ``n_synthetic``, ``n_kept``, ``dropped`` ({reason: n}, non-zero),
-        ``clusters`` (CurationResult.by_cluster rows with real counts) and ``warning``."""
-        rows = self.result.by_cluster(self.clusters)
-        for row in rows:
-            row["n_real"] = int(self.real_counts.get(row["cluster"], 0))
-        return {
-            "n_synthetic": len(self.ids),
-            "n_kept": self.result.n_kept,
-            "dropped": {r: n for r, n in self.result.counts().items() if n},
-            "clusters": rows,
-            "warning": self.result.warning(),
-            "notes": list(self.notes),
-        }
-
-
 def plan_curation(
     samples: fo.core.collections.SampleCollection,
     run_key: str = defaults.RUN_KEY,
@@ -132,10 +106,12 @@ def plan_curation(
 ) -> CurationPlan:
     """Which synthetic samples of ``samples`` (analyzed by run ``run_key``) a curation keeps and
     why the others go; writes nothing. Real support is judged in the aligned space of the
-    analysis (its ``real_support`` field), degenerate images by its ``image_issue`` field."""
+    analysis (its ``real_support`` field), degenerate images by its ``image_issue`` field. A run
+    on objects judges the images by their objects (object_curation.py)."""
     dataset = samples._dataset
     names = RunNames(run_key)
-    load_summary(dataset, run_key)  # a clear error when the run does not exist
+    if run_units(dataset, run_key).is_objects:  # a clear error when the run does not exist
+        return plan_object_curation(samples, run_key, budget, config, progress)
     report(progress, 0.0, "reading embeddings")
     embeddings_field = dataset.get_run_info(run_key).config.embeddings_field
     table = read_embeddings(samples, embeddings_field)
@@ -146,7 +122,7 @@ def plan_curation(
     clusters = values["cluster"]
     analyzed = np.asarray([c is not None for c in clusters], dtype=bool)
     clusters = np.asarray([-1 if c is None else c for c in clusters])
-    realism = _floats(values["realism"])
+    realism = floats(values["realism"])
     is_real = (table.domains == defaults.REAL) & analyzed
     is_synth = (table.domains == defaults.SYNTHETIC) & analyzed
     if not is_synth.any():
@@ -156,7 +132,7 @@ def plan_curation(
     notes = []
     support = None
     if "real_support" in values:
-        support = _floats(values["real_support"])[is_synth]
+        support = floats(values["real_support"])[is_synth]
     else:
         notes.append(f"run '{run_key}' stored no real support in the aligned space (an older "
                      "run): support judged on the raw embeddings; re-run the analysis")  # fmt: skip
@@ -181,10 +157,6 @@ def plan_curation(
     )
     ids = np.asarray(table.ids)[is_synth].tolist()
     return CurationPlan(run_key, budget, ids, clusters[is_synth], result, real_counts, notes)
-
-
-def _floats(values) -> np.ndarray:
-    return np.asarray([np.nan if v is None else v for v in values], dtype=float)
 
 
 def curate_synthetic(
@@ -222,7 +194,8 @@ def curate_synthetic(
             f"created by synthgap; rename them, or pass overwrite to replace them"
         )
     fmt, dataset_type = export_type(samples, export_format) if export_dir else (None, None)
-    if fmt == "coco" and not detections_field(samples):
+    coco_field = (summary.get("objects") or {}).get("label_field") or detections_field(samples)
+    if fmt == "coco" and not coco_field:
         raise ValueError("COCO export needs a detections field; use the 'fiftyone' format instead")
     config = config or CurationConfig()
     plan = plan_curation(samples, run_key, budget, config, span(progress, 0.0, 0.7))
@@ -240,8 +213,13 @@ def curate_synthetic(
 
     targets = _targets_with_examples(dataset, run_key, summary, plan, n_targets, n_examples)
     example_ids = list(dict.fromkeys(i for t in targets for i in t["example_ids"]))
+    units = run_units(dataset, run_key, summary)
+    if units.is_objects:  # the images of the example objects
+        example_ids = list(dict.fromkeys(
+            units.collection.select(example_ids, ordered=True).values("sample_id")))  # fmt: skip
     kept_view = dataset.match_tags(names.curated_tag)
-    description = f"kept {result.n_kept} of {n_synthetic} synthetic samples" + (
+    noun = "images, by their objects" if units.is_objects else "samples"
+    description = f"kept {result.n_kept} of {n_synthetic} synthetic {noun}" + (
         f" (budget {budget})" if budget is not None else ""
     )
     dataset.save_view(
@@ -262,7 +240,7 @@ def curate_synthetic(
 
     if export_dir:
         report(progress, 0.8, f"exporting {result.n_kept} samples")
-        kwargs = {"label_field": detections_field(samples)} if fmt == "coco" else {}
+        kwargs = {"label_field": coco_field} if fmt == "coco" else {}
         kept_view.export(
             export_dir=os.path.abspath(export_dir),
             dataset_type=dataset_type,
@@ -282,6 +260,7 @@ def curate_synthetic(
         export_dir=os.path.abspath(export_dir) if export_dir else None,
         export_format=fmt,
         notes=plan.notes,
+        objects=plan.objects,
     )
 
 
@@ -294,10 +273,11 @@ def detections_field(samples) -> str | None:
 def _targets_with_examples(dataset, run_key, summary, plan, n_targets, n_examples):
     """Where to generate next: the analysis's list (``generate_next`` of the run, source
     "analysis"), then what this curation's budget leaves short in clusters that list does not
-    hold yet (source "budget"); each with its kept count and up to ``n_examples`` real images."""
-    names = RunNames(run_key)
-    real = dataset.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
-    labels, counts = np.unique(plan.clusters[plan.result.keep], return_counts=True)
+    hold yet (source "budget"); each with its kept count and up to ``n_examples`` real units
+    (images, or objects of a run on objects)."""
+    units = run_units(dataset, run_key, summary)
+    real = units.side(defaults.REAL)
+    labels, counts = np.unique(plan.result.kept_clusters(plan.clusters), return_counts=True)
     kept = dict(zip(labels.tolist(), counts.tolist(), strict=True))
     cluster_names = {c.get("cluster"): cluster_name(c) for c in summary.get("clusters", [])}
     targets = []
@@ -312,8 +292,8 @@ def _targets_with_examples(dataset, run_key, summary, plan, n_targets, n_example
     for row in plan.result.targets:
         if row["cluster"] in listed:
             continue
-        members = real.match(F(names.field("cluster")) == row["cluster"])
-        ranked = members.sort_by(names.field("gap_score"), reverse=True).limit(n_examples)
+        members = real.match(F(units.path("cluster")) == row["cluster"])
+        ranked = members.sort_by(units.path("gap_score"), reverse=True).limit(n_examples)
         ids, paths = ranked.values(["id", "filepath"])
         name = cluster_names.get(row["cluster"], f"cluster {row['cluster']}")
         targets.append({
@@ -331,11 +311,13 @@ def _targets_with_examples(dataset, run_key, summary, plan, n_targets, n_example
 def curation_scope(dataset: fo.Dataset, names: RunNames, tag: str):
     """The samples whose ``tag`` (a curation tag of run ``names``) the curation may have put
     there: anywhere for the ``curation:dropped:*`` tags (no one else writes such names), only
-    the samples the run analyzed for the plain ``curated`` tag."""
+    the samples the run analyzed (images, for a run on objects) for the plain ``curated`` tag."""
     if tag != names.curated_tag:
         return dataset
-    cluster = names.field("cluster")
-    return dataset.exists(cluster) if owns_field(dataset, names, cluster) else None
+    for short in ("cluster", "n_objects"):
+        if owns_field(dataset, names, names.field(short)):
+            return dataset.exists(names.field(short))
+    return None
 
 
 def untag_curation(dataset: fo.Dataset, names: RunNames) -> list[str]:

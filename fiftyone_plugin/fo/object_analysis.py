@@ -5,6 +5,7 @@ object_results.py."""
 from __future__ import annotations
 
 import fiftyone as fo
+import numpy as np
 from fiftyone import ViewField as F
 
 from .. import defaults
@@ -53,12 +54,14 @@ def analyze_objects(
     _check_counts(dataset, label_field, path, real, synthetic, config)
     result = analyze_core(
         real.vectors, synthetic.vectors, real.sides, synthetic.sides, config,
-        span(progress, 0.05, 0.9),
+        span(progress, 0.05, 0.85),
     )  # fmt: skip
 
-    report(progress, 0.9, "writing results")
     table = object_rows(real, synthetic)
+    issues = synthetic_object_issues(table, span(progress, 0.85, 0.9))
+    report(progress, 0.9, "writing results")
     outcome = outcome_of(dataset, run_key, path, meta.get("model", "unknown"), table, result)
+    outcome.per_sample["image_issue"] = issues
     outcome.label_field, outcome.class_map = label_field, class_map
     _add_boxes(outcome.regions + outcome.class_regions, table)
     details = result.details
@@ -76,6 +79,26 @@ def analyze_objects(
     )
     report(progress, 1.0, "analysis stored")
     return outcome
+
+
+def synthetic_object_issues(table, progress: Progress | None = None) -> list:
+    """Per row of ``table`` (ObjectRows), the synthetic objects whose box holds no content
+    ("blank", "noise": embeddings/image_checks.py), each image decoded once; None for real
+    objects and objects with content."""
+    from ..embeddings.image_checks import box_issues
+
+    rows_of: dict[str, list[int]] = {}
+    for row in np.flatnonzero(table.domains != defaults.REAL):
+        rows_of.setdefault(table.sample_ids[row], []).append(int(row))
+    groups = list(rows_of.values())
+    found = box_issues(
+        [table.filepaths[g[0]] for g in groups], [table.boxes[g] for g in groups], progress
+    )
+    issues: list = [None] * len(table.ids)
+    for rows, image_issues in zip(groups, found, strict=True):
+        for row, issue in zip(rows, image_issues, strict=True):
+            issues[row] = issue
+    return issues
 
 
 def _add_boxes(regions: list[dict], table) -> None:

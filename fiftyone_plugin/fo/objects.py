@@ -234,10 +234,7 @@ def read_objects(
     embedding of the common length are left out of the analyzed rows."""
     labels: LabelSet = read_labels(samples, label_field, sample_ids, class_map)
     view = samples.select(sample_ids, ordered=True)
-    ids, vectors = view.values(
-        [f"{label_field}.detections.id", f"{label_field}.detections.{field}"], unwind=True
-    )
-    by_id = {i: v for i, v in zip(ids, vectors, strict=True) if v is not None}
+    by_id = object_vectors(view, label_field, field)
     object_ids = labels.objects.ids
     rows, found = [], []
     for row, object_id in enumerate(object_ids):
@@ -258,6 +255,14 @@ def read_objects(
         ObjectSides(labels, np.asarray(rows, dtype=np.int64)[finite]), matrix[finite],
         list(sample_ids), paths,
     )  # fmt: skip
+
+
+def object_vectors(samples, label_field: str, field: str) -> dict:
+    """Label id -> embedding (attribute ``field``) of the objects of ``label_field`` holding one."""
+    ids, vectors = samples.values(
+        [f"{label_field}.detections.id", f"{label_field}.detections.{field}"], unwind=True
+    )
+    return {i: v for i, v in zip(ids, vectors, strict=True) if v is not None}
 
 
 @dataclass

@@ -8,7 +8,13 @@ import pytest
 import skimage.data
 from PIL import Image
 
-from fiftyone_plugin.embeddings.image_checks import BLANK, NOISE, file_issues, image_issue
+from fiftyone_plugin.embeddings.image_checks import (
+    BLANK,
+    NOISE,
+    box_issues,
+    file_issues,
+    image_issue,
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +54,15 @@ def test_files_are_checked_and_unreadable_ones_left_to_the_embedding_step(tmp_pa
     (tmp_path / "broken.png").write_bytes(b"not an image")
     paths = [tmp_path / n for n in ("blank.png", "n.png", "photo.jpg", "broken.png")]
     assert file_issues(paths) == [BLANK, NOISE, None, None]
+
+
+def test_boxes_are_checked_inside_their_image(tmp_path, rng):
+    scene = np.asarray(Image.fromarray(skimage.data.astronaut()).resize((400, 400))).copy()
+    scene[20:120, 20:120] = (90, 160, 30)  # an object that did not render: a flat box
+    scene[200:300, 250:350] = rng.integers(0, 256, (100, 100, 3))  # one rendered as noise
+    Image.fromarray(scene).save(tmp_path / "scene.png")
+    (tmp_path / "broken.png").write_bytes(b"not an image")
+    boxes = np.array([[0.05, 0.05, 0.25, 0.25], [0.625, 0.5, 0.25, 0.25],
+                      [0.4, 0.05, 0.3, 0.4], [0.5, 0.5, 0.0, 0.0]])  # fmt: skip
+    found = box_issues([tmp_path / "scene.png", tmp_path / "broken.png"], [boxes, boxes[:1]])
+    assert found == [[BLANK, NOISE, None, None], [None]]  # the face holds content
