@@ -18,10 +18,12 @@ real). Each variant is trained on all synthetic samples and tested on all real s
 * "soft" variants score a class by the mean probability given to its right class (less
   quantised than accuracy); "F1" by the F1 of the class in the confusion.
 
-When a scenario has references from two fine-tune seeds, their own Spearman is printed: the
-ceiling a probe can reach against one fine-tune.
+When a scenario has references from several fine-tune seeds, their mean Spearman between two
+seeds is printed (the ceiling a probe can reach against one fine-tune), and every variant is
+also scored against their mean. ``--bootstrap N`` adds the spread of the transfer's Spearman
+over N resamples of the real test images.
 
-    .venv/bin/python bench/probe_variants.py --quick
+    .venv/bin/python bench/probe_variants.py --quick --bootstrap 500
 """
 
 from __future__ import annotations
@@ -144,6 +146,30 @@ def seed_agreement(runs: dict[int, dict]) -> float | None:
     return float(np.mean(pairs)) if pairs else None
 
 
+def bootstrap(runs: dict[int, dict], n: int = 500, seed: int = 0) -> tuple[float, float, float]:
+    """Median and 90% interval of the transfer's Spearman against the mean of the fine-tunes
+    when the real test images are resampled within each class (probes and fine-tunes fixed):
+    the noise of a ranking over this many test images."""
+    from scipy.stats import spearmanr
+
+    ref = runs[0]
+    y, n_classes = ref["y_real"], len(ref["classes"])
+    right = {}
+    for name in ("raw", "aligned"):
+        x_s, x_r = features(ref)[name]
+        right[name] = _fit_predict(x_s, ref["y_synthetic"], x_r)[0] == y
+    tuned = np.mean([r["finetuned"] == y for r in runs.values()], axis=0)
+    rng = np.random.default_rng(seed)
+    members = [np.flatnonzero(y == k) for k in range(n_classes)]
+    rhos = []
+    for _ in range(n):
+        picked = [rng.choice(m, len(m)) for m in members]
+        transfer = [(right["raw"][i].mean() + right["aligned"][i].mean()) / 2 for i in picked]
+        rhos.append(spearmanr(transfer, [tuned[i].mean() for i in picked])[0])
+    rhos = np.array(rhos)[np.isfinite(rhos)]
+    return float(np.median(rhos)), *np.percentile(rhos, [5, 95]).tolist()
+
+
 def main(argv: list[str] | None = None) -> int:
     from scipy.stats import spearmanr
 
@@ -151,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="labels_quality's quick sizes")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=CACHE)
+    parser.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        help="resamples of the real test images for the transfer's interval",
+    )
     args = parser.parse_args(argv)
     refs = load(args.cache, "quick" if args.quick else "full", args.seed)
     columns = [(d, k) for d in ("digits", "crops") for k in GRADED if 0 in refs.get((d, k), {})]
@@ -177,6 +209,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, rhos in table.items():
             cells = " | ".join(f"{x:.2f}" for x in rhos)
             print(f"| {name} | {cells} | {sum(x >= 0.8 for x in rhos)} | {np.mean(rhos):.2f} |")
+    if args.bootstrap:
+        print(
+            f"\nmean(raw, aligned) = the product's transfer, against the mean of the fine-tunes, "
+            f"{args.bootstrap} resamples of the real test images within each class:"
+        )
+        for data, kind in columns:
+            median, low, high = bootstrap(refs[(data, kind)], args.bootstrap)
+            print(f"  {data} {kind}: median {median:.2f}, 90% interval {low:.2f} to {high:.2f}")
     return 0
 
 
