@@ -90,6 +90,10 @@ def curation_results(outcome) -> dict:
         {**t, "examples": thumbnails(t["example_filepaths"]), "listed": SOURCES.get(t["source"])}
         for t in outcome.targets
     ]
+    notes = list(outcome.notes)
+    if (outcome.objects or {}).get("label_tags"):
+        notes.append(f"Objects judged bad are tagged {', '.join(outcome.objects['label_tags'])}"
+                     " (the label tags filter in the App's sidebar shows or leaves them out).")  # fmt: skip
     return {
         "summary": f"{outcome.n_kept} of {outcome.n_synthetic} {noun}{budget}",
         "dropped": markdown_table(dropped, ["reason", "samples"]) if dropped else "nothing",
@@ -105,7 +109,7 @@ def curation_results(outcome) -> dict:
         "targets_detail": targets,
         "saved_views": outcome.saved_views,
         "export_dir": outcome.export_dir or "",
-        "notes": " ".join(outcome.notes),
+        "notes": " ".join(notes),
     }
 
 
@@ -309,8 +313,10 @@ def curate_form(ctx, inputs) -> None:
             warn(inputs, "exists", f"This would replace {' and '.join(replace)}: tick 'Replace' "
                  "or change the run / export folder")  # fmt: skip
     else:
-        notice(inputs, "writes", f"Tags kept samples, saves views '{run}-curated' and "
-               f"'{run}-generation-targets'")  # fmt: skip
+        flagged = (f"; tags the objects judged bad '{units.names.field('curation:flagged:')}"
+                   f"<reason>' in '{units.patches_field}'" if objects else "")  # fmt: skip
+        notice(inputs, "writes", f"Tags kept {'images' if objects else 'samples'}, saves "
+               f"views '{run}-curated' and '{run}-generation-targets'{flagged}")  # fmt: skip
 
 
 def export_folder(ctx) -> str | None:

@@ -23,7 +23,12 @@ from ..progress import Progress, report, span
 from ..report.regions import cluster_name
 from .curation_plan import CurationPlan, floats
 from .fields import FieldClashError
-from .object_curation import plan_object_curation
+from .object_curation import (
+    move_flagged_objects,
+    plan_object_curation,
+    tag_flagged_objects,
+    untag_flagged_objects,
+)
 from .runs import (
     CURATION_VIEWS,
     RunNames,
@@ -50,7 +55,8 @@ class CurationOutcome:
     cluster), source ("analysis": the run's own list; "budget": what this curation's budget
     leaves short beyond it), name, n_real, n_kept, needed and example real images (ids, paths).
     ``notes``: what the curation could not use (an older run), in words. ``objects``: for a run
-    on objects (images judged by their objects; targets counted in objects), CurationPlan's."""
+    on objects (images judged by their objects; targets counted in objects), CurationPlan's and
+    ``label_tags``: the tags put on the objects judged bad (object_curation.py)."""
 
     dataset_name: str
     run_key: str
@@ -210,6 +216,9 @@ def curate_synthetic(
         if n:
             ids = synth_ids[result.reasons == reason].tolist()
             dataset.select(ids).tag_samples(names.dropped_tag(reason))
+    objects = plan.objects
+    if plan.object_ids is not None:
+        objects = {**objects, "label_tags": tag_flagged_objects(dataset, names, plan)}
 
     targets = _targets_with_examples(dataset, run_key, summary, plan, n_targets, n_examples)
     example_ids = list(dict.fromkeys(i for t in targets for i in t["example_ids"]))
@@ -260,7 +269,7 @@ def curate_synthetic(
         export_dir=os.path.abspath(export_dir) if export_dir else None,
         export_format=fmt,
         notes=plan.notes,
-        objects=plan.objects,
+        objects=objects,
     )
 
 
@@ -321,7 +330,9 @@ def curation_scope(dataset: fo.Dataset, names: RunNames, tag: str):
 
 
 def untag_curation(dataset: fo.Dataset, names: RunNames) -> list[str]:
-    """Take the curation tags of run ``names`` off the samples it tagged; what is left."""
+    """Take the curation tags of run ``names`` off the samples (and objects) it tagged; what is
+    left."""
+    untag_flagged_objects(dataset, names)
     kept = []
     for tag in names.curation_tags(dataset):
         scope = curation_scope(dataset, names, tag)
@@ -335,6 +346,7 @@ def untag_curation(dataset: fo.Dataset, names: RunNames) -> list[str]:
 
 def move_curation(dataset: fo.Dataset, old: RunNames, new: RunNames) -> None:
     """Carry a curation of run ``old`` over to ``new``: its tags and its saved views."""
+    move_flagged_objects(dataset, old, new)
     for tag in old.curation_tags(dataset):
         new_tag = new.field(tag[len(old.field("")) :])
         scope = curation_scope(dataset, new, new_tag)  # the run's fields have their new names

@@ -17,7 +17,8 @@ class CurationPlan:
     ``clusters``), and ``notes`` (what the plan could not use, in words). For a run on objects
     (object_curation.py) ``ids`` are images, ``clusters`` and ``real_counts`` are counted in
     objects, and ``objects`` holds n_objects (synthetic objects judged), flagged ({reason: n
-    objects}, non-zero) and max_bad_object_share."""
+    objects}, non-zero) and max_bad_object_share, and ``object_ids`` the label ids of the synthetic
+    objects judged (in the order of the result's per-object arrays)."""
 
     run_key: str
     budget: int | None
@@ -27,6 +28,7 @@ class CurationPlan:
     real_counts: dict
     notes: list[str] = field(default_factory=list)
     objects: dict | None = None
+    object_ids: list[str] | None = None
 
     def preview(self) -> dict:
         """The plan in numbers: ``n_synthetic``, ``n_kept``, ``dropped`` ({reason: n}, non-zero),

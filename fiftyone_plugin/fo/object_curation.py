@@ -1,6 +1,10 @@
 """Plan the curation of a run on objects: the synthetic images of the target, judged by the
 objects the run analyzed (core/object_curation.py), read from the run's own Detections field
-(object_results.py) and the object embeddings on the label field (objects.py)."""
+(object_results.py) and the object embeddings on the label field (objects.py).
+
+A curation of a run on objects also puts the label tag ``curation:flagged:<reason>`` (prefixed
+as the run's other tags) on the objects of the run's field it judged bad, in kept images too, so
+that the App can show or leave out those objects; the user's label field is never tagged."""
 
 from __future__ import annotations
 
@@ -13,8 +17,8 @@ from ..core.curation import CurationConfig
 from ..progress import Progress, report
 from .curation_plan import CurationPlan, floats
 from .objects import object_vectors
-from .runs import load_summary
-from .units import RunUnits, run_units
+from .runs import RunNames, load_summary, owns_field
+from .units import OBJECTS_FIELD, RunUnits, run_units
 
 #: What is read of each object of the run's field, besides its id and domain.
 ATTRIBUTES = ("cluster", "realism", "real_support", "image_issue")
@@ -99,8 +103,9 @@ def plan_object_curation(
         "flagged": {r: n for r, n in result.flagged_counts().items() if n},
         "max_bad_object_share": cfg.max_bad_object_share,
     }
+    synthetic_ids = np.asarray(object_ids, dtype=object)[is_synth].tolist()
     return CurationPlan(run_key, budget, images, clusters[is_synth], result, real_counts, notes,
-                        objects)  # fmt: skip
+                        objects, synthetic_ids)  # fmt: skip
 
 
 def _vectors(samples, info: dict, object_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -119,3 +124,52 @@ def _vectors(samples, info: dict, object_ids: np.ndarray, wanted: np.ndarray) ->
     for row in np.flatnonzero(wanted):
         out[row] = by_id[object_ids[row]]
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The label tags of the objects a curation judged bad
+
+
+def flagged_tag(names: RunNames, reason: str) -> str:
+    """Label tag of the objects a curation of run ``names`` judged bad for ``reason``."""
+    return names.field(f"curation:flagged:{reason}")
+
+
+def _run_field(dataset: fo.Dataset, names: RunNames) -> str | None:
+    field = names.field(OBJECTS_FIELD)
+    return field if owns_field(dataset, names, field) else None
+
+
+def tag_flagged_objects(dataset: fo.Dataset, names: RunNames, plan: CurationPlan) -> list[str]:
+    """Tag the objects ``plan`` judged bad in the run's field; the tags used."""
+    from ..core.object_curation import OBJECT_REASONS
+
+    field, used = _run_field(dataset, names), []
+    ids = np.asarray(plan.object_ids, dtype=object)
+    for reason in OBJECT_REASONS:
+        chosen = ids[plan.result.object_reasons == reason].tolist()
+        if field and chosen:
+            used.append(flagged_tag(names, reason))
+            dataset.select_labels(ids=chosen, fields=field).tag_labels(used[-1], field)
+    return used
+
+
+def untag_flagged_objects(dataset: fo.Dataset, names: RunNames) -> None:
+    """Take the tags of tag_flagged_objects off the objects of run ``names``."""
+    from ..core.object_curation import OBJECT_REASONS
+
+    field = _run_field(dataset, names)
+    if field:
+        dataset.untag_labels([flagged_tag(names, r) for r in OBJECT_REASONS], field)
+
+
+def move_flagged_objects(dataset: fo.Dataset, old: RunNames, new: RunNames) -> None:
+    """After run ``old`` was renamed ``new`` (its field too), rename its objects' flagged tags."""
+    from ..core.object_curation import OBJECT_REASONS
+
+    field = _run_field(dataset, new)
+    for reason in OBJECT_REASONS if field else ():
+        tagged = dataset.select_labels(tags=flagged_tag(old, reason), fields=field)
+        if len(tagged):
+            tagged.tag_labels(flagged_tag(new, reason), field)
+            tagged.untag_labels(flagged_tag(old, reason), field)

@@ -17,6 +17,7 @@ from fiftyone_plugin.fo.curation import curate_synthetic, plan_curation
 RUN = "objects"
 CURATED = "objects_curated"
 DEGENERATE = "objects_curation:dropped:degenerate"
+FLAGGED = "objects_curation:flagged:"
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,12 @@ def object_run(tmp_path_factory):
 @pytest.fixture
 def curated(object_run, dataset_name):
     return object_run.clone(dataset_name)
+
+
+def flagged_tags(dataset, field: str, prefix: str = "objects_") -> dict[str, int]:
+    """The curation's label tags on the objects of ``field`` (the run's call tags left out)."""
+    tags = dataset.count_label_tags(field).items()
+    return {t: n for t, n in tags if t.startswith(f"{prefix}curation:flagged:")}
 
 
 def broken_ids(dataset) -> set[str]:
@@ -60,7 +67,15 @@ def test_images_are_kept_or_dropped_by_their_objects_and_keep_their_labels(curat
     assert set(curated.match_tags(DEGENERATE).values("id")) == broken_ids(curated)
     kept = curated.match_tags(CURATED)
     assert set(kept.values("domain")) == {"synthetic"} and len(kept) == outcome.n_kept
-    assert outcome.n_synthetic == len(judged) and outcome.objects == plan.objects
+    assert outcome.n_synthetic == len(judged)
+    assert outcome.objects == {
+        **plan.objects,
+        "label_tags": [FLAGGED + "degenerate", FLAGGED + "outside-support"],
+    }
+    # the objects judged bad carry a label tag in the run's field (not in the user's labels)
+    flagged = {r: n for r, n in plan.objects["flagged"].items()}
+    assert flagged_tags(curated, "objects_patches") == {FLAGGED + r: n for r, n in flagged.items()}
+    assert curated.count_label_tags("ground_truth") == {}
     assert outcome.n_kept == plan.result.n_kept and outcome.n_kept >= len(judged) - 6
     tagged = sum(n for t, n in curated.count_sample_tags().items() if t.startswith("objects_c"))
     assert tagged == len(judged)  # images without a judged object stay untagged
@@ -106,12 +121,19 @@ def test_a_curation_of_objects_is_replaced_only_with_overwrite_and_goes_with_its
     with pytest.raises(ValueError, match="already has a curation"):
         curate_synthetic(curated, RUN, 5)
     assert set(curated.match_tags(CURATED).values("id")) == first
-    curate_synthetic(curated, RUN, 5, overwrite=True)
+    assert flagged_tags(curated, "objects_patches")[FLAGGED + "degenerate"] == 3
+    curate_synthetic(curated, RUN, 5, config=CurationConfig(drop_degenerate=False),
+                     overwrite=True)  # fmt: skip
     assert 0 < len(curated.match_tags(CURATED)) <= 5  # the earlier tags were taken off
+    assert FLAGGED + "degenerate" not in flagged_tags(curated, "objects_patches")
+    n_flagged = sum(flagged_tags(curated, "objects_patches").values())
+    assert n_flagged
 
     rename_analysis(curated, RUN, "boxes")
     assert len(curated.match_tags("boxes_curated")) and not curated.match_tags(CURATED)
     assert len(curated.load_saved_view("boxes-generation-targets"))
+    assert sum(flagged_tags(curated, "boxes_patches", "boxes_").values()) == n_flagged
+    assert not flagged_tags(curated, "boxes_patches")  # none left under the old name
     delete_analysis(curated, "boxes")
     assert not [t for t in curated.distinct("tags") if "curat" in t]
     assert curated.count("ground_truth.detections") > 0  # the user's labels stay

@@ -45,6 +45,8 @@ def test_the_form_previews_images_judged_by_their_objects(object_run):
     assert f"{N_BROKEN} a blank or noise box" in preview
     assert "synthetic objects kept" in preview  # the cluster table counts objects
     assert not [t for t in object_run.distinct("tags") if "curat" in t]  # a preview tags nothing
+    writes = props["writes"].view.label
+    assert "tags the objects judged bad 'objects_curation:flagged:<reason>'" in writes
 
     # allowing half of an image's objects to be bad keeps more images, as the library says
     params = {"run": RUN, "drop_low_realism": True, "low_realism_percent": 30,
@@ -75,3 +77,6 @@ def test_execute_tags_the_images_and_says_they_were_judged_by_objects(
     summary = result.result["summary"]
     assert summary.startswith(f"{len(kept)} of ") and "synthetic images, judged by their" in summary
     assert "cat" in result.result["targets"]  # the class the synthetic side lacks
+    assert "objects_curation:flagged:degenerate" in result.result["notes"]
+    tags = object_run.count_label_tags("objects_patches")
+    assert tags["objects_curation:flagged:degenerate"] == N_BROKEN
