@@ -39,6 +39,12 @@ PREVIEW_CLUSTERS = 10
 SOURCES = {"analysis": "the analysis", "budget": "short after this curation"}
 
 
+#: The generation targets' table headers; a run on objects counts them in objects.
+TARGET_HEADS = ["where", "listed by", "real", "synthetic kept", "generate about", "real examples"]
+OBJECT_TARGET_HEADS = ["where", "listed by", "real objects", "synthetic objects kept",
+                       "generate about (objects)", "real images holding them"]  # fmt: skip
+
+
 class CurateSynthetic(LongOperator):
     @property
     def config(self):
@@ -101,7 +107,7 @@ def curation_results(outcome) -> dict:
             markdown_table(
                 targets,
                 ["name", "listed", "n_real", "n_kept", "needed", "examples"],
-                ["where", "listed by", "real", "synthetic kept", "generate about", "real examples"],
+                OBJECT_TARGET_HEADS if outcome.objects else TARGET_HEADS,
             )
             if targets
             else "nothing: the kept set covers the real data"

@@ -77,6 +77,7 @@ def test_execute_tags_the_images_and_says_they_were_judged_by_objects(
     summary = result.result["summary"]
     assert summary.startswith(f"{len(kept)} of ") and "synthetic images, judged by their" in summary
     assert "cat" in result.result["targets"]  # the class the synthetic side lacks
+    assert "generate about (objects)" in result.result["targets"]
     assert "objects_curation:flagged:degenerate" in result.result["notes"]
     tags = object_run.count_label_tags("objects_patches")
     assert tags["objects_curation:flagged:degenerate"] == N_BROKEN
