@@ -11,6 +11,9 @@ The Python API, one function per capability (each imports its implementation on 
     analyze(samples, ...)                   gap analysis of a FiftyOne collection, stored on it
     analyze_embeddings(real, synthetic)     the numeric core on plain arrays (no FiftyOne)
     load_model / embed_images               embeddings of image files (no FiftyOne)
+    plan_curation / curate_synthetic        which synthetic samples (images, by their objects for a
+                                            run on objects) to keep: previewed / tagged, exported
+    CurationConfig                          the curation's strategies and parameters
     write_run_report / run_history          reports and history of stored runs
 """
 
@@ -34,6 +37,9 @@ _API = {
     "EmbeddingOptions": ".options",
     "load_model": ".embeddings",
     "embed_images": ".embeddings",
+    "plan_curation": ".fo.curation",
+    "curate_synthetic": ".fo.curation",
+    "CurationConfig": ".core.curation",
     "write_run_report": ".fo.report",
     "run_history": ".fo.report",
 }

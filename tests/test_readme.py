@@ -16,7 +16,7 @@ def python_example() -> str:
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
-def test_the_python_example_runs_and_stores_both_runs(tmp_path, monkeypatch, capsys):
+def test_the_python_example_runs_stores_both_runs_and_curates(tmp_path, monkeypatch, capsys):
     from fiftyone_plugin.demo import build_demo
 
     demo = build_demo(str(tmp_path / "data"), per_photo=8, size=64, n_junk=3)  # ~250 images
@@ -34,7 +34,10 @@ def test_the_python_example_runs_and_stores_both_runs(tmp_path, monkeypatch, cap
         assert (tmp_path / "my-gap-out" / "samples.csv").is_file()
         printed = capsys.readouterr().out.splitlines()
         assert printed[0].startswith(os.path.join("my-gap-out", "samples.csv") + " ")
-        assert len(printed) == 2 and "FID" in printed[1]
+        assert len(printed) == 4 and "FID" in printed[1]
+        kept = dataset.match_tags("curated")  # the curation of the default run
+        assert 0 < len(kept) <= 40 and printed[3].startswith(f"{len(kept)} ")
+        assert "'degenerate'" in printed[2] and "'low-realism'" in printed[3]  # the junk renders
     finally:
         if fo.dataset_exists("my-gap"):
             fo.delete_dataset("my-gap")
