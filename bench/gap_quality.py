@@ -15,8 +15,8 @@ and a junk set (the mild control plus pure-noise, blank, broken-texture and glit
 styled like the rest: they should rank least realistic).
 
 Everything is embedded with the project's offline default model (efficientnet_lite0 via
-fiftyone_plugin.embeddings; cached in bench/.cache/) and analysed with `analyze_embeddings` (the
-UMAP map is skipped: it does not change any number below). The baseline, computed in the same run
+fiftyone_plugin.embeddings, or the one --model names; cached in bench/.cache/) and analysed with
+`analyze_embeddings` (the UMAP map is skipped: it does not change any number below). The baseline, computed in the same run
 on the same embeddings, is prdc-style per-sample coverage (Naeem et al. 2020): a real sample is
 covered when a synthetic sample lies within its 5-NN real radius; its gap score is the distance to
 the nearest synthetic sample over that radius, and its realism the negative distance of a
@@ -26,6 +26,7 @@ synthetic sample to the nearest real sample over that sample's radius.
     .venv/bin/python bench/gap_quality.py --quick    # smaller sets, a few minutes on 2 cores
     .venv/bin/python bench/gap_quality.py --tiny     # smoke test (< 60 s once embedded)
     .venv/bin/python bench/gap_quality.py --quick --seed 0,1,2   # adds the spread over seeds
+    .venv/bin/python bench/gap_quality.py --quick --model efficientnet_lite0_content
 
 Prints a markdown table, then one JSON line with the key figures.
 """
@@ -53,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 from fiftyone_plugin.core import AnalysisConfig, analyze_embeddings  # noqa: E402
 from fiftyone_plugin.core.neighbors import knn  # noqa: E402
 from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
+from fiftyone_plugin.embeddings.registry import DEFAULT_MODEL, available_models  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 #: Bump when the images of a scenario change, so stale embeddings are not reused.
@@ -208,6 +210,8 @@ class Dataset:
 def build_dataset(name: str, mode: str, seed: int, embed) -> Dataset:
     size = SIZES[mode]
     tag = f"{VERSION}-{name}-{mode}-{seed}-{embed.precision}"
+    if embed.model != DEFAULT_MODEL:
+        tag += f"-{embed.model}"
     key = hashlib.sha1(tag.encode()).hexdigest()[:10]
     path = CACHE / f"{name}-{mode}-{key}.npz"
     rng = np.random.default_rng(seed)
@@ -246,11 +250,11 @@ def build_dataset(name: str, mode: str, seed: int, embed) -> Dataset:
     )
 
 
-def make_embedder(precision: str = "auto"):
-    """images (uint8 HxWx3 arrays) -> (n, d) embeddings, written to files and read back as the
-    product reads them, on the CPU at ``precision`` (as ``load_model`` takes it; the resolved one
-    is ``embed.precision``). The model is loaded on first use (not at all when everything is
-    cached)."""
+def make_embedder(precision: str = "auto", model_name: str = DEFAULT_MODEL):
+    """images (uint8 HxWx3 arrays) -> (n, d) embeddings by ``model_name``, written to files and
+    read back as the product reads them, on the CPU at ``precision`` (as ``load_model`` takes it;
+    the resolved one is ``embed.precision``). The model is loaded on first use (not at all when
+    everything is cached)."""
     from fiftyone_plugin.embeddings.registry import resolve_precision
 
     model = None
@@ -259,7 +263,7 @@ def make_embedder(precision: str = "auto"):
         nonlocal model
         from fiftyone_plugin.embeddings import embed_images, load_model
 
-        model = model or load_model("efficientnet_lite0", "cpu", precision=embed.precision)
+        model = model or load_model(embed.model, "cpu", precision=embed.precision)
         t = time.time()
         with tempfile.TemporaryDirectory() as tmp:
             paths = []
@@ -277,6 +281,7 @@ def make_embedder(precision: str = "auto"):
         return result.vectors
 
     embed.precision = resolve_precision(precision, "cpu")
+    embed.model = model_name
     return embed
 
 
@@ -573,12 +578,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--precision", default="auto", choices=PRECISIONS, help="of the embedding network"
     )
+    parser.add_argument(
+        "--model", default=DEFAULT_MODEL, choices=available_models(), help="embedding model"
+    )
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     seeds = [int(v) for v in args.seed.split(",")]
 
     t0 = time.time()
-    embed = make_embedder(args.precision)
+    embed = make_embedder(args.precision, args.model)
     rows = []
     for seed in seeds:
         config = AnalysisConfig(seed=seed, project=False, kid_subsets=SIZES[mode]["kid_subsets"])
@@ -600,7 +608,9 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                     flush=True,
                 )
-    print(f"\n### Gap detection quality ({mode}, seed {args.seed}, {embed.precision})\n")
+    print(
+        f"\n### Gap detection quality ({mode}, seed {args.seed}, {args.model}, {embed.precision})\n"
+    )
     print(markdown(rows))
     if len(seeds) > 1:
         print(f"\n### Spread over seeds {args.seed} ({mode})\n")
@@ -610,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         mode=mode,
         seed=seeds[0] if len(seeds) == 1 else seeds,
         precision=embed.precision,
+        model=args.model,
         seconds=round(time.time() - t0, 1),
     )
     print()

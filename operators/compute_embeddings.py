@@ -84,8 +84,9 @@ def model_input(ctx, inputs) -> str | None:
         "model",
         default=defaults.MODEL,
         label="Model",
-        description=f"{defaults.MODEL} works offline; other torchvision models download their "
-        "weights once; type zoo:<name> for a FiftyOne zoo model",
+        description=f"{defaults.MODEL} and efficientnet_lite0_content (keeps shapes over "
+        "style) work offline; other torchvision models download their weights once; type "
+        "zoo:<name> for a FiftyOne zoo model",
         view=choices,
     )
     _dropdown(

@@ -83,7 +83,7 @@ def test_speed_benchmark_runs_every_section(tmp_path):
     assert [(r["n_real"], r["n_synthetic"]) for r in out["scaling"]] == [(500, 500), (1000, 2000)]
     assert plot.read_bytes().startswith(b"\x89PNG")
 
-    assert out["mode"] == "tiny"
+    assert out["mode"] == "tiny" and out["model"] == "efficientnet_lite0"
     for keys in SPEED_KEYS.values():
         _check_types(out, keys)
     for key in ("load_before", "load_after"):  # the machine's 1-minute load: others' work
@@ -96,7 +96,7 @@ def test_speed_benchmark_runs_every_section(tmp_path):
 
 def test_gap_quality_benchmark_runs_and_reports_every_figure():
     out = run_bench("gap_quality.py", "--tiny", "--datasets", "crops")
-    assert out["mode"] == "tiny"
+    assert out["mode"] == "tiny" and out["model"] == "efficientnet_lite0"
     for key in ("min_gap_auroc", "max_control_flagged", "min_junk_auroc"):
         assert 0.0 <= out[key] <= 1.0, key
     # precision is undefined (null) only when no real sample was called uncovered in any row

@@ -1,4 +1,5 @@
-"""EfficientNet-Lite0, the offline default embedding model.
+"""EfficientNet-Lite0, the offline default embedding model, and its content-keeping variant
+(EfficientNetLite0Content: the same network and weights, a longer embedding from the same pass).
 
 Lite0 is EfficientNet-B0 made friendly to mobile accelerators: no squeeze-excitation, ReLU6
 instead of swish, and a stem (32 channels) and head (1280 channels) that do not scale with width.
@@ -125,12 +126,56 @@ class EfficientNetLite0(nn.Module):
         x = self.act(self._bn0(self._conv_stem(x)))
         for block in self._blocks:
             x = block(x)
+        return self._pooled_head(x)
+
+    def _pooled_head(self, x: torch.Tensor) -> torch.Tensor:
         x = self.act(self._bn1(self._conv_head(x)))
         return torch.flatten(self.pool(x), 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 3, H, W) normalised images -> (N, num_classes) ImageNet logits."""
         return self._fc(self.dropout(self.forward_features(x)))
+
+
+#: Stages (1-based rows of STAGES) whose output maps give the content model its layout part.
+CONTENT_STAGES = (4, 5, 6)
+#: Index in `_blocks` of the last block of each of those stages.
+CONTENT_BLOCKS = tuple(sum(row[4] for row in STAGES[:s]) - 1 for s in CONTENT_STAGES)
+CONTENT_GRID = 4
+CONTENT_DIM = FEATURE_DIM + CONTENT_GRID**2 * sum(STAGES[s - 1][3] for s in CONTENT_STAGES)
+
+
+def instance_grid(x: torch.Tensor, grid: int = CONTENT_GRID) -> torch.Tensor:
+    """(N, C, H, W) maps -> (N, C * grid * grid): each map instance-normalised (its own spatial
+    mean and standard deviation removed, per image and channel: the image's style), then
+    average-pooled on a grid x grid layout."""
+    x = x.float()
+    mean = x.mean((2, 3), keepdim=True)
+    std = x.std((2, 3), keepdim=True)
+    return F.adaptive_avg_pool2d((x - mean) / (std + 1e-5), grid).flatten(1)
+
+
+class EfficientNetLite0Content(EfficientNetLite0):
+    """EfficientNet-Lite0 whose embedding keeps content over style, from the same forward pass.
+
+    `forward_features` gives CONTENT_DIM features: the pooled 1280-d head (unit length), then a
+    layout part of the same weight (unit length): the output maps of stages CONTENT_STAGES,
+    each instance-normalised and pooled on a CONTENT_GRID x CONTENT_GRID grid (`instance_grid`),
+    each of unit length. Instance normalisation removes what a global style shift changes most
+    (per-channel mean and contrast of a map: tint, contrast, blur, noise level), and the grid
+    keeps where the parts of a shape are, which a global average loses. Same weights and state
+    dict as EfficientNetLite0.
+    """
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.act(self._bn0(self._conv_stem(x)))
+        layout = []
+        for i, block in enumerate(self._blocks):
+            x = block(x)
+            if i in CONTENT_BLOCKS:
+                layout.append(F.normalize(instance_grid(x), dim=1))
+        pooled = F.normalize(self._pooled_head(x).float(), dim=1)
+        return torch.cat([pooled, F.normalize(torch.cat(layout, 1), dim=1)], 1)
 
 
 def pretrained_weights_path() -> Path:
@@ -158,9 +203,10 @@ def fold_batchnorm(net: EfficientNetLite0) -> EfficientNetLite0:
     return net
 
 
-def efficientnet_lite0(pretrained: bool = True) -> EfficientNetLite0:
-    """EfficientNet-Lite0 in eval mode, with the ImageNet weights when `pretrained`."""
-    net = EfficientNetLite0()
+def efficientnet_lite0(pretrained: bool = True, content: bool = False) -> EfficientNetLite0:
+    """EfficientNet-Lite0 in eval mode, with the ImageNet weights when `pretrained`; its
+    content-keeping variant (EfficientNetLite0Content) when `content`."""
+    net = EfficientNetLite0Content() if content else EfficientNetLite0()
     if pretrained:
         state = torch.load(pretrained_weights_path(), map_location="cpu", weights_only=True)
         net.load_state_dict(state)

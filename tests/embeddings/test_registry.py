@@ -20,6 +20,7 @@ from fiftyone_plugin.embeddings.registry import (
 
 REQUIRED = {
     "efficientnet_lite0",
+    "efficientnet_lite0_content",
     "resnet18",
     "resnet50",
     "efficientnet_b0",
@@ -86,6 +87,23 @@ def test_checkpoint_round_trip_resnet18(tmp_path):
     with torch.inference_mode():
         net.fc = torch.nn.Identity()
         torch.testing.assert_close(model.module(x), net(x), rtol=1e-4, atol=1e-4)
+
+
+def test_a_lite0_checkpoint_fits_the_content_model(tmp_path):
+    from fiftyone_plugin.embeddings.efficientnet_lite import efficientnet_lite0
+
+    net = efficientnet_lite0(pretrained=False)
+    path = tmp_path / "lite0.pt"
+    torch.save(net.state_dict(), path)
+    model = load_model(
+        "efficientnet_lite0_content", "cpu", checkpoint=path, precision="fp32", backend="torch"
+    )
+    reference = efficientnet_lite0(pretrained=False, content=True)
+    reference.load_state_dict(net.state_dict())
+    x = torch.randn(2, 3, 224, 224)
+    with torch.inference_mode():
+        expected = reference.forward_features(x)
+        torch.testing.assert_close(model.module(x), expected, rtol=1e-3, atol=1e-4)
 
 
 def test_training_checkpoint_wrapped_and_dataparallel_prefixed(tmp_path):
