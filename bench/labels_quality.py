@@ -33,10 +33,11 @@ within-class gap score for the real images that lack synthetic counterparts, pre
 of class_uncovered, share of real images flagged) and the label-blind analysis (the same figures
 from today's gap_score / uncovered), the probe (A's transfer, trained on synthetic, vs its
 accuracy trained on real), and, for the classification scenarios, the rank correlation
-(Spearman) across classes between the probe's per-class transfer (the mean of its probes on raw
-embeddings and on aligned features, which the product ranks classes by) and the per-class
+(Spearman) across classes between the probe's per-class transfer (its probe on the raw
+embeddings after CORAL, which the product ranks classes by) and the per-class
 accuracy of EfficientNet-Lite0 fine-tuned on the synthetic images and tested on the real ones
-(bench/finetune.py), next to the same for each of the two probes alone; then the same against
+(bench/finetune.py), next to the same for its probes on the raw embeddings as they are and on
+the aligned features; then the same against
 the mean of every fine-tune seed cached for the scenario (bench/probe_reference.py caches the
 fine-tunes: a rerun reuses them; bench/probe_variants.py compares more probe variants).
 
@@ -365,7 +366,7 @@ def compare_with_finetuning(
 ) -> dict:
     """Spearman across real classes between the fine-tuned network's per-class accuracy (seed 0,
     cached by bench/probe_reference.py) and the probe's: its transfer (what the product ranks
-    classes by) and each of its two probes (raw embeddings, aligned features); the same against
+    classes by) and its probes on raw embeddings and aligned features; the same against
     the mean of every fine-tune seed cached for the scenario."""
     from scipy.stats import spearmanr
 

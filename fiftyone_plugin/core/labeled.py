@@ -18,8 +18,8 @@ from .probe import LinearProbe
 
 #: Columns the probe adds to a per-class row (prefixed ``probe_``).
 PROBE_COLUMNS = (
-    "accuracy_synthetic", "accuracy_synthetic_raw", "accuracy_real", "accuracy_both", "transfer",
-    "ratio", "verdict",
+    "accuracy_synthetic", "accuracy_synthetic_raw", "accuracy_synthetic_coral", "accuracy_real",
+    "accuracy_both", "transfer", "ratio", "verdict",
 )  # fmt: skip
 
 
@@ -28,7 +28,8 @@ class LabeledResult:
     """The labeled part of an analysis; per-sample arrays are aligned with the inputs.
 
     table: one row per class (ClassGapDetector's columns, then probe_accuracy_synthetic /
-    _synthetic_raw / _real / _both, probe_transfer, probe_ratio, probe_verdict). regions: the gap regions found within classes.
+    _synthetic_raw / _synthetic_coral / _real / _both, probe_transfer, probe_ratio,
+    probe_verdict). regions: the gap regions found within classes.
     probe: LinearProbe.to_dict() (None when the probe could not run: ``probe_skipped`` says why).
     gap_score / uncovered / gap_region (n_real,): within-class results (see ClassGapDetector).
     probe_prediction (n_real,) object: the class the synthetic-trained probe gives each real

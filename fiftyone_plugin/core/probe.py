@@ -13,17 +13,19 @@ fold is predicted by three probes, trained on
 Every real sample is thus predicted once by each probe, by a probe that never saw it.
 
 The analysis gives these probes the aligned features (pipeline: PCA, then the style shift
-between the sides removed) and, given the raw embeddings too, trains a fourth probe,
+between the sides removed) and, given the raw embeddings too, trains two more,
 
-* ``synthetic_raw``: all synthetic samples as they are (raw embeddings), tested on the real ones.
+* ``synthetic_raw``: all synthetic samples as they are (raw embeddings), tested on the real ones;
+* ``synthetic_coral``: the same once what every synthetic sample shares is removed (the mean and
+  covariance of the raw embeddings matched to the real ones, alignment.coral).
 
-A network trained on synthetic images fails on a real class for two reasons: its synthetic
-images look different (style), or lack part of the class's real variety (content). The raw
-probe sees mostly the first, the aligned one only the second, so a class's ``transfer`` is the
-mean of the two accuracies (just the aligned one without raw embeddings). Each probe alone
-misses one kind of failure; how closely the transfer ranks classes like a network fine-tuned on
-the synthetic images and tested on real ones is measured by bench/labels_quality.py (figures in
-docs/BENCHMARKS.md). Accuracies
+A network trained on synthetic images learns to look past what all of them share, but fails on
+a real class whose synthetic images look different from the other classes' (a style of its own)
+or lack part of its real variety (content). The raw probe also fails on the shared style, the
+aligned one misses the style of a class (its correction is local), so a class's ``transfer`` is
+the CORAL probe's accuracy (the aligned one's without raw embeddings); how closely it ranks
+classes like a network fine-tuned on the synthetic images and tested on real ones is measured
+by bench/labels_quality.py (figures in docs/BENCHMARKS.md). Accuracies
 are shares of correctly classified real samples in [0, 1]: overall, per class (recall of the
 class), and per gap region. ``ratio`` = transfer / real accuracy: 1 = synthetic training data
 works as well as real, 0 = not at all; a class counts as ``works`` from WORKS_RATIO and ``fails``
@@ -40,10 +42,13 @@ import numpy as np
 
 from ..progress import Progress, report
 from ._validation import check_pair, check_positive_int
+from .alignment import coral
 
 TRAININGS = ("synthetic", "real", "both")
 #: The probe trained on the raw synthetic embeddings (tested on the raw real ones).
 RAW = "synthetic_raw"
+#: The probe trained on the raw synthetic embeddings after CORAL (alignment.coral).
+CORAL = "synthetic_coral"
 #: Per-class verdicts by the synthetic / real accuracy ratio.
 WORKS_RATIO = 0.9
 FAILS_RATIO = 0.5
@@ -66,7 +71,7 @@ class LinearProbe:
     """Cross-fitted train-on-X, test-on-real linear probes (module docstring).
 
     Fitted attributes: ``classes_`` (sorted class names), ``trainings_`` (the probes trained:
-    TRAININGS, then RAW when raw embeddings were given), ``prediction_`` {training: (n_real,)
+    TRAININGS, then RAW and CORAL when raw embeddings were given), ``prediction_`` {training: (n_real,)
     object, the class each real sample was given, None for unlabeled samples},
     ``accuracy_`` {training: share of labeled real samples classified right},
     ``balanced_accuracy_`` {training: mean of the per-class accuracies over the real classes},
@@ -95,7 +100,7 @@ class LinearProbe:
         unlabeled, left out); ``regions`` (n_real,): a gap region name per real sample or None
         (e.g. the label-blind analysis's regions), for per-region accuracies;
         ``real_raw`` / ``synthetic_raw``: the same samples' raw embeddings, for the
-        ``synthetic_raw`` probe (both or neither)."""
+        ``synthetic_raw`` and ``synthetic_coral`` probes (both or neither)."""
         from sklearn.model_selection import KFold, StratifiedKFold
 
         check_positive_int(self.n_folds, "n_folds", minimum=2)
@@ -122,7 +127,7 @@ class LinearProbe:
             )
         self.classes_ = sorted(set(y_r[lab_r].tolist()) | set(y_s[lab_s].tolist()), key=str)
         rng = np.random.default_rng(self.seed)
-        self.trainings_ = TRAININGS + ((RAW,) if real_raw is not None else ())
+        self.trainings_ = TRAININGS + ((RAW, CORAL) if real_raw is not None else ())
         pred = {t: np.full(len(real), None, dtype=object) for t in self.trainings_}
 
         report(progress, 0.0, "probe: training on the synthetic images")
@@ -131,6 +136,8 @@ class LinearProbe:
         if real_raw is not None:
             raw_probe = self._train(synthetic_raw[lab_s], y_s[lab_s], rng)
             pred[RAW][lab_r] = raw_probe.predict(real_raw[lab_r])
+            moved, target = coral(synthetic_raw[lab_s], real_raw[lab_r])
+            pred[CORAL][lab_r] = self._train(moved, y_s[lab_s], rng).predict(target)
         counts = np.unique(y_r[lab_r].astype(str), return_counts=True)[1]
         split = (
             StratifiedKFold(self.n_folds, shuffle=True, random_state=self.seed)
@@ -211,9 +218,9 @@ class LinearProbe:
         return rows
 
     def _transfer(self, accuracy: dict) -> dict:
-        """transfer (mean of the synthetic-trained accuracies) and ratio, from ``accuracy_*``."""
-        trained = [accuracy[f"accuracy_{t}"] for t in ("synthetic", RAW) if t in self.trainings_]
-        transfer = None if None in trained else float(np.mean(trained))
+        """transfer (the CORAL probe's accuracy, else the aligned one's) and ratio, from
+        ``accuracy_*``."""
+        transfer = accuracy[f"accuracy_{CORAL if CORAL in self.trainings_ else 'synthetic'}"]
         return {"transfer": transfer, "ratio": _ratio(transfer, accuracy["accuracy_real"])}
 
     def _reading(self) -> str:

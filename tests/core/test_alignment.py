@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from core_scenarios import gaussian_gap_scenario
 
-from fiftyone_plugin.core.alignment import DomainAligner, align, mutual_pairs
+from fiftyone_plugin.core.alignment import DomainAligner, align, coral, mutual_pairs
 from fiftyone_plugin.core.neighbors import knn
 
 
@@ -91,3 +91,15 @@ def test_k_must_be_positive():
 def test_dimension_mismatch_raises():
     with pytest.raises(ValueError, match="same model"):
         DomainAligner().fit(np.zeros((5, 2)), np.zeros((5, 3)))
+
+
+def test_coral_removes_a_shared_per_feature_style_and_nothing_else():
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, (300, 6)) @ rng.normal(0, 1, (6, 6))  # correlated features
+    moved, real = coral(x, x)
+    assert np.allclose(moved, real, atol=1e-4)  # the same data: nothing to match
+    assert np.allclose(real.mean(0), 0, atol=1e-5) and np.allclose(real.std(0), 1, atol=1e-4)
+    styled, _ = coral(x * rng.uniform(0.2, 5, 6) + rng.normal(0, 10, 6), x)
+    assert np.allclose(styled, real, atol=1e-4)  # a shift and scale shared by every sample
+    other, _ = coral(rng.normal(0, 1, (300, 6)), x)  # other content: its covariance is matched
+    assert np.abs(np.cov(other, rowvar=False) - np.cov(real, rowvar=False)).max() < 0.5
