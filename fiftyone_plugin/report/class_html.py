@@ -86,10 +86,10 @@ def _classes_section(classes: dict, section, thumb) -> str:
         f"Labels from field '{_e(classes.get('label_field') or '?')}'. Per class: its status "
         "(missing; lacks variety = part of its real images have no synthetic counterpart within "
         "the class; covered), the share of its real images uncovered within the class, and a "
-        "linear probe's accuracy on the real images when trained on the synthetic images: the "
-        "mean of two probes, trained on the synthetic images as they are and once their style "
-        "shift is removed (in brackets: each of the two, then a probe trained on other real "
-        "images). Click a heading to sort; hover a row for its reading."
+        "linear probe's accuracy on the real images when trained on the synthetic images once "
+        "what all of them share is corrected (in brackets: trained on them as they are, and "
+        "once their whole style shift is removed, then a probe trained on other real images). "
+        "Click a heading to sort; hover a row for its reading."
     )
     return section("classes", intro, verdict + table + image + regions + SORT_SCRIPT)
 
