@@ -228,9 +228,10 @@ class LinearProbe:
         worst = sorted((r for r in self.per_class_ if r["n_real"]), key=lambda r: r["transfer"])[:3]
         worst_text = ", ".join(f"`{r['class']}` {100 * r['transfer']:.0f}%" for r in worst)
         synthetic = (
-            f"{100 * acc[RAW]:.0f}% of the real images as they are, "
-            f"{100 * acc['synthetic']:.0f}% once the style shift between the sides is removed"
-            if RAW in acc
+            f"{100 * acc[CORAL]:.0f}% of the real images once what all synthetic images share "
+            f"is corrected ({100 * acc[RAW]:.0f}% as they are, {100 * acc['synthetic']:.0f}% "
+            "once the whole style shift between the sides is removed)"
+            if CORAL in acc
             else f"{100 * acc['synthetic']:.0f}% of the real images"
         )
         return (
