@@ -9,6 +9,7 @@ import fiftyone.operators.types as types
 
 from fiftyone_plugin.report.classes import sort_rows
 from fiftyone_plugin.report.label_plots import class_frequency_plot, probe_plot
+from fiftyone_plugin.report.markup import reading_plain
 
 from .panel_layout import _cy, _section, _text, data_key, table_data
 
@@ -55,7 +56,7 @@ def classes_section(panel, model: dict, ctx, handlers) -> None:
     if probe:
         _text(panel, "probe_verdict", f"Training on synthetic: {probe['verdict'] or 'unknown'}",
               color=probe["color"], bold=True, font_size="1.1rem")  # fmt: skip
-        _text(panel, "probe_reading", probe["reading"], font_size="0.95rem")
+        _text(panel, "probe_reading", reading_plain(probe["reading"]), font_size="0.95rem")
     else:
         _text(panel, "probe_reading", f"No probe: {classes.get('probe_skipped')}")
     sorts = types.DropdownView(label="Sort classes by")
@@ -96,7 +97,7 @@ def labels_section(panel, model: dict, ctx) -> None:
         figure = (
             f" ({c.get('divergence_name')}: {divergence:.3f})" if divergence is not None else ""
         )
-        _text(panel, f"label_{c['key']}", f"{c['title']}: {c.get('reading', '')}{figure}",
+        _text(panel, f"label_{c['key']}", f"{c['title']}: {reading_plain(c.get('reading', ''))}{figure}",
               font_size="0.9rem")  # fmt: skip
 
 

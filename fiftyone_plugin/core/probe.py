@@ -229,8 +229,7 @@ class LinearProbe:
         worst_text = ", ".join(f"`{r['class']}` {100 * r['transfer']:.0f}%" for r in worst)
         synthetic = (
             f"{100 * acc[CORAL]:.0f}% of the real images once what all synthetic images share "
-            f"is corrected ({100 * acc[RAW]:.0f}% as they are, {100 * acc['synthetic']:.0f}% "
-            "once the whole style shift between the sides is removed)"
+            f"is corrected ({100 * acc[RAW]:.0f}% as they are)"
             if CORAL in acc
             else f"{100 * acc['synthetic']:.0f}% of the real images"
         )

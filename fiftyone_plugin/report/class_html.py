@@ -4,9 +4,9 @@ Rendered from the presentation's ``classes`` part (classes.py); html.py places t
 
 from __future__ import annotations
 
-import html
-
 from .label_figures import comparison_figure, probe_figure
+from .markup import escape as _e
+from .markup import reading_html, reading_plain
 
 #: Examples shown per gap region within a class.
 REGION_EXAMPLES = 6
@@ -27,10 +27,6 @@ document.querySelectorAll("table.sortable th").forEach(function (th, col) {
   });
 });
 </script>"""
-
-
-def _e(value) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _cell(row: dict, key: str) -> str:
@@ -55,7 +51,7 @@ def _classes_section(classes: dict, section, thumb) -> str:
         verdict = (
             f'<p class="verdict-line"><span class="chip" style="background:{probe["color"]}">'
             f"training on synthetic: {_e(probe['verdict'] or 'unknown')}</span> "
-            f"{_e(probe['reading'])}</p>"
+            f"{reading_html(probe['reading'])}</p>"
         )
     else:
         verdict = (
@@ -63,12 +59,13 @@ def _classes_section(classes: dict, section, thumb) -> str:
         )
     head = "".join(f"<th title='click to sort'>{_e(label)}</th>" for _, label in classes["columns"])
     body = "".join(
-        f'<tr style="border-left:4px solid {row["color"]}" title="{_e(row.get("reading", ""))}">'
+        f'<tr style="border-left:4px solid {row["color"]}" '
+        f'title="{_e(reading_plain(row.get("reading", "")))}">'
         + "".join(_cell(row, key) for key, _ in classes["columns"])
         + "</tr>"
         for row in classes["rows"]
     )
-    readings = "".join(f"<li>{_e(r['reading'])}</li>" for r in classes["rows"][:12])
+    readings = "".join(f"<li>{reading_html(r['reading'])}</li>" for r in classes["rows"][:12])
     table = (
         f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         f"<ul class='readings'>{readings}</ul>"
@@ -87,8 +84,8 @@ def _classes_section(classes: dict, section, thumb) -> str:
         "(missing; lacks variety = part of its real images have no synthetic counterpart within "
         "the class; covered), the share of its real images uncovered within the class, and a "
         "linear probe's accuracy on the real images when trained on the synthetic images once "
-        "what all of them share is corrected (in brackets: trained on them as they are, and "
-        "once their whole style shift is removed, then a probe trained on other real images). "
+        "what all of them share is corrected (in brackets: a probe trained on other real "
+        "images). "
         "Click a heading to sort; hover a row for its reading."
     )
     return section("classes", intro, verdict + table + image + regions + SORT_SCRIPT)
@@ -97,7 +94,7 @@ def _classes_section(classes: dict, section, thumb) -> str:
 def _labels_section(classes: dict, section) -> str:
     if not classes.get("comparisons"):
         return ""
-    findings = "".join(f"<li>{_e(r)}</li>" for r in classes.get("readings") or [])
+    findings = "".join(f"<li>{reading_html(r)}</li>" for r in classes.get("readings") or [])
     parts = [f"<ul class='readings'>{findings}</ul>"]
     for c in classes["comparisons"]:
         figure = comparison_figure(c)
@@ -106,7 +103,7 @@ def _labels_section(classes: dict, section) -> str:
             f'<img class="figure" alt="{_e(c["title"])}" src="{figure}">' if figure else ""
         )
         parts.append(
-            f"<h3>{_e(c['title'])}</h3><p>{_e(c.get('reading', ''))}"
+            f"<h3>{_e(c['title'])}</h3><p>{reading_html(c.get('reading', ''))}"
             + (
                 f" <span class='muted'>({_e(c.get('divergence_name'))}: {divergence:.3f})</span>"
                 if isinstance(divergence, int | float)

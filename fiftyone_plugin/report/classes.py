@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..core.per_class import COVERED, LACKS_VARIETY, MISSING, SYNTHETIC_ONLY, TOO_FEW
 from ..core.probe import FAILS, PARTLY, WORKS
-from .figures import ALIGNED_COLOR, REAL_COLOR, SYNTHETIC_COLOR
+from .figures import REAL_COLOR, SYNTHETIC_COLOR
 from .grades import FAIR, GOOD, GRADE_COLORS, NEUTRAL, POOR
 
 #: Grade of a class status and of a probe verdict.
@@ -31,7 +31,7 @@ COLUMNS = (
     ("n_real", "Real"),
     ("n_synthetic", "Synthetic"),
     ("uncovered_text", "Uncovered in class"),
-    ("probe_text", "Probe: synthetic → real (as is / style removed; real)"),
+    ("probe_text", "Probe on real images: trained on synthetic (on real)"),
     ("verdict", "Training on synthetic"),
     ("c2st_text", "Tell apart (AUC)"),
 )
@@ -61,46 +61,20 @@ def _severity(row: dict) -> float:
 
 
 def _probe_text(r: dict) -> str:
-    """transfer (as is / style removed; real), or synthetic (real) for a run without the raw
-    probe."""
-    real = _pct(r.get("probe_accuracy_real"))
-    if r.get("probe_accuracy_synthetic_raw") is None:
-        return f"{_pct(r.get('probe_accuracy_synthetic'))} ({real})"
-    return (
-        f"{_pct(r.get('probe_transfer'))} ({_pct(r.get('probe_accuracy_synthetic_raw'))} / "
-        f"{_pct(r.get('probe_accuracy_synthetic'))}; {real})"
-    )
+    """The probe's accuracy on the class's real images trained on synthetic (its transfer, or
+    for a run stored before it, the aligned probe's), then trained on real in brackets."""
+    synthetic = r.get("probe_transfer", r.get("probe_accuracy_synthetic"))
+    return f"{_pct(synthetic)} ({_pct(r.get('probe_accuracy_real'))})"
 
 
 def probe_series(rows: list[dict]) -> list[tuple[str, list, str]]:
-    """The probe's per-class accuracies to draw side by side: (label, values, colour) per
-    training, for rows that have a real-trained accuracy."""
-    series = []
-    if any(r.get("probe_accuracy_synthetic_raw") is not None for r in rows):
-        series.append(
-            (
-                "trained on synthetic, as is",
-                [r.get("probe_accuracy_synthetic_raw") for r in rows],
-                SYNTHETIC_COLOR,
-            )
-        )
-        series.append(
-            (
-                "trained on synthetic, style removed",
-                [r.get("probe_accuracy_synthetic") for r in rows],
-                ALIGNED_COLOR,
-            )
-        )
-    else:
-        series.append(
-            (
-                "trained on synthetic",
-                [r.get("probe_accuracy_synthetic") for r in rows],
-                SYNTHETIC_COLOR,
-            )
-        )
-    series.append(("trained on real", [r.get("probe_accuracy_real") for r in rows], REAL_COLOR))
-    return series  # fmt: skip
+    """The probe's per-class accuracies to draw side by side, as the table's probe column:
+    (label, values, colour) for trained on synthetic (the transfer) and trained on real."""
+    synthetic = [r.get("probe_transfer", r.get("probe_accuracy_synthetic")) for r in rows]
+    return [
+        ("trained on synthetic", synthetic, SYNTHETIC_COLOR),
+        ("trained on real", [r.get("probe_accuracy_real") for r in rows], REAL_COLOR),
+    ]
 
 
 def class_rows(per_class: list[dict]) -> list[dict]:

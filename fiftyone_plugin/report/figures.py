@@ -16,8 +16,6 @@ from .. import defaults
 #: Fixed domain colours, shared with the HTML (legend, bars).
 REAL_COLOR = defaults.DOMAIN_COLORS[defaults.REAL]
 SYNTHETIC_COLOR = defaults.DOMAIN_COLORS[defaults.SYNTHETIC]
-#: The synthetic side once its style shift is removed (the aligned probe's bars).
-ALIGNED_COLOR = "#f4a261"
 UNCOVERED_COLOR = "#dc2626"
 #: Above this many points the UMAP is drawn as a density image instead of markers.
 SCATTER_LIMIT = 20_000

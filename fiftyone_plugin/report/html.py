@@ -5,7 +5,6 @@ read, and how the run was made."""
 
 from __future__ import annotations
 
-import html
 import json
 import os
 
@@ -15,6 +14,7 @@ from .class_html import class_sections
 from .data import ReportData
 from .figures import REAL_COLOR, SYNTHETIC_COLOR, UNCOVERED_COLOR, realism_figure, umap_figure
 from .grades import FAIR, NEUTRAL, POOR, format_value, is_number, label_of
+from .markup import escape as _e
 from .page import CSS, PAGE
 from .presentation import COUNTS, RunPresentation, document_of, metric_groups, present
 from .thumbnails import ThumbnailCache
@@ -98,11 +98,6 @@ def render_report(data: ReportData) -> str:
         nav=nav,
         body=body,
     )
-
-
-def _e(value) -> str:
-    """HTML-escaped text of ``value`` (quotes included, safe in attributes)."""
-    return html.escape(str(value), quote=True)
 
 
 def _section(key: str, intro: str, body: str) -> str:

@@ -14,11 +14,13 @@ def _bars(names: list[str], series: list[tuple[str, list, str]], title: str) -> 
         for label, values, color in series
     ]  # fmt: skip
     layout = {
-        "height": 240,
+        "height": 260,
         "barmode": "group",
         "yaxis": {"title": {"text": title}, "tickformat": ".0%"},
-        "legend": {"orientation": "h", "y": 1.15},
-        "margin": {"t": 24, "l": 56, "b": 64, "r": 8},
+        # the App's plots hide the legend unless asked; above the bars, inside the top margin
+        "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "margin": {"t": 40, "l": 56, "b": 64, "r": 8},
     }
     return {"data": data, "layout": layout}
 
