@@ -1,6 +1,6 @@
 """The ``synthgap`` command line: analyze two folders, run the demo, open the App, re-render
-reports. One module per command group (analyze.py, demo.py, datasets.py); each registers its
-subcommands and their handlers."""
+reports, curate. One module per command group (analyze.py, demo.py, datasets.py, curate.py);
+each registers its subcommands and their handlers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import argparse
 import os
 import sys
 
-from . import analyze, datasets, demo
-from .errors import error_line, show_warnings
+from . import analyze, curate, datasets, demo
+from .errors import BadInput, error_line, show_warnings
 
 EPILOG = "Results land in FiftyOne (fields, tags, runs, saved views) and in --out as CSV/JSON/HTML."
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_parser(sub)
     demo.add_parser(sub)
     datasets.add_parsers(sub)
+    curate.add_parser(sub)
     return parser
 
 
@@ -41,4 +42,4 @@ def main(argv: list[str] | None = None) -> int:
         if reason is None:
             raise  # a bug: the traceback is what a report needs
         print("synthgap: error: " + " ".join(reason.split()), file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, BadInput) else 1

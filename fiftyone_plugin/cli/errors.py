@@ -7,6 +7,11 @@ import logging
 import sys
 
 
+class BadInput(ValueError):
+    """Input a command refuses before it changes anything: exit status 2, as argparse's own
+    errors."""
+
+
 def show_warnings() -> None:
     """Print the library's warnings (e.g. a repaired database count) as ``synthgap: warning:``
     lines on stderr."""
