@@ -9,6 +9,7 @@ import argparse
 import os
 
 from .. import defaults
+from ..paths import check_out_dir
 from .curate_output import print_outcome, print_plan
 from .errors import BadInput
 
@@ -132,11 +133,11 @@ def _curate(args: argparse.Namespace) -> int:
 
 
 def _check_export_dir(args: argparse.Namespace) -> None:
-    """Refuse an --export that is a file, or a non-empty folder without --overwrite."""
+    """Refuse an --export that cannot be written (a file, no permission), or a non-empty folder
+    without --overwrite: before anything is tagged, not after."""
     if not args.export:
         return
-    if os.path.isfile(args.export):
-        raise ValueError(f"--export {args.export} is a file: give a folder")
+    check_out_dir(args.export)
     if os.path.isdir(args.export) and os.listdir(args.export) and not args.overwrite:
         raise ValueError(
             f"--export folder {args.export} is not empty: give an empty or new folder, or pass "

@@ -109,6 +109,7 @@ def test_bad_input_is_one_line_with_status_2_and_changes_nothing(analyzed, tmp_p
         (["--dataset", "no-such-dataset"], "No dataset named 'no-such-dataset'"),
         (["nope", "--dataset", name], "has no synthgap analysis 'nope'"),
         (["--dataset", name, "--export", str(tmp_path)], "is not empty"),
+        (["--dataset", name, "--export", str(tmp_path / "old.png")], "is a file"),
         (["--dataset", name, "--export", str(tmp_path / "new"), "--export-format", "coco"],
          "COCO export needs a detections field"),
     ]  # fmt: skip
