@@ -33,8 +33,6 @@ EXPORT_CHOICES = {
 }
 
 
-#: Clusters losing samples that the preview lists (those losing most first).
-PREVIEW_CLUSTERS = 10
 #: Who listed a generation target (fo.curation: the run's own list, or this curation's budget).
 SOURCES = {"analysis": "the analysis", "budget": "short after this curation"}
 
@@ -136,62 +134,22 @@ def curation_config(ctx):
 
 
 def preview_text(preview: dict, cluster_names: dict | None = None) -> str:
-    """A plan's preview (fo.curation_plan.CurationPlan.preview) as Markdown: kept, dropped per reason,
-    and the clusters that lose samples."""
-    names = cluster_names or {}
-    n, kept = preview["n_synthetic"], preview["n_kept"]
-    objects = preview.get("objects")
-    unit = "images" if objects else "samples"
-    lines = [f"**Would keep {kept} of {n} synthetic {unit}** ({n - kept} dropped)."]
-    if objects:
-        lines[0] += f" Images are judged by their {objects['n_objects']} objects."
-        lines += _object_lines(preview)
-    if preview["dropped"]:
-        rows = [{"reason": r, "samples": c} for r, c in preview["dropped"].items()]
-        lines += ["", markdown_table(rows, ["reason", "samples"], ["dropped as", unit])]
-    losing = [c for c in preview["clusters"] if c["n_kept"] < c["n_synthetic"]]
-    more = len(losing) - PREVIEW_CLUSTERS
-    losing = losing[:PREVIEW_CLUSTERS]
-    if losing:
-        rows = [
-            {
-                "cluster": names.get(c["cluster"], f"cluster {c['cluster']}"),
-                "real": c["n_real"],
-                "kept": f"{c['n_kept']} of {c['n_synthetic']}",
-                "why": ", ".join(f"{r} {k}" for r, k in c["dropped"].items()),
-            }
-            for c in losing
-        ]
-        heads = (["object cluster", "real objects", "synthetic objects kept", "dropped with their image"]
-                 if objects else ["cluster", "real", "synthetic kept", "dropped"])  # fmt: skip
-        lines += ["", markdown_table(rows, ["cluster", "real", "kept", "why"], heads)]
-        if more > 0:
-            lines += ["", f"and {more} more clusters losing samples"]
+    """A plan's preview (fo.curation_plan.CurationPlan.preview) as Markdown, in the words of
+    report/curation_preview.py: kept, dropped per reason, and the clusters that lose samples."""
+    from fiftyone_plugin.report import curation_preview as words
+
+    verdict, rest = words.headline(preview)
+    lines = [f"**{verdict}** {rest}"]
+    why = words.object_sentence(preview)
+    dropped = words.dropped_table(preview)
+    losing, more = words.losing_clusters(preview, cluster_names)
+    lines += ["", why] if why else []
+    for table in filter(None, (dropped, losing)):
+        lines += ["", markdown_table(table.rows, table.columns, table.headings)]
+    if more > 0:
+        lines += ["", f"and {more} more clusters losing samples"]
     lines += [line for note in preview["notes"] for line in ("", f"_{note}_")]
     return "\n".join(lines)
-
-
-#: What an object judged bad is, in the preview's words (core/object_curation.py OBJECT_REASONS).
-OBJECT_WORDS = {
-    "degenerate": "a blank or noise box",
-    "outside-support": "outside the real support",
-    "low-realism": "among the least realistic",
-}
-
-
-def _object_lines(preview: dict) -> list[str]:
-    """How many images go because of their objects, and how many objects were judged bad."""
-    objects = preview["objects"]
-    n_bad = sum(preview["dropped"].get(r, 0) for r in OBJECT_WORDS)
-    if not n_bad:
-        return []
-    share = objects["max_bad_object_share"]
-    rule = (
-        "one of their objects is" if share == 0 else f"more than {share:.0%} of their objects are"
-    )
-    judged = ", ".join(f"{n} {OBJECT_WORDS[r]}" for r, n in objects["flagged"].items())
-    return ["", f"{n_bad} dropped because {rule} judged unrealistic or degenerate (objects: "
-            f"{judged})."]  # fmt: skip
 
 
 def thumbnails(paths: list[str]) -> str:

@@ -163,3 +163,45 @@ def dataset_name(request) -> str:
     yield name
     if fo.dataset_exists(name):
         fo.delete_dataset(name)
+
+
+@pytest.fixture(scope="session")
+def embedded_base(tiny_demo):
+    """The tiny demo imported (real + synthetic) with efficientnet_lite0 embeddings."""
+    import fiftyone as fo
+
+    from fiftyone_plugin.fo.embeddings import compute_embeddings
+    from fiftyone_plugin.fo.samples import import_images, list_images
+    from fiftyone_plugin.options import EmbeddingOptions
+
+    name = "ops-embedded-base"
+    if fo.dataset_exists(name):
+        fo.delete_dataset(name)
+    dataset = fo.Dataset(name)
+    import_images(dataset, list_images(tiny_demo["real"]), "real")
+    import_images(dataset, list_images(tiny_demo["synthetic"]), "synthetic")
+    compute_embeddings(dataset, options=EmbeddingOptions(num_workers=0))
+    return dataset
+
+
+@pytest.fixture(scope="session")
+def analyzed_base(embedded_base):
+    """``embedded_base`` with the default analysis run stored."""
+    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.fo.analysis import analyze
+
+    dataset = embedded_base.clone("ops-analyzed-base")
+    analyze(dataset, config=AnalysisConfig(seed=0))
+    return dataset
+
+
+@pytest.fixture
+def embedded(embedded_base, dataset_name):
+    """A fresh copy of ``embedded_base`` for one test."""
+    return embedded_base.clone(dataset_name)
+
+
+@pytest.fixture
+def analyzed(analyzed_base, dataset_name):
+    """A fresh copy of ``analyzed_base`` (runs, fields, tags and saved views) for one test."""
+    return analyzed_base.clone(dataset_name)

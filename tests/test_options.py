@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from fiftyone_plugin import defaults
-from fiftyone_plugin.cli import _options, build_parser
+from fiftyone_plugin.cli import build_parser
+from fiftyone_plugin.cli.model_options import embedding_options
 from fiftyone_plugin.options import EmbeddingOptions
 
 
@@ -45,12 +46,12 @@ def test_replace_refuses_an_unknown_option():
 
 def test_the_command_line_builds_the_same_options():
     parser = build_parser()
-    assert _options(parser.parse_args(["embed", "--dataset", "d"])) == EmbeddingOptions()
+    assert embedding_options(parser.parse_args(["embed", "--dataset", "d"])) == EmbeddingOptions()
     args = parser.parse_args(
         ["analyze", "--real", "r", "--synthetic", "s", "--model", "resnet18", "--precision",
          "bf16", "--num-workers", "0", "--batch-size", "8", "--compile", "--max-pixels", "99"]
     )  # fmt: skip
-    assert _options(args) == EmbeddingOptions(
+    assert embedding_options(args) == EmbeddingOptions(
         model="resnet18", precision="bf16", num_workers=0, batch_size=8, compile=True,
         max_pixels=99,
     )  # fmt: skip

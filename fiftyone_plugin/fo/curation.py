@@ -123,6 +123,11 @@ def plan_curation(
     table = read_embeddings(samples, embeddings_field)
     shorts = ["cluster", "realism", "real_support", "image_issue"]
     stored = [s for s in shorts if dataset.has_sample_field(names.field(s))]
+    if not {"cluster", "realism"} <= set(stored):
+        raise ValueError(
+            f"Run '{run_key}' stored no cluster or realism scores on the samples of dataset "
+            f"'{dataset.name}': re-run the analysis to curate by it"
+        )
     values = dict(zip(stored, dataset.select(table.ids, ordered=True).values(
         [names.field(s) for s in stored]), strict=True))  # fmt: skip
     clusters = values["cluster"]

@@ -1,0 +1,7 @@
+"""``python -m fiftyone_plugin.cli``: the ``synthgap`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
