@@ -1,9 +1,9 @@
 """How should efficientnet_lite0_content's blocks be weighed, and what does realism on its pooled
-head give? Minutes where bench/gap_quality.py takes hours at 7,424-d.
+head give? Minutes per draw where bench/gap_quality.py takes minutes per row at 7,424-d.
 
 Runs the quick scenarios of bench/gap_quality.py (same images, splits and cached embeddings of
 the content model) through the analysis steps that decide each figure, not the whole analysis
-(its dataset metrics on the raw 7,424-d vectors are the slow part and change no figure here):
+(the rest of it changes none of these figures):
 
 * gap rows and no-gap controls: ``core.steps.find_gaps`` and the separability check of
   ``pipeline._analyze`` (which keeps only near-total shortfalls); gap AUROC, precision / recall

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from content_images import crops, junk
 from PIL import Image
-from skimage import data
 from sklearn.metrics import roc_auc_score
 
 from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
@@ -15,37 +15,6 @@ from fiftyone_plugin.embeddings.efficientnet_lite import FEATURE_DIM
 from fiftyone_plugin.embeddings.registry import MODELS, realism_dims
 
 FAST = AnalysisConfig(project=False, kid_subsets=10)
-PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "brick", "grass")
-
-
-def _crops(rng: np.random.Generator, per_photo: int, size: int = 48) -> list[np.ndarray]:
-    out = []
-    for name in PHOTOS:
-        photo = getattr(data, name)()
-        photo = np.repeat(photo[..., None], 3, axis=2) if photo.ndim == 2 else photo[..., :3]
-        h, w = photo.shape[:2]
-        for _ in range(per_photo):
-            s = int(rng.uniform(0.3, 0.6) * min(h, w))
-            y, x = rng.integers(0, h - s + 1), rng.integers(0, w - s + 1)
-            crop = Image.fromarray(photo[y : y + s, x : x + s]).resize((size, size))
-            out.append(np.asarray(crop))
-    return out
-
-
-def _junk(rng: np.random.Generator, n: int, size: int = 48) -> list[np.ndarray]:
-    """Pure noise, blank frames of one colour, magenta / black stripes."""
-    out = []
-    for i in range(n):
-        if i % 3 == 0:
-            a = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
-        elif i % 3 == 1:
-            a = np.full((size, size, 3), rng.integers(0, 256, 3), np.uint8)
-        else:
-            a = np.zeros((size, size, 3), np.uint8)
-            a[..., 0] = a[..., 2] = 255
-            a[np.arange(size) // 6 % 2 == 0] = 0
-        out.append(a)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +22,7 @@ def embedded(tmp_path_factory):
     """(pooled, content) embeddings of 36 real crops, then 36 other crops and 12 junk renders
     as the synthetic side; and which synthetic rows are junk."""
     rng = np.random.default_rng(0)
-    images = _crops(rng, 6) + _crops(rng, 6) + _junk(rng, 12)
+    images = crops(rng, 6) + crops(rng, 6) + junk(rng, 12)
     folder = tmp_path_factory.mktemp("content_realism")
     paths = []
     for i, a in enumerate(images):
