@@ -54,7 +54,11 @@ sys.path.insert(0, str(ROOT))
 from fiftyone_plugin.core import AnalysisConfig, analyze_embeddings  # noqa: E402
 from fiftyone_plugin.core.neighbors import knn  # noqa: E402
 from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
-from fiftyone_plugin.embeddings.registry import DEFAULT_MODEL, available_models  # noqa: E402
+from fiftyone_plugin.embeddings.registry import (  # noqa: E402
+    DEFAULT_MODEL,
+    available_models,
+    realism_dims,
+)
 
 CACHE = ROOT / "bench" / ".cache"
 #: Bump when the images of a scenario change, so stale embeddings are not reused.
@@ -397,7 +401,8 @@ def recognizable(real: np.ndarray, synthetic: np.ndarray, labels_real, labels_sy
     return float(np.mean(clf.predict(s - s.mean(0)) == labels_synthetic))
 
 
-def evaluate(sc: Scenario, config: AnalysisConfig) -> dict:
+def evaluate(sc: Scenario, config: AnalysisConfig, realism_dims: int | None = None) -> dict:
+    """One scenario's row; ``realism_dims``: the model's realism columns, as the product uses."""
     t = time.time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -407,6 +412,7 @@ def evaluate(sc: Scenario, config: AnalysisConfig) -> dict:
             config,
             labels_real=sc.labels_real,
             labels_synthetic=sc.labels_synthetic,
+            realism_dims=realism_dims,
         )
     seconds = time.time() - t
     b_gap, b_unc, b_real = baseline(sc.real, sc.synthetic)
@@ -593,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.datasets.split(","):
             ds = build_dataset(name, mode, seed, embed)
             for sc in scenarios(ds, seed):
-                rows.append(evaluate(sc, config))
+                rows.append(evaluate(sc, config, realism_dims(args.model)))
                 r = rows[-1]
                 if len(seeds) > 1:
                     r["seed"] = seed

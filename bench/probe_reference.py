@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from finetune import finetune_predict  # noqa: E402
 
 from fiftyone_plugin.core import AnalysisConfig  # noqa: E402
-from fiftyone_plugin.core.pipeline import find_gaps  # noqa: E402
+from fiftyone_plugin.core.steps import find_gaps  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 #: Bump when the scenario images or the fine-tune change, so stale references are not reused.

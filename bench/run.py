@@ -332,10 +332,11 @@ def _plot_scaling(runs: list[dict], path: Path) -> None:
 
 def bench_vs_prdc(n: int, dim: int = 1280) -> dict:
     """Our gap computation as the analysis runs it on raw embeddings (PCA, style test, alignment,
-    GapDetector: core.pipeline.find_gaps) vs the prdc package's compute_prdc, same vectors."""
+    GapDetector: core.steps.find_gaps) vs the prdc package's compute_prdc, same vectors."""
     from prdc import compute_prdc
 
-    from fiftyone_plugin.core.pipeline import AnalysisConfig, find_gaps
+    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.core.steps import find_gaps
 
     real, synthetic = _mixture(n, dim, 1), _mixture(n, dim, 2, shift=0.2)
     t_prdc, _ = _timed(compute_prdc, real, synthetic, nearest_k=5)

@@ -5,7 +5,8 @@ Steps: power-normalise + PCA (domain-balanced) -> align the synthetic side onto 
 (removes a global style shift) -> gap scores / uncovered / underrepresented / gap regions
 (GapDetector; when the sides stay separable after alignment, only near-total shortfalls stay
 uncovered and nothing is underrepresented) -> realism per
-synthetic sample (real support measured before the local alignment correction) -> how far each
+synthetic sample (real support measured before the local alignment correction; on the leading
+columns the embedding's model names for it, when given) -> how far each
 synthetic sample lies from the real support in the aligned space (curation.real_support) ->
 clusters -> where to generate next (generate_next.py) -> dataset metrics -> 2-D / 3-D map ->
 diagnosis in plain words (diagnosis.py).
@@ -25,20 +26,18 @@ from . import device as dev
 from . import metrics as M
 from ._validation import check_choice, check_fraction, check_labels, check_pair, check_positive_int
 from .alignment import METHODS as _ALIGNERS
-from .alignment import DomainAligner
 from .clustering import METHODS as CLUSTERING_METHODS
 from .clustering import DomainClusterer, cluster_table, describe_clusters
-from .coverage import GapDetector, neighbor_graphs, transport_match
 from .curation import real_support
 from .device import DEVICES
-from .diagnosis import STYLE_SHIFT_AUC, diagnose, is_separable
+from .diagnosis import diagnose, is_separable
 from .generate_next import generation_targets, region_clusters
 from .label_stats import compare_labels
 from .labeled import LabeledResult, analyze_labeled
 from .labels import LabelSet
-from .projection import FeatureReducer, Projector
+from .projection import Projector
 from .readings import readings
-from .realism import RealismScorer
+from .steps import find_gaps, fit_realism
 
 #: "auto" aligns with "mnn" when a classifier tells the sides apart (C2ST AUC >= STYLE_SHIFT_AUC)
 #: and leaves the features alone otherwise: without a style shift there is nothing to remove, and
@@ -200,57 +199,6 @@ class AnalysisResult:
         )
 
 
-@dataclass
-class GapPath:
-    """What :func:`find_gaps` computed: the reduced features, the style test (C2ST AUC before
-    alignment), the alignment method chosen and its fitted aligner, and the fitted GapDetector."""
-
-    reducer: FeatureReducer
-    real_reduced: np.ndarray
-    synthetic_reduced: np.ndarray
-    c2st: float
-    alignment_method: str
-    aligner: DomainAligner
-    gaps: GapDetector
-
-
-def find_gaps(
-    real: np.ndarray,
-    synthetic: np.ndarray,
-    cfg: AnalysisConfig,
-    progress: Progress | None = None,
-) -> GapPath:
-    """Raw embeddings -> per-real-sample gap scores: reduce (PCA), test for a style shift, align
-    the synthetic side onto the real side, detect gaps. The first steps of
-    :func:`analyze_embeddings` (inputs already validated there), on ``cfg.device``."""
-    with dev.use(cfg.device):
-        return _find_gaps(real, synthetic, cfg, progress)
-
-
-def _find_gaps(
-    real: np.ndarray, synthetic: np.ndarray, cfg: AnalysisConfig, progress: Progress | None
-) -> GapPath:
-    report(progress, 0.0, "reducing features")
-    reducer = FeatureReducer(cfg.pca_dim, seed=cfg.seed).fit(real, synthetic)
-    real_r, synth_r = reducer.transform(real), reducer.transform(synthetic)
-
-    report(progress, 0.08, "testing for a style shift")
-    c2st = M.c2st_auc(real_r, synth_r, cfg.n_folds, seed=cfg.seed)
-    method = cfg.alignment
-    if method == "auto":
-        method = "mnn" if c2st >= STYLE_SHIFT_AUC else "none"
-    aligner = DomainAligner(method, k=cfg.mnn_k, n_iter=cfg.mnn_iter, seed=cfg.seed)
-    aligner.fit(real_r, synth_r, progress=span(progress, 0.12, 0.5))
-    gaps = GapDetector(
-        k=cfg.k,
-        n_smooth=cfg.n_smooth,
-        alpha=cfg.alpha,
-        min_region_size=cfg.min_region_size,
-        seed=cfg.seed,
-    ).fit(aligner.real_aligned_, aligner.synthetic_aligned_, progress=span(progress, 0.5, 1.0))
-    return GapPath(reducer, real_r, synth_r, c2st, method, aligner, gaps)
-
-
 def analyze_embeddings(
     real: np.ndarray,
     synthetic: np.ndarray,
@@ -258,12 +206,17 @@ def analyze_embeddings(
     progress: Progress | None = None,
     labels_real: np.ndarray | LabelSet | None = None,
     labels_synthetic: np.ndarray | LabelSet | None = None,
+    realism_dims: int | None = None,
 ) -> AnalysisResult:
     """Compare real and synthetic embeddings ((n_real, d), (n_synthetic, d), same model).
 
     labels_real / labels_synthetic: optional class labels (one per sample; None = unlabeled) for
     the per-class analysis and the probe (``result.labeled``), or LabelSets (labels.py; their
     classes are those labels, and the label statistics are compared too).
+    realism_dims: score realism on the first ``realism_dims`` columns only (None: all), for an
+    embedding whose leading block is the one that tells junk apart (the registry's
+    ``realism_dims`` of its model, e.g. efficientnet_lite0_content's pooled head); the gap
+    analysis uses every column.
     progress: optional ``progress(fraction, label)``. Raises ValueError on empty, non-finite or
     mismatched inputs, too few samples for the parameters, or a bad parameter.
     """
@@ -285,8 +238,18 @@ def analyze_embeddings(
     labels_synthetic = check_labels(labels_synthetic, len(synthetic), "labels_synthetic")
     if (labels_real is None) != (labels_synthetic is None):
         raise ValueError("Pass labels for both sides (labels_real and labels_synthetic) or neither")
+    if realism_dims is not None:
+        check_positive_int(realism_dims, "realism_dims", minimum=2)
+        if realism_dims > real.shape[1]:
+            raise ValueError(
+                f"realism_dims={realism_dims} but the embeddings have {real.shape[1]} dimensions: "
+                "pass the model's realism_dims (embeddings.registry) or None for all"
+            )
     with dev.use(cfg.device):
-        return _analyze(real, synthetic, cfg, progress, labels_real, labels_synthetic, label_stats)
+        return _analyze(
+            real, synthetic, cfg, progress, labels_real, labels_synthetic, label_stats,
+            realism_dims,
+        )  # fmt: skip
 
 
 def _analyze(
@@ -297,6 +260,7 @@ def _analyze(
     labels_real: np.ndarray | None,
     labels_synthetic: np.ndarray | None,
     label_stats: dict | None,
+    realism_dims: int | None,
 ) -> AnalysisResult:
     """The steps of :func:`analyze_embeddings` on checked inputs, on the core's device."""
     gp = find_gaps(real, synthetic, cfg, span(progress, 0.0, 0.4))
@@ -321,20 +285,8 @@ def _analyze(
     if is_separable(auc_aligned, mixing):
         gaps.keep_certain(real_a, synth_a)
 
-    excess = gaps.synthetic_excess_
-    if method == "mnn":
-        # Real support is judged before the local correction: that correction is fitted to move
-        # synthetic samples onto real ones, and pulls junk onto real data along with the rest.
-        report(progress, 0.41, "realism: matching unaligned synthetic onto real")
-        unaligned = synth_r - aligner.synthetic_mean_
-        graphs = neighbor_graphs(
-            real_a, unaligned, cfg.k, cfg.n_smooth, cfg.seed, real_graph=gaps.real_graph_
-        )
-        excess = transport_match(
-            real_a, unaligned, cfg.k, cfg.n_smooth, seed=cfg.seed, graphs=graphs
-        ).synthetic_score
-    realism = RealismScorer(n_folds=cfg.n_folds, seed=cfg.seed).fit(
-        real_a, synth_a, excess, progress=span(progress, 0.42, 0.5)
+    realism = fit_realism(
+        real, synthetic, cfg, gp, realism_dims, progress=span(progress, 0.41, 0.5)
     )
 
     support = real_support(real_a, synth_a, cfg.k)
@@ -437,6 +389,7 @@ def _analyze(
             "alignment_pairs": aligner.n_pairs_,
             "alignment_paired_fraction": aligner.paired_fraction_,
             "alignment_shift": aligner.shift_,
+            "realism_dims": realism_dims,
         },
     )
 

