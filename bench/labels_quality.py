@@ -29,7 +29,8 @@ build a known order of difficulty (the same for every method compared, so it fav
 
 For each, side by side in one run on the same embeddings: the label statistics (does a finding
 name A, how many findings name other classes), the per-class analysis (A's status, AUROC of the
-within-class gap score for the real images that lack synthetic counterparts, precision / recall
+within-class gap score for the real images that lack synthetic counterparts, over every real
+image and within A only, precision / recall
 of class_uncovered, share of real images flagged) and the label-blind analysis (the same figures
 from today's gap_score / uncovered), the probe (A's transfer, trained on synthetic, vs its
 accuracy trained on real), and, for the classification scenarios, the rank correlation
@@ -352,6 +353,8 @@ def evaluate(sc: Scenario, config: AnalysisConfig, finetune: bool, mode: str, se
     if sc.positives is not None and sc.positives.any():
         score = np.nan_to_num(lab.gap_score, nan=0.0)
         row["auroc"] = auroc(score, sc.positives)
+        in_a = sc.labels_real.classes == sc.target
+        row["auroc_within"] = auroc(score[in_a], sc.positives[in_a])
         row["precision"], row["recall"] = precision_recall(lab.uncovered, sc.positives)
         row["base_auroc"] = auroc(res.gap_score, sc.positives)
         row["base_precision"], row["base_recall"] = precision_recall(res.uncovered, sc.positives)
@@ -415,17 +418,18 @@ def _seconds(row: dict, prefix: str, key: str) -> str:
 def markdown(rows: list[dict]) -> str:
     lines = [
         "| data | scenario (class A) | label statistics: names A (other classes named) | "
-        "per-class: A's status | gap AUROC per-class (blind) | uncovered precision per-class "
+        "per-class: A's status | gap AUROC per-class (blind) | gap AUROC within A | uncovered precision per-class "
         "(blind) | uncovered recall per-class (blind) | real flagged per-class (blind) | "
         "probe on A: synthetic→real (real→real) | Spearman probe vs fine-tuned: transfer (raw / "
         "aligned) | the same vs the mean of n fine-tune seeds |",
-        "|" + "---|" * 11,
+        "|" + "---|" * 12,
     ]
     for r in rows:
         found = {True: "yes", False: "**no**", None: "–"}[r["stats_found"]]
         lines.append(
             f"| {r['data']} | {r['kind']} (`{r['target']}`) | {found} ({r['stats_other']}) | "
             f"{r['status']} | {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) | "
+            f"{_f(r.get('auroc_within'))} | "
             f"{_f(r.get('precision'))} ({_f(r.get('base_precision'))}) | "
             f"{_f(r.get('recall'))} ({_f(r.get('base_recall'))}) | "
             f"{_pct(r['flagged'])} ({_pct(r['base_flagged'])}) | "
@@ -444,6 +448,7 @@ def summary(rows: list[dict]) -> dict:
     rhos = [r["spearman"] for r in rows if "spearman" in r]
     return {
         "lacks_mode_auroc": {r["data"]: r.get("auroc") for r in mode_rows},
+        "lacks_mode_auroc_within": {r["data"]: r.get("auroc_within") for r in mode_rows},
         "lacks_mode_base_auroc": {r["data"]: r.get("base_auroc") for r in mode_rows},
         "lacks_mode_precision": {r["data"]: r.get("precision") for r in mode_rows},
         "stats_found": {f"{r['data']}/{r['kind']}": r["stats_found"] for r in rows
@@ -493,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  {r['data']:7s} {r['kind']:10s} stats {r['stats_found']} "
                 f"status {r['status']:14s} auroc {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) "
+                f"within {_f(r.get('auroc_within'))} "
                 f"prec {_f(r.get('precision'))} flagged {_pct(r['flagged'])} "
                 f"probe {_pct(r['probe_target_synthetic'])} rho {_f(r.get('spearman'))} "
                 f"({_f(r.get('spearman_raw'))} / {_f(r.get('spearman_aligned'))}) "

@@ -7,6 +7,14 @@ the class it stands out. So, on aligned features (the global style shift already
 alignment.py), every class with enough samples on both sides gets its own
 :class:`~.coverage.GapDetector`; a class with no synthetic sample at all is wholly uncovered.
 
+Only the detector's confident tier (``uncovered``) is called within a class; its likely tier
+(``underrepresented``) is not used: on a few dozen images a class its real-vs-real calibration
+is too coarse to hold the false calls down (docs/BENCHMARKS.md, labeled data). In a class with
+fewer real images than two coarse clusters (``confirm_samples_per_cluster`` of GapDetector) the
+coarse confirmation sees the class as one cluster and confirms nothing, so there only a
+near-total shortfall (a mode with no synthetic counterpart at all) is called; a partial one is
+ranked by the gap score but not called.
+
 Per class (rows of ``table_``): status (see the constants below), sample counts and synthetic
 share, the within-class gap figures (mean gap score, uncovered share, gap regions), the within-
 class C2ST AUC (can a classifier still tell the class's synthetic samples from its real ones

@@ -52,6 +52,31 @@ def test_a_class_lacking_a_mode_and_a_missing_class_are_named():
     assert [r["name"] for r in d.regions_] == ["c0/gap-1", "c3/gap-1"]
 
 
+def test_a_small_class_lacking_a_whole_mode_is_called():
+    # 30 real images a class: the coarse confirmation holds the whole class in one cluster, so
+    # only a near-total shortfall is called; a mode with no synthetic image at all is one.
+    real, synthetic, y_r, y_s, lacking = two_mode_classes(per_mode=15, withheld=None)
+    d = PC.ClassGapDetector().fit(real, synthetic, y_r, y_s)
+    rows = {r["class"]: r for r in d.table_}
+    assert rows["c0"]["status"] == PC.LACKS_VARIETY
+    assert [rows[c]["status"] for c in ("c1", "c2", "c3")] == [PC.COVERED] * 3
+    assert (d.uncovered_ == lacking).all()
+
+
+def test_a_partial_shortfall_in_a_small_class_is_ranked_not_called():
+    # c0's second mode keeps 3 of its 15 synthetic images: ranked first within the class, but
+    # nothing is called (a partial shortfall needs the coarse confirmation, see per_class.py).
+    real, synthetic, y_r, y_s, _ = two_mode_classes(per_mode=15, lacking=None, withheld=None)
+    keep = np.ones(len(y_s), bool)
+    keep[15:27] = False  # synthetic c0, mode 1: rows 15-29
+    d = PC.ClassGapDetector().fit(real, synthetic[keep], y_r, y_s[keep])
+    in_c0 = y_r == "c0"
+    rarer = in_c0 & (np.arange(len(y_r)) % 30 >= 15)
+    assert roc_auc_score(rarer[in_c0], d.gap_score_[in_c0]) > 0.95
+    assert not d.uncovered_.any()
+    assert {r["status"] for r in d.table_} == {PC.COVERED}
+
+
 def test_small_classes_and_unlabeled_samples_are_left_out():
     real, synthetic, y_r, y_s, _ = two_mode_classes(lacking=None, withheld=None)
     y_r = y_r.copy()
