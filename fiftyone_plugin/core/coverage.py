@@ -31,9 +31,7 @@ Method (unbalanced optimal transport between micro-clusters):
 6. Two tiers of calls. ``underrepresented`` (likely): gap_score above the calibrated threshold
    (step 4), in a group of such samples connected in the real k-NN graph at least as large as
    one smoothing neighbourhood (``n_smooth`` and ``min_region_size``; a smaller group is one
-   smoothed blip of sampling noise) and still short at the coarser scale of step 5 on average
-   (mean ``coarse_score_`` > 0: a group whose area receives its share there lost its mass to a
-   surplus next door, a shift rather than a gap), not confirmed. ``uncovered`` (confident): confirmed as in step 5, and the members of a
+   smoothed blip of sampling noise), not confirmed. ``uncovered`` (confident): confirmed as in step 5, and the members of a
    likely group that holds a confirmed group of at least ``min_region_size`` (a region whose core
    is confidently missing takes the members that share its shortfall). The tiers are disjoint.
    Each tier's expected false-positive rate is measured by applying its rule to the real-vs-real
@@ -209,8 +207,8 @@ class GapDetector:
       (coarse_score_ > coarse_threshold_ or gap_score_ >= CERTAIN_SCORE), inside a region of at
       least ``min_region_size`` samples, with the likely members connected to such a region.
     * ``underrepresented_`` (n_real,) bool, the likely tier: gap_score_ > threshold_ inside a
-      group of at least max(``n_smooth``, ``min_region_size``) such samples whose mean
-      coarse_score_ is > 0, and not uncovered_ (module step 6).
+      group of at least max(``n_smooth``, ``min_region_size``) such samples, and not uncovered_
+      (module step 6).
     * ``expected_false_positive_``: {"uncovered": share, "underrepresented": share} of a real
       half flagged by each tier's rule when scored against the other half (nothing missing).
     * ``gap_region_`` (n_real,) int: -1 where covered, else the region number (0 = largest).
@@ -352,15 +350,8 @@ class GapDetector:
         confirmed = above & ((coarse > self.coarse_threshold_) | (score >= CERTAIN_SCORE))
         core = self._regions(confirmed, neighbors) >= 0
         group = self._regions(above, neighbors, max(self.n_smooth, self.min_region_size))
-        # A group whose area receives at least its share at the coarser scale (mean coarse score
-        # <= 0) is short only because a surplus next door took its mass: a shift, not a gap.
-        in_group = group >= 0
-        deficit = np.bincount(
-            group[in_group], coarse[in_group], minlength=group.max(initial=-1) + 1
-        )
-        with_core = np.isin(group, group[core])
-        likely = in_group & (np.isin(group, np.flatnonzero(deficit > 0)) | with_core)
-        uncovered = core | (likely & with_core)
+        likely = group >= 0
+        uncovered = core | (likely & np.isin(group, group[core]))
         return uncovered, likely & ~uncovered
 
     def keep_certain(self, real: np.ndarray, synthetic: np.ndarray) -> GapDetector:
