@@ -24,7 +24,8 @@ def test_the_probe_plot_draws_what_the_table_shows():
     assert [label for label, _, _ in probe_series([BOTH, OLD])] == ["trained on synthetic",
                                                                      "trained on real"]  # fmt: skip
     plot = probe_plot(class_rows([BOTH, OLD]))
-    assert [d["y"] for d in plot["data"]] == [[0.5, 0.6], [0.9, 1.0]]  # worst first; transfer, else aligned
+    # worst first; the transfer, else (a run stored before it) the aligned probe's accuracy
+    assert [d["y"] for d in plot["data"]] == [[0.5, 0.6], [0.9, 1.0]]
     assert plot["layout"]["showlegend"] is True
 
 
