@@ -21,7 +21,7 @@ from .. import defaults
 from ..core.curation import CurationConfig, curate
 from ..progress import Progress, report, span
 from ..report.regions import cluster_name
-from .curation_plan import CurationPlan, floats
+from .curation_plan import CurationPlan, floats, stored_degenerate
 from .fields import FieldClashError
 from .object_curation import (
     move_flagged_objects,
@@ -147,10 +147,8 @@ def plan_curation(
     else:
         notes.append(f"run '{run_key}' stored no real support in the aligned space (an older "
                      "run): support judged on the raw embeddings; re-run the analysis")  # fmt: skip
-    degenerate = None
-    if "image_issue" in values:
-        degenerate = np.asarray([v is not None for v in values["image_issue"]])[is_synth]
-    else:
+    degenerate = stored_degenerate(values, is_synth)
+    if degenerate is None:
         notes.append(f"run '{run_key}' stored no image checks: blank or noise images are not "
                      "recognised; re-run the analysis")  # fmt: skip
 

@@ -51,3 +51,11 @@ class CurationPlan:
 def floats(values) -> np.ndarray:
     """``values`` as floats, None as NaN."""
     return np.asarray([np.nan if v is None else v for v in values], dtype=float)
+
+
+def stored_degenerate(values: dict, keep: np.ndarray) -> np.ndarray | None:
+    """Which of the units ``keep`` selects the analysis found blank or noise (a stored
+    ``image_issue``); None for a run that stored no such checks."""
+    if "image_issue" not in values:
+        return None
+    return np.asarray([v is not None for v in values["image_issue"]])[keep]

@@ -15,7 +15,7 @@ from fiftyone import ViewField as F
 from .. import defaults
 from ..core.curation import CurationConfig
 from ..progress import Progress, report
-from .curation_plan import CurationPlan, floats
+from .curation_plan import CurationPlan, floats, stored_degenerate
 from .objects import object_vectors
 from .runs import RunNames, load_summary, owns_field
 from .units import OBJECTS_FIELD, RunUnits, run_units
@@ -77,10 +77,8 @@ def plan_object_curation(
     real_counts = dict(zip(labels.tolist(), counts.tolist(), strict=True))
     support = floats(values["real_support"])[is_synth] if "real_support" in values else None
     notes = []
-    degenerate = None
-    if "image_issue" in values:
-        degenerate = np.asarray([v is not None for v in values["image_issue"]])[is_synth]
-    else:
+    degenerate = stored_degenerate(values, is_synth)
+    if degenerate is None:
         notes.append(f"run '{run_key}' stored no checks of its objects' boxes (an older run): "
                      "blank or noise objects are not recognised; re-run the analysis")  # fmt: skip
     images = list(dict.fromkeys(np.asarray(image_of, dtype=object)[is_synth].tolist()))
