@@ -1,12 +1,12 @@
 """The steps :func:`~.pipeline.analyze_embeddings` runs on raw embeddings, each on the features it
 needs: reduce and align the two sides (:func:`align_sides`), detect gaps (:func:`find_gaps`),
 score realism (:func:`fit_realism`, on all columns or on the leading block a model names for it).
+``cfg`` is always the pipeline's AnalysisConfig (not imported here: the pipeline imports this).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,9 +18,6 @@ from .coverage import GapDetector, neighbor_graphs, transport_match
 from .diagnosis import STYLE_SHIFT_AUC
 from .projection import FeatureReducer
 from .realism import RealismScorer
-
-if TYPE_CHECKING:
-    from .pipeline import AnalysisConfig
 
 
 @dataclass
@@ -44,7 +41,7 @@ class GapPath(AlignedPath):
 
 
 def align_sides(
-    real: np.ndarray, synthetic: np.ndarray, cfg: AnalysisConfig, progress: Progress | None = None
+    real: np.ndarray, synthetic: np.ndarray, cfg, progress: Progress | None = None
 ) -> AlignedPath:
     """Raw embeddings -> reduced (PCA) and aligned: the synthetic side moved onto the real side
     when a classifier tells them apart ("auto"), or by ``cfg.alignment``."""
@@ -65,7 +62,7 @@ def align_sides(
 def find_gaps(
     real: np.ndarray,
     synthetic: np.ndarray,
-    cfg: AnalysisConfig,
+    cfg,
     progress: Progress | None = None,
 ) -> GapPath:
     """Raw embeddings -> per-real-sample gap scores: reduce (PCA), test for a style shift, align
@@ -90,7 +87,7 @@ def find_gaps(
 def fit_realism(
     real: np.ndarray,
     synthetic: np.ndarray,
-    cfg: AnalysisConfig,
+    cfg,
     gap_path: GapPath,
     realism_dims: int | None = None,
     progress: Progress | None = None,
