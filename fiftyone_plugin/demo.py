@@ -161,8 +161,9 @@ def build_labeled_demo(
         "synthetic": os.path.join(root, "synthetic"),
         "gaps": gaps,
         "expected": f"class `{gaps['withheld']}` missing (0 synthetic images, probe 0%); "
-        f"`{gaps['rarer']}` 5x rarer; `{gaps['never turned']}` lacking its turned images "
-        "(those real crops uncovered within the class)",
+        f"`{gaps['rarer']}` 5x rarer (some of its real crops underrepresented); "
+        f"`{gaps['never turned']}` never turned on the synthetic side (its turned real crops "
+        "rank first within the class by class_gap_score, but are not called at this size)",
     }
     with open(os.path.join(root, "truth.json"), "w") as f:
         json.dump(truth, f, indent=2)

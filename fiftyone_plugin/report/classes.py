@@ -33,7 +33,7 @@ COLUMNS = (
     ("uncovered_text", "Uncovered in class"),
     ("probe_text", "Probe on real images: trained on synthetic (on real)"),
     ("verdict", "Training on synthetic"),
-    ("c2st_text", "Tell apart (AUC)"),
+    ("c2st_text", "Tell apart (AUC, 0.5 = chance)"),
 )
 #: Label comparisons shown, in order: document key -> title.
 COMPARISONS = {
@@ -67,6 +67,22 @@ def _probe_text(r: dict) -> str:
     return f"{_pct(synthetic)} ({_pct(r.get('probe_accuracy_real'))})"
 
 
+def _uncovered_text(r: dict) -> str:
+    """Share of the class's real images uncovered, with its number of gap regions if any."""
+    share, n = r.get("uncovered_fraction"), r.get("n_gap_regions", 0)
+    if share is None:
+        return "–"
+    return f"{_pct(share)} ({n} region{'s' if n != 1 else ''})" if n else _pct(share)
+
+
+def _auc_text(auc) -> str:
+    """A within-class C2ST AUC as shown: cross-validated AUCs under 0.5 are chance (on the
+    aligned features of a few dozen images they can fall far below it), so they read "≤ 0.50"."""
+    if auc is None:
+        return "–"
+    return "≤ 0.50" if auc < 0.5 else f"{auc:.2f}"
+
+
 def probe_series(rows: list[dict]) -> list[tuple[str, list, str]]:
     """The probe's per-class accuracies to draw side by side, as the table's probe column:
     (label, values, colour) for trained on synthetic (the transfer) and trained on real."""
@@ -88,22 +104,16 @@ def class_rows(per_class: list[dict]) -> list[dict]:
         grade = STATUS_GRADES.get(status, NEUTRAL)
         if VERDICT_GRADES.get(verdict) == POOR or (grade == GOOD and verdict == PARTLY):
             grade = VERDICT_GRADES[verdict]
-        c2st = r.get("c2st_auc")
         rows.append(
             {
                 **r,
                 "class": str(r.get("class")),
                 "uncovered": r.get("uncovered_fraction"),
-                "uncovered_text": (
-                    f"{_pct(r.get('uncovered_fraction'))} ({r.get('n_gap_regions', 0)} region"
-                    f"{'s' if r.get('n_gap_regions', 0) != 1 else ''})"
-                    if r.get("uncovered_fraction") is not None
-                    else "–"
-                ),
+                "uncovered_text": _uncovered_text(r),
                 "probe_synthetic": r.get("probe_transfer", r.get("probe_accuracy_synthetic")),
                 "probe_text": _probe_text(r),
                 "verdict": verdict or "–",
-                "c2st_text": "–" if c2st is None else f"{c2st:.2f}",
+                "c2st_text": _auc_text(r.get("c2st_auc")),
                 "severity": _severity(r),
                 "grade": grade,
                 "color": GRADE_COLORS[grade],

@@ -36,3 +36,17 @@ def test_the_probe_summary_carries_the_transfer():
     assert (summary["transfer"], summary["verdict"], summary["grade"]) == (0.6, "partly", FAIR)
     stored_before = {k: v for k, v in probe.items() if k != "transfer"}
     assert probe_summary({"probe": stored_before})["transfer"] is None
+
+
+def test_rows_read_plainly_where_figures_say_nothing():
+    """A cross-validated AUC under 0.5 is chance, not a strong negative; no regions, no count."""
+    rows = class_rows(
+        [
+            {"class": "a", "c2st_auc": 0.17, "uncovered_fraction": 0.0, "n_gap_regions": 0},
+            {"class": "b", "c2st_auc": 0.83, "uncovered_fraction": 0.25, "n_gap_regions": 1},
+            {"class": "c", "c2st_auc": None, "uncovered_fraction": None},
+        ]
+    )
+    text = {r["class"]: (r["c2st_text"], r["uncovered_text"]) for r in rows}
+    assert text == {"a": ("≤ 0.50", "0%"), "b": ("0.83", "25% (1 region)"), "c": ("–", "–")}
+    assert next(r for r in rows if r["class"] == "a")["c2st_auc"] == 0.17  # sorting keeps it
