@@ -62,4 +62,8 @@ def test_the_per_class_table_filters_the_grid(page, app_url, labeled):
     )  # fmt: skip
     rows.nth(0).locator("td").first.click()
     assert wait_for_count(page, 48) == 48
+    page.wait_for_function(
+        "document.querySelectorAll('[data-cy=looker]').length == 48", timeout=60_000
+    )
+    page.wait_for_timeout(2_000)  # the thumbnails draw after their tiles: let the picture show them
     screenshot(page, "panel_classes_astronaut")
