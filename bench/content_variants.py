@@ -10,12 +10,15 @@ the content model) through the analysis steps that decide each figure, not the w
   of either tier, share flagged (either tier). One row per block weighting:
   - pooled: the pooled head alone (what efficientnet_lite0 gives, up to float rounding: the
     analysis power-normalises each row, which undoes the head's unit length);
-  - content: the embedding as the model gives it;
+  - content: the embedding as the model gives it (how the analysis took it before the blocks
+    were weighed);
   - equalvar: the raw pooled block scaled so that, after the analysis's power normalisation, it
     holds as much variance as the layout block, measured on the two sides analysed (the
     model's "equal weight" of the two parts holds for their lengths, not in the analysis's
     space, where the pooled block holds 8-13% of the variance);
-  - equalvar4: the same with four blocks of equal variance: the pooled head, stages 4, 5, 6.
+  - equalvar4: the same with four blocks of equal variance: the pooled head, stages 4, 5, 6
+    (``core.feature_blocks.equal_blocks`` with the registry's blocks: what the analysis does
+    with this model since it was measured here).
 * junk rows: ``find_gaps`` then ``core.steps.fit_realism`` (the calls ``analyze_embeddings``
   makes for realism), on all columns and on the registry's realism_dims; junk AUROC.
 
@@ -46,37 +49,23 @@ import gap_quality as g  # noqa: E402
 from fiftyone_plugin.core import AnalysisConfig  # noqa: E402
 from fiftyone_plugin.core import metrics as M  # noqa: E402
 from fiftyone_plugin.core.diagnosis import is_separable  # noqa: E402
-from fiftyone_plugin.core.projection import normalize_features  # noqa: E402
+from fiftyone_plugin.core.feature_blocks import equal_blocks  # noqa: E402
 from fiftyone_plugin.core.steps import find_gaps, fit_realism  # noqa: E402
-from fiftyone_plugin.embeddings import efficientnet_lite as lite  # noqa: E402
-from fiftyone_plugin.embeddings.registry import realism_dims  # noqa: E402
+from fiftyone_plugin.embeddings.registry import feature_blocks, realism_dims  # noqa: E402
 
 MODEL = "efficientnet_lite0_content"
 POOLED = realism_dims(MODEL)
 
 
 #: Column sizes of the embedding's blocks: the pooled head, then the grids of stages 4, 5, 6.
-BLOCKS = [lite.FEATURE_DIM] + [
-    lite.CONTENT_GRID**2 * lite.STAGES[s - 1][3] for s in lite.CONTENT_STAGES
-]
-
-
-def equal_variance(real: np.ndarray, synthetic: np.ndarray, sizes: list[int]):
-    """Each block of ``sizes`` columns scaled so that all hold the same variance after the
-    analysis's power normalisation (signed square root: scaling a raw block by c scales its
-    variance there by c), measured on the two sides analysed."""
-    v = normalize_features(np.vstack([real, synthetic])).var(0)
-    ends = np.cumsum(sizes)
-    var = np.array([v[e - n : e].sum() for n, e in zip(sizes, ends, strict=True)])
-    scale = np.repeat(var.mean() / var, sizes)
-    return real * scale, synthetic * scale
+BLOCKS = list(feature_blocks(MODEL))
 
 
 VARIANTS = {
     "pooled": lambda r, s: (r[:, :POOLED], s[:, :POOLED]),
     "content": lambda r, s: (r, s),
-    "equalvar": lambda r, s: equal_variance(r, s, [POOLED, sum(BLOCKS) - POOLED]),
-    "equalvar4": lambda r, s: equal_variance(r, s, BLOCKS),
+    "equalvar": lambda r, s: equal_blocks(r, s, [POOLED, sum(BLOCKS) - POOLED]),
+    "equalvar4": lambda r, s: equal_blocks(r, s, BLOCKS),
 }
 
 

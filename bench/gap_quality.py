@@ -57,6 +57,7 @@ from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
 from fiftyone_plugin.embeddings.registry import (  # noqa: E402
     DEFAULT_MODEL,
     available_models,
+    feature_blocks,
     realism_dims,
 )
 
@@ -401,8 +402,9 @@ def recognizable(real: np.ndarray, synthetic: np.ndarray, labels_real, labels_sy
     return float(np.mean(clf.predict(s - s.mean(0)) == labels_synthetic))
 
 
-def evaluate(sc: Scenario, config: AnalysisConfig, realism_dims: int | None = None) -> dict:
-    """One scenario's row; ``realism_dims``: the model's realism columns, as the product uses."""
+def evaluate(sc: Scenario, config: AnalysisConfig, model: str = DEFAULT_MODEL) -> dict:
+    """One scenario's row, analysed as the product analyses embeddings of ``model`` (its realism
+    columns and blocks from the registry)."""
     t = time.time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -412,7 +414,8 @@ def evaluate(sc: Scenario, config: AnalysisConfig, realism_dims: int | None = No
             config,
             labels_real=sc.labels_real,
             labels_synthetic=sc.labels_synthetic,
-            realism_dims=realism_dims,
+            realism_dims=realism_dims(model),
+            blocks=feature_blocks(model),
         )
     seconds = time.time() - t
     b_gap, b_unc, b_real = baseline(sc.real, sc.synthetic)
@@ -599,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.datasets.split(","):
             ds = build_dataset(name, mode, seed, embed)
             for sc in scenarios(ds, seed):
-                rows.append(evaluate(sc, config, realism_dims(args.model)))
+                rows.append(evaluate(sc, config, args.model))
                 r = rows[-1]
                 if len(seeds) > 1:
                     r["seed"] = seed

@@ -9,6 +9,7 @@ picked by their objects (e.g. synthetic images holding an unrealistic object).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,10 +67,11 @@ def analyze_objects(
     config=None,
     progress: Progress | None = None,
     realism_dims: int | None = None,
+    blocks: Sequence[int] | None = None,
 ):
     """The analysis of ``pipeline.analyze_embeddings`` on object embeddings ((n_real_objects, d)
     and (n_synthetic_objects, d), rows as in ``*_objects.rows``), labeled by each object's class;
-    ``realism_dims`` as there.
+    ``realism_dims`` and ``blocks`` as there.
 
     The result's per-sample arrays are per object; ``result.labeled.label_stats`` compares every
     box of the two sides (label_stats.compare_labels); ``result.details`` gains ``unit`` =
@@ -92,6 +94,7 @@ def analyze_objects(
         labels_real=real_objects.classes,
         labels_synthetic=synthetic_objects.classes,
         realism_dims=realism_dims,
+        blocks=blocks,
     )
     result.labeled.label_stats = compare_labels(real_objects.labels, synthetic_objects.labels)
     result.details.update(

@@ -15,6 +15,7 @@ diagnosis in plain words (diagnosis.py).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
@@ -31,6 +32,7 @@ from .clustering import DomainClusterer, cluster_table, describe_clusters
 from .curation import real_support
 from .device import DEVICES
 from .diagnosis import diagnose, is_separable
+from .feature_blocks import equal_blocks
 from .generate_next import generation_targets, region_clusters
 from .label_stats import compare_labels
 from .labeled import LabeledResult, analyze_labeled
@@ -207,6 +209,7 @@ def analyze_embeddings(
     labels_real: np.ndarray | LabelSet | None = None,
     labels_synthetic: np.ndarray | LabelSet | None = None,
     realism_dims: int | None = None,
+    blocks: Sequence[int] | None = None,
 ) -> AnalysisResult:
     """Compare real and synthetic embeddings ((n_real, d), (n_synthetic, d), same model).
 
@@ -217,6 +220,8 @@ def analyze_embeddings(
     embedding whose leading block is the one that tells junk apart (the registry's
     ``realism_dims`` of its model, e.g. efficientnet_lite0_content's pooled head); the gap
     analysis uses every column.
+    blocks: column counts of the embedding's blocks (the registry's ``feature_blocks`` of its
+    model), weighed equally before the analysis (feature_blocks.equal_blocks); None: as given.
     progress: optional ``progress(fraction, label)``. Raises ValueError on empty, non-finite or
     mismatched inputs, too few samples for the parameters, or a bad parameter.
     """
@@ -245,11 +250,15 @@ def analyze_embeddings(
                 f"realism_dims={realism_dims} but the embeddings have {real.shape[1]} dimensions: "
                 "pass the model's realism_dims (embeddings.registry) or None for all"
             )
+    if blocks is not None:
+        real, synthetic = equal_blocks(real, synthetic, blocks)
     with dev.use(cfg.device):
-        return _analyze(
+        result = _analyze(
             real, synthetic, cfg, progress, labels_real, labels_synthetic, label_stats,
             realism_dims,
         )  # fmt: skip
+    result.details["feature_blocks"] = None if blocks is None else [int(b) for b in blocks]
+    return result
 
 
 def _analyze(

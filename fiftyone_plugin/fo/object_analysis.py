@@ -34,7 +34,7 @@ def analyze_objects(
     (object_results.py). ``overwrite`` / ``overwrite_fields`` as in analysis.analyze."""
     from ..core.objects import analyze_objects as analyze_core
     from ..core.pipeline import AnalysisConfig
-    from ..embeddings.registry import realism_dims
+    from ..embeddings.registry import feature_blocks, realism_dims
     from .object_results import objects_field, store_object_results
 
     dataset = samples._dataset
@@ -56,6 +56,7 @@ def analyze_objects(
     result = analyze_core(
         real.vectors, synthetic.vectors, real.sides, synthetic.sides, config,
         span(progress, 0.05, 0.85), realism_dims(meta.get("model")),
+        feature_blocks(meta.get("model")),
     )  # fmt: skip
 
     table = object_rows(real, synthetic)

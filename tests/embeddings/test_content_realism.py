@@ -11,8 +11,14 @@ from sklearn.metrics import roc_auc_score
 
 from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
 from fiftyone_plugin.embeddings import embed_images, load_model
-from fiftyone_plugin.embeddings.efficientnet_lite import FEATURE_DIM
-from fiftyone_plugin.embeddings.registry import MODELS, realism_dims
+from fiftyone_plugin.embeddings.efficientnet_lite import (
+    CONTENT_DIM,
+    CONTENT_GRID,
+    CONTENT_STAGES,
+    FEATURE_DIM,
+    STAGES,
+)
+from fiftyone_plugin.embeddings.registry import MODELS, feature_blocks, realism_dims
 
 FAST = AnalysisConfig(project=False, kid_subsets=10)
 
@@ -41,11 +47,23 @@ def test_the_content_models_realism_columns_are_its_pooled_head():
     assert all(s.realism_dims is None or s.realism_dims < s.dim for s in MODELS.values())
 
 
+def test_the_content_models_blocks_are_its_head_and_stage_grids():
+    blocks = feature_blocks("efficientnet_lite0_content")
+    grids = tuple(CONTENT_GRID**2 * STAGES[s - 1][3] for s in CONTENT_STAGES)
+    assert blocks == (FEATURE_DIM, *grids)
+    assert sum(blocks) == CONTENT_DIM == MODELS["efficientnet_lite0_content"].dim
+    assert feature_blocks("efficientnet_lite0") is None and feature_blocks("zoo:clip") is None
+
+
 def test_content_realism_is_the_pooled_models_realism_and_ranks_junk_last(embedded):
     pooled, content, is_junk = embedded
     dims = realism_dims("efficientnet_lite0_content")
     by_pooled = analyze_embeddings(pooled[:36], pooled[36:], FAST)
-    by_content = analyze_embeddings(content[:36], content[36:], FAST, realism_dims=dims)
+    by_content = analyze_embeddings(
+        content[:36], content[36:], FAST, realism_dims=dims,
+        blocks=feature_blocks("efficientnet_lite0_content"),
+    )  # fmt: skip
     # the power normalisation makes the unit-length head and the raw pooled vector the same input
+    # (and cancels the head's weight among the blocks)
     np.testing.assert_allclose(by_content.realism, by_pooled.realism, atol=1e-3)
     assert roc_auc_score(is_junk, -by_content.realism) >= 0.95

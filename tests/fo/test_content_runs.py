@@ -1,5 +1,6 @@
-"""A run on efficientnet_lite0_content embeddings scores realism on the model's pooled head (the
-registry's realism_dims), through the FiftyOne adapter: real weights, a real dataset."""
+"""A run on efficientnet_lite0_content embeddings weighs the model's blocks equally and scores
+realism on its pooled head (the registry's feature_blocks and realism_dims), through the FiftyOne
+adapter: real weights, a real dataset."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PIL import Image
 
 from fiftyone_plugin import defaults
 from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+from fiftyone_plugin.embeddings.registry import feature_blocks
 from fiftyone_plugin.fo.analysis import analyze
 from fiftyone_plugin.fo.embeddings import compute_embeddings
 from fiftyone_plugin.fo.samples import import_images, read_embeddings
@@ -18,7 +20,9 @@ from fiftyone_plugin.options import EmbeddingOptions
 MODEL = "efficientnet_lite0_content"
 
 
-def test_a_run_on_content_embeddings_scores_realism_on_the_pooled_head(dataset_name, tmp_path):
+def test_a_run_on_content_embeddings_weighs_its_blocks_and_scores_realism_on_the_head(
+    dataset_name, tmp_path
+):
     rng = np.random.default_rng(1)
     files = {
         defaults.REAL: {"crop": crops(rng, 6)},
@@ -40,9 +44,15 @@ def test_a_run_on_content_embeddings_scores_realism_on_the_pooled_head(dataset_n
 
     table = read_embeddings(dataset, field)
     real = table.domains == defaults.REAL
-    head = analyze_embeddings(table.vectors[real], table.vectors[~real], config, realism_dims=1280)
+    blocks = feature_blocks(MODEL)
+    by_core = analyze_embeddings(
+        table.vectors[real], table.vectors[~real], config, realism_dims=1280, blocks=blocks
+    )
     stored = np.array([outcome.per_sample["realism"][i] for i in np.flatnonzero(~real)])
-    np.testing.assert_allclose(stored, head.realism, atol=1e-6)
+    np.testing.assert_allclose(stored, by_core.realism, atol=1e-6)
+    gaps = np.array([outcome.per_sample["gap_score"][i] for i in np.flatnonzero(real)])
+    np.testing.assert_allclose(gaps, by_core.gap_score, atol=1e-6)
+    assert outcome.result.details["feature_blocks"] == list(blocks)
     is_junk = np.array(["_junk_" in p for p in np.asarray(table.filepaths)[~real]])
     assert is_junk.sum() == 12
     assert np.median(stored[is_junk]) < np.median(stored[~is_junk])
