@@ -1,5 +1,5 @@
 """The numeric core: numpy, scipy, scikit-learn, umap, and torch's tensor kernels (the k-NN search
-of neighbors.py and the transport of coverage.py run as torch matrix products and reductions; no
+of neighbors.py and the transport of transport.py run as torch matrix products and reductions; no
 network, no autograd). It knows nothing of FiftyOne (tests/test_boundaries.py checks it).
 
     from fiftyone_plugin.core import analyze_embeddings, AnalysisConfig

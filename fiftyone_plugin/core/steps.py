@@ -14,10 +14,11 @@ from ..progress import Progress, report, span
 from . import device as dev
 from . import metrics as M
 from .alignment import DomainAligner
-from .coverage import GapDetector, neighbor_graphs, transport_match
+from .coverage import GapDetector
 from .diagnosis import STYLE_SHIFT_AUC
 from .projection import FeatureReducer
 from .realism import RealismScorer
+from .transport import neighbor_graphs, transport_match
 
 
 @dataclass
