@@ -93,7 +93,9 @@ class AnalyzeGap(LongOperator):
 def analysis_results(outcome) -> dict:
     """What the operator shows after a run (JSON-safe): the run's presentation, in short."""
     from fiftyone_plugin.fo.results import run_summary
-    from fiftyone_plugin.report.presentation import document_of, metric_rows, present
+    from fiftyone_plugin.report.document import document_of
+    from fiftyone_plugin.report.metric_cards import metric_rows
+    from fiftyone_plugin.report.presentation import present
 
     shown = present(document_of(run_summary(outcome)))
     brain_key = outcome.names.brain_key

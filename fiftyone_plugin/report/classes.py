@@ -1,5 +1,5 @@
 """What a run with labels says per class, for every front end: the probe's verdict, the per-class
-table and the label statistics, built once from the run's document (presentation.document_of).
+table and the label statistics, built once from the run's document (document.document_of).
 
 Pure data in, JSON-safe data out. ``class_presentation(document)`` is None for a run without
 labels.

@@ -11,12 +11,15 @@ import os
 import numpy as np
 
 from .class_html import class_sections
+from .counts import COUNTS
 from .data import ReportData
+from .document import document_of
 from .figures import REAL_COLOR, SYNTHETIC_COLOR, UNCOVERED_COLOR, realism_figure, umap_figure
 from .grades import FAIR, NEUTRAL, POOR, format_value, is_number, label_of
 from .markup import escape as _e
+from .metric_cards import metric_groups
 from .page import CSS, PAGE
-from .presentation import COUNTS, RunPresentation, document_of, metric_groups, present
+from .presentation import RunPresentation, present
 from .thumbnails import ThumbnailCache
 
 #: Real examples (and as many nearest synthetic ones) shown per gap region.

@@ -13,8 +13,9 @@ from fiftyone.core.view import DatasetView
 
 from fiftyone_plugin.fo.regions import list_regions
 from fiftyone_plugin.fo.runs import RunNames, list_analyses, load_summary
+from fiftyone_plugin.report.document import document_of
 from fiftyone_plugin.report.grades import format_value
-from fiftyone_plugin.report.presentation import document_of, headline
+from fiftyone_plugin.report.verdict import headline
 
 PANEL = "@synthgap/synthgap/synthgap_panel"
 
