@@ -26,7 +26,7 @@ class FolderAnalysis:
     outcome: object  # fo.results.AnalysisOutcome
     files: dict[str, str]
     n_failed: int
-    #: One line per problem with the labels that did not stop the run (see fo/labels.py).
+    #: One line per problem with the labels that did not stop the run (see fo/label_sources.py).
     warnings: list[str] = field(default_factory=list)
 
 
@@ -57,7 +57,7 @@ def analyze_folders(
     """Import both folders into dataset ``dataset``, embed, analyze, and write files to ``out``.
 
     ``real`` / ``synthetic``: folders of images, or labeled datasets (class folders, COCO, YOLO,
-    VOC: see fo/labels.py); ``labels`` says how to read them (default LabelOptions(): formats
+    VOC: see fo/label_sources.py); ``labels`` says how to read them (default LabelOptions(): formats
     detected, labels into ``ground_truth``). With labels on both sides the analysis adds the label
     statistics, the per-class analysis and the probe. ``objects``: analyze every labeled box as
     a unit instead of whole images (both sides need boxes; see analyze_samples).
@@ -73,7 +73,8 @@ def analyze_folders(
     """
     from .core.pipeline import AnalysisConfig
     from .fo.fields import FieldClashError, check_writable
-    from .fo.labels import import_source, labels_to_analyze, read_source
+    from .fo.label_import import import_source, labels_to_analyze
+    from .fo.label_sources import read_source
     from .fo.runs import check_run_writable
     from .fo.samples import domain_field_problem, load_or_create_dataset
 
