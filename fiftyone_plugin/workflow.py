@@ -15,7 +15,7 @@ from .paths import check_out_dir, default_out_dir
 from .progress import Progress, report, span
 
 if TYPE_CHECKING:
-    from .core.pipeline import AnalysisConfig
+    from .core.config import AnalysisConfig
 
 
 @dataclass
@@ -71,7 +71,7 @@ def analyze_folders(
     synthgap writes (fields, saved views, the visualization, the uncovered tag) is never replaced
     unless ``overwrite_fields``: the clash is reported before anything is added.
     """
-    from .core.pipeline import AnalysisConfig
+    from .core.config import AnalysisConfig
     from .fo.fields import FieldClashError, check_writable
     from .fo.label_import import import_source, labels_to_analyze
     from .fo.label_sources import read_source
@@ -225,7 +225,7 @@ def analyze_samples(
     allows replacing what the user created under the names synthgap writes. The run's names are
     checked before anything is embedded. Returns the fo.results.AnalysisOutcome.
     """
-    from .core.pipeline import AnalysisConfig
+    from .core.config import AnalysisConfig
     from .fo.analysis import analyze
     from .fo.embeddings import compute_embeddings
     from .fo.fields import field_meta

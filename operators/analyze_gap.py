@@ -51,7 +51,7 @@ class AnalyzeGap(LongOperator):
         return types.Property(inputs, view=types.View(label="Analyze the synthetic-to-real gap"))
 
     def run(self, ctx, progress):
-        from fiftyone_plugin.core.pipeline import AnalysisConfig
+        from fiftyone_plugin.core.config import AnalysisConfig
         from fiftyone_plugin.workflow import analyze_samples
 
         embeddings = param(ctx, "embeddings", NEW)

@@ -16,7 +16,7 @@ from .grades import (
     verdict,
 )
 
-#: Diagnosis kinds (core/pipeline.py) in plain words; an unknown kind is shown as its name.
+#: Diagnosis kinds (core/diagnosis.py) in plain words; an unknown kind is shown as its name.
 DIAGNOSES = {
     "no-gap": "No gap: the synthetic data looks like the real data and covers it",
     "missing-content": "Missing content: some kinds of real images have no synthetic counterpart",

@@ -166,7 +166,7 @@ def test_a_label_file_without_labels_is_read_unlabeled_with_a_warning(tmp_path):
 def test_an_empty_label_field_on_one_side_is_a_one_line_error_and_writes_nothing(
     dataset_name, tmp_path
 ):
-    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.core.config import AnalysisConfig
     from fiftyone_plugin.fo.analysis import analyze
 
     dataset = load_or_create_dataset(dataset_name)

@@ -12,7 +12,7 @@ import fiftyone as fo
 import pytest
 from object_data import scene_pair
 
-from fiftyone_plugin.core.pipeline import AnalysisConfig
+from fiftyone_plugin.core.config import AnalysisConfig
 from fiftyone_plugin.fo import label_import as LI
 from fiftyone_plugin.fo import label_sources as LS
 from fiftyone_plugin.fo.fields import FieldClashError, field_meta

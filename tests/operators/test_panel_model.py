@@ -67,7 +67,7 @@ def test_panel_model_shows_what_the_run_stored(analyzed):
 
 @pytest.mark.slow
 def test_panel_model_follows_the_run_history(analyzed):
-    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.core.config import AnalysisConfig
     from fiftyone_plugin.fo.analysis import analyze
 
     analyze(analyzed, run_key="second", config=AnalysisConfig(seed=1))
