@@ -180,9 +180,8 @@ def _analyze(
         )
         labeled = analyze_labeled(
             real_a, synth_a, labels_real, labels_synthetic, realism.realism_,
-            gaps.uncovered_, blind_regions, k=cfg.k, n_smooth=cfg.n_smooth, alpha=cfg.alpha,
-            min_region_size=cfg.min_region_size, n_folds=cfg.n_folds, seed=cfg.seed,
-            progress=span(progress, 0.67, 0.75), real_raw=real, synthetic_raw=synthetic,
+            gaps.uncovered_, blind_regions, cfg, progress=span(progress, 0.67, 0.75),
+            real_raw=real, synthetic_raw=synthetic,
         )  # fmt: skip
         labeled.label_stats = label_stats
         metrics["per_class"] = labeled.table
