@@ -57,7 +57,8 @@ def bench_objects(folder: str, n_images: int, batch_size: int, num_workers: int)
     from fiftyone_plugin.embeddings import load_model
     from fiftyone_plugin.embeddings.objects import embed_objects
     from fiftyone_plugin.fo.embeddings import compute_embeddings
-    from fiftyone_plugin.fo.labels import import_source, read_source
+    from fiftyone_plugin.fo.label_import import import_source
+    from fiftyone_plugin.fo.label_sources import read_source
     from fiftyone_plugin.fo.objects import compute_object_embeddings
     from fiftyone_plugin.options import EmbeddingOptions
 

@@ -335,7 +335,7 @@ def bench_vs_prdc(n: int, dim: int = 1280) -> dict:
     GapDetector: core.steps.find_gaps) vs the prdc package's compute_prdc, same vectors."""
     from prdc import compute_prdc
 
-    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.core.config import AnalysisConfig
     from fiftyone_plugin.core.steps import find_gaps
 
     real, synthetic = _mixture(n, dim, 1), _mixture(n, dim, 2, shift=0.2)

@@ -33,7 +33,7 @@ _API = {
     "analyze": ".fo.analysis",
     "list_analyses": ".fo.runs",
     "analyze_embeddings": ".core.pipeline",
-    "AnalysisConfig": ".core.pipeline",
+    "AnalysisConfig": ".core.config",
     "EmbeddingOptions": ".options",
     "load_model": ".embeddings",
     "embed_images": ".embeddings",

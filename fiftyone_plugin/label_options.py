@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import defaults
 
-#: Formats of a source folder: "auto" detects one (see fo/labels.py for each layout).
+#: Formats of a source folder: "auto" detects one (see fo/label_sources.py for each layout).
 FORMATS = ("auto", "images", "tree", "coco", "yolov5", "yolov4", "voc")
 #: Default sample field for imported labels (FiftyOne's own default name).
 LABEL_FIELD = "ground_truth"

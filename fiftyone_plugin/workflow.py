@@ -15,7 +15,7 @@ from .paths import check_out_dir, default_out_dir
 from .progress import Progress, report, span
 
 if TYPE_CHECKING:
-    from .core.pipeline import AnalysisConfig
+    from .core.config import AnalysisConfig
 
 
 @dataclass
@@ -26,7 +26,7 @@ class FolderAnalysis:
     outcome: object  # fo.results.AnalysisOutcome
     files: dict[str, str]
     n_failed: int
-    #: One line per problem with the labels that did not stop the run (see fo/labels.py).
+    #: One line per problem with the labels that did not stop the run (see fo/label_sources.py).
     warnings: list[str] = field(default_factory=list)
 
 
@@ -57,7 +57,7 @@ def analyze_folders(
     """Import both folders into dataset ``dataset``, embed, analyze, and write files to ``out``.
 
     ``real`` / ``synthetic``: folders of images, or labeled datasets (class folders, COCO, YOLO,
-    VOC: see fo/labels.py); ``labels`` says how to read them (default LabelOptions(): formats
+    VOC: see fo/label_sources.py); ``labels`` says how to read them (default LabelOptions(): formats
     detected, labels into ``ground_truth``). With labels on both sides the analysis adds the label
     statistics, the per-class analysis and the probe. ``objects``: analyze every labeled box as
     a unit instead of whole images (both sides need boxes; see analyze_samples).
@@ -71,9 +71,10 @@ def analyze_folders(
     synthgap writes (fields, saved views, the visualization, the uncovered tag) is never replaced
     unless ``overwrite_fields``: the clash is reported before anything is added.
     """
-    from .core.pipeline import AnalysisConfig
+    from .core.config import AnalysisConfig
     from .fo.fields import FieldClashError, check_writable
-    from .fo.labels import import_source, labels_to_analyze, read_source
+    from .fo.label_import import import_source, labels_to_analyze
+    from .fo.label_sources import read_source
     from .fo.runs import check_run_writable
     from .fo.samples import domain_field_problem, load_or_create_dataset
 
@@ -224,7 +225,7 @@ def analyze_samples(
     allows replacing what the user created under the names synthgap writes. The run's names are
     checked before anything is embedded. Returns the fo.results.AnalysisOutcome.
     """
-    from .core.pipeline import AnalysisConfig
+    from .core.config import AnalysisConfig
     from .fo.analysis import analyze
     from .fo.embeddings import compute_embeddings
     from .fo.fields import field_meta

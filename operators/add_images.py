@@ -37,7 +37,8 @@ class AddImages(LongOperator):
         return types.Property(inputs, view=types.View(label="Add real or synthetic images"))
 
     def run(self, ctx, progress):
-        from fiftyone_plugin.fo.labels import import_source, read_source
+        from fiftyone_plugin.fo.label_import import import_source
+        from fiftyone_plugin.fo.label_sources import read_source
 
         source = read_source(
             source_path(ctx), param(ctx, "format", "auto"), recursive=param(ctx, "recursive", True)
@@ -112,7 +113,7 @@ def add_images_form(ctx, inputs) -> None:
         flag(prop, f"Folder not found: {source}")
         return
 
-    from fiftyone_plugin.fo.labels import read_source
+    from fiftyone_plugin.fo.label_sources import read_source
     from fiftyone_plugin.fo.samples import domain_field_problem
 
     try:

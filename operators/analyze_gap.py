@@ -51,7 +51,7 @@ class AnalyzeGap(LongOperator):
         return types.Property(inputs, view=types.View(label="Analyze the synthetic-to-real gap"))
 
     def run(self, ctx, progress):
-        from fiftyone_plugin.core.pipeline import AnalysisConfig
+        from fiftyone_plugin.core.config import AnalysisConfig
         from fiftyone_plugin.workflow import analyze_samples
 
         embeddings = param(ctx, "embeddings", NEW)
@@ -93,7 +93,9 @@ class AnalyzeGap(LongOperator):
 def analysis_results(outcome) -> dict:
     """What the operator shows after a run (JSON-safe): the run's presentation, in short."""
     from fiftyone_plugin.fo.results import run_summary
-    from fiftyone_plugin.report.presentation import document_of, metric_rows, present
+    from fiftyone_plugin.report.document import document_of
+    from fiftyone_plugin.report.metric_cards import metric_rows
+    from fiftyone_plugin.report.presentation import present
 
     shown = present(document_of(run_summary(outcome)))
     brain_key = outcome.names.brain_key

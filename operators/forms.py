@@ -197,7 +197,7 @@ def markdown_table(rows: list[dict], columns: list[str], headers: list[str] | No
 
 
 def metrics_table(rows: list[dict]) -> str:
-    """Metric rows (report.presentation.metric_rows) as the Markdown table the operators show."""
+    """Metric rows (report.metric_cards.metric_rows) as the Markdown table the operators show."""
     return markdown_table(
         rows, ["name", "value", "reading", "grade"], ["metric", "value", "what it means", "grade"]
     )

@@ -8,7 +8,7 @@ import fiftyone.operators.types as types
 from fiftyone_plugin import defaults
 from fiftyone_plugin.report.figures import REAL_COLOR, SYNTHETIC_COLOR
 from fiftyone_plugin.report.grades import GRADE_COLORS, NEUTRAL, POOR, format_value
-from fiftyone_plugin.report.presentation import metric_groups
+from fiftyone_plugin.report.metric_cards import metric_groups
 
 from .forms import markdown_table
 

@@ -187,7 +187,7 @@ def embedded_base(tiny_demo):
 @pytest.fixture(scope="session")
 def analyzed_base(embedded_base):
     """``embedded_base`` with the default analysis run stored."""
-    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.core.config import AnalysisConfig
     from fiftyone_plugin.fo.analysis import analyze
 
     dataset = embedded_base.clone("ops-analyzed-base")

@@ -55,7 +55,7 @@ def broken_object_run(root: str, name: str, run_key: str):
     ``dataset.info["broken"]``), analyzed as a run on objects ``run_key``."""
     import fiftyone as fo
 
-    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.core.config import AnalysisConfig
     from fiftyone_plugin.label_options import LabelOptions
     from fiftyone_plugin.object_options import ObjectOptions
     from fiftyone_plugin.options import EmbeddingOptions

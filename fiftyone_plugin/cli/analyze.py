@@ -96,7 +96,7 @@ def analyze_command(
 ) -> int:
     """Analyze ``real`` and ``synthetic`` (folders) into ``dataset``, or the existing ``dataset``
     without folders, and print the summary (also the last step of `synthgap demo`)."""
-    from ..core.pipeline import AnalysisConfig
+    from ..core.config import AnalysisConfig
     from ..progress import TerminalBar
 
     if (real is None) != (synthetic is None) or (real is None and not dataset):

@@ -1,5 +1,5 @@
 """The numeric core: numpy, scipy, scikit-learn, umap, and torch's tensor kernels (the k-NN search
-of neighbors.py and the transport of coverage.py run as torch matrix products and reductions; no
+of neighbors.py and the transport of transport.py run as torch matrix products and reductions; no
 network, no autograd). It knows nothing of FiftyOne (tests/test_boundaries.py checks it).
 
     from fiftyone_plugin.core import analyze_embeddings, AnalysisConfig
@@ -13,13 +13,15 @@ One-shot functions per step (each wraps an estimator of the same module): ``knn`
 
 from .alignment import DomainAligner, align
 from .clustering import DomainClusterer, cluster_embeddings
+from .config import AnalysisConfig
 from .coverage import GapDetector, detect_gaps
 from .metrics import compute_metrics
 from .neighbors import knn
-from .pipeline import AnalysisConfig, AnalysisResult, analyze_embeddings
+from .pipeline import analyze_embeddings
 from .projection import FeatureReducer, Projector, project
 from .readings import grade, readings
 from .realism import RealismScorer, score_realism
+from .result import AnalysisResult
 
 __all__ = [
     "AnalysisConfig",

@@ -184,11 +184,7 @@ def curate(
         reasons[low[reasons[low] == ""]] = LOW_REALISM
 
     if cfg.prune_duplicates and n > 1:
-        radius = cfg.duplicate_radius
-        if radius is None:
-            radius = cfg.duplicate_factor * _typical_spacing(
-                real if real is not None else synthetic
-            )
+        radius = near_duplicate_radius(cfg, real, synthetic)
         alive = np.flatnonzero(reasons == "")
         dup = _near_duplicates(synthetic, order, alive, radius, cfg.duplicate_neighbors)
         reasons[dup] = NEAR_DUPLICATE
@@ -276,6 +272,17 @@ def real_support(real: np.ndarray, synthetic: np.ndarray, k: int = 5) -> np.ndar
     dist, idx = knn(synthetic, real, k=min(SUPPORT_NEIGHBORS, len(real)))
     ratio = dist / np.maximum(radii[idx], 1e-12)
     return ratio.min(axis=1).astype(np.float32)
+
+
+def near_duplicate_radius(
+    cfg: CurationConfig, real: np.ndarray | None, synthetic: np.ndarray
+) -> float:
+    """The radius within which a synthetic sample is a near-duplicate: ``cfg.duplicate_radius``,
+    else ``cfg.duplicate_factor`` times the typical spacing of ``real`` (of ``synthetic`` without
+    real samples)."""
+    if cfg.duplicate_radius is not None:
+        return cfg.duplicate_radius
+    return cfg.duplicate_factor * _typical_spacing(real if real is not None else synthetic)
 
 
 def _typical_spacing(x: np.ndarray) -> float:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..progress import Progress, span
+from .config import AnalysisConfig
 from .per_class import ClassGapDetector
 from .probe import LinearProbe
 
@@ -71,12 +72,7 @@ def analyze_labeled(
     realism: np.ndarray,
     blind_uncovered: np.ndarray,
     blind_regions: np.ndarray,
-    k: int = 5,
-    n_smooth: int = 10,
-    alpha: float = 0.05,
-    min_region_size: int = 5,
-    n_folds: int = 5,
-    seed: int = 0,
+    cfg: AnalysisConfig,
     progress: Progress | None = None,
     real_raw: np.ndarray | None = None,
     synthetic_raw: np.ndarray | None = None,
@@ -84,10 +80,11 @@ def analyze_labeled(
     """Per-class gaps and the probe on the aligned features (the probe also on ``real_raw`` /
     ``synthetic_raw``, the raw embeddings, when given). ``realism``, ``blind_uncovered`` and
     ``blind_regions`` (region name per real sample or None): the label-blind analysis's results,
-    summarised per class and region."""
+    summarised per class and region. ``cfg``: the analysis's parameters (k, n_smooth, alpha,
+    min_region_size, n_folds, seed)."""
     detector = ClassGapDetector(
-        k=k, n_smooth=n_smooth, alpha=alpha, min_region_size=min_region_size, n_folds=n_folds,
-        seed=seed,
+        k=cfg.k, n_smooth=cfg.n_smooth, alpha=cfg.alpha, min_region_size=cfg.min_region_size,
+        n_folds=cfg.n_folds, seed=cfg.seed,
     )  # fmt: skip
     classes = detector.fit(
         real_aligned, synthetic_aligned, labels_real, labels_synthetic, realism,
@@ -97,7 +94,7 @@ def analyze_labeled(
     prediction = np.full(len(real_aligned), None, dtype=object)
     support = np.full(len(synthetic_aligned), np.nan, dtype=np.float32)
     try:
-        fitted = LinearProbe(n_folds, seed=seed).fit(
+        fitted = LinearProbe(cfg.n_folds, seed=cfg.seed).fit(
             real_aligned, synthetic_aligned, labels_real, labels_synthetic, blind_regions,
             span(progress, 0.5, 1.0), real_raw=real_raw, synthetic_raw=synthetic_raw,
         )  # fmt: skip

@@ -43,8 +43,8 @@ from .curation import (
     _quotas,
     _real_shares,
     _targets,
-    _typical_spacing,
     curate,
+    near_duplicate_radius,
 )
 from .neighbors import knn
 
@@ -129,11 +129,7 @@ def curate_by_objects(
 
     radius = None
     if cfg.prune_duplicates and n_images > 1:
-        radius = cfg.duplicate_radius
-        if radius is None:
-            radius = cfg.duplicate_factor * _typical_spacing(
-                real if real is not None else synthetic
-            )
+        radius = near_duplicate_radius(cfg, real, synthetic)
         dup = _duplicate_images(np.asarray(synthetic, np.float32), image, members, order,
                                 reasons == "", radius, cfg.duplicate_neighbors)  # fmt: skip
         reasons[dup] = NEAR_DUPLICATE

@@ -29,7 +29,8 @@ import numpy as np
 from ..progress import Progress, report
 from . import metrics as M
 from ._validation import check_pair
-from .coverage import MAX_SCORE, GapDetector
+from .coverage import GapDetector
+from .transport import MAX_SCORE
 
 #: Class status values.
 COVERED = "covered"

@@ -6,7 +6,7 @@ all synthetic samples does not make every one of them "unrealistic":
 * ``classifier_``: a domain classifier (logistic regression) cross-fitted over ``n_folds`` folds,
   so each synthetic sample is scored by a model that never saw it. P(real) = 0.5 means
   indistinguishable from real; the signal is ``min(1, 2 * P(real))``.
-* ``match_``: real support, measured by the unbalanced transport of coverage.py: the share of the
+* ``match_``: real support, measured by the unbalanced transport of transport.py: the share of the
   sample's expected mass that found real data to go to, capped at 1 (1 = its neighbourhood has a
   real counterpart, 0.25 = only a quarter of it has). The pipeline measures it on the features
   before the local (mutual-neighbour) correction, which can pull junk onto real data too.
@@ -21,7 +21,7 @@ import numpy as np
 
 from ..progress import Progress, report
 from ._validation import check_pair, check_positive_int
-from .coverage import transport_match
+from .transport import transport_match
 
 
 class RealismScorer:
@@ -42,7 +42,7 @@ class RealismScorer:
     ) -> RealismScorer:
         """``real``, ``synthetic``: aligned features. ``synthetic_excess``: log2(expected /
         delivered mass) per synthetic sample (a GapDetector's ``synthetic_excess_``, or
-        :func:`~.coverage.transport_match` on other features), else computed here."""
+        :func:`~.transport.transport_match` on other features), else computed here."""
         check_positive_int(self.n_folds, "n_folds", minimum=2)
         check_positive_int(self.max_train_per_side, "max_train_per_side", minimum=2)
         real, synthetic = check_pair(real, synthetic, min_samples=self.n_folds)

@@ -1,7 +1,7 @@
 """The steps :func:`~.pipeline.analyze_embeddings` runs on raw embeddings, each on the features it
 needs: reduce and align the two sides (:func:`align_sides`), detect gaps (:func:`find_gaps`),
 score realism (:func:`fit_realism`, on all columns or on the leading block a model names for it).
-``cfg`` is always the pipeline's AnalysisConfig (not imported here: the pipeline imports this).
+``cfg``: the analysis's AnalysisConfig (config.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from ..progress import Progress, report, span
 from . import device as dev
 from . import metrics as M
 from .alignment import DomainAligner
-from .coverage import GapDetector, neighbor_graphs, transport_match
+from .config import AnalysisConfig
+from .coverage import GapDetector
 from .diagnosis import STYLE_SHIFT_AUC
 from .projection import FeatureReducer
 from .realism import RealismScorer
+from .transport import neighbor_graphs, transport_match
 
 
 @dataclass
@@ -41,7 +43,7 @@ class GapPath(AlignedPath):
 
 
 def align_sides(
-    real: np.ndarray, synthetic: np.ndarray, cfg, progress: Progress | None = None
+    real: np.ndarray, synthetic: np.ndarray, cfg: AnalysisConfig, progress: Progress | None = None
 ) -> AlignedPath:
     """Raw embeddings -> reduced (PCA) and aligned: the synthetic side moved onto the real side
     when a classifier tells them apart ("auto"), or by ``cfg.alignment``."""
@@ -62,7 +64,7 @@ def align_sides(
 def find_gaps(
     real: np.ndarray,
     synthetic: np.ndarray,
-    cfg,
+    cfg: AnalysisConfig,
     progress: Progress | None = None,
 ) -> GapPath:
     """Raw embeddings -> per-real-sample gap scores: reduce (PCA), test for a style shift, align
@@ -87,7 +89,7 @@ def find_gaps(
 def fit_realism(
     real: np.ndarray,
     synthetic: np.ndarray,
-    cfg,
+    cfg: AnalysisConfig,
     gap_path: GapPath,
     realism_dims: int | None = None,
     progress: Progress | None = None,

@@ -32,8 +32,8 @@ def analyze_objects(
     (their embeddings in attribute ``embeddings_field`` of the objects: objects.py; None = the
     only one there) with their classes renamed by ``class_map``, and store the run ``run_key``
     (object_results.py). ``overwrite`` / ``overwrite_fields`` as in analysis.analyze."""
+    from ..core.config import AnalysisConfig
     from ..core.objects import analyze_objects as analyze_core
-    from ..core.pipeline import AnalysisConfig
     from ..embeddings.registry import feature_blocks, realism_dims
     from .object_results import objects_field, store_object_results
 

@@ -7,7 +7,7 @@ import fiftyone as fo
 from fiftyone import ViewField as F
 
 from .. import defaults
-from ..report.presentation import document_of
+from ..report.document import document_of
 from ..report.regions import CLUSTER, REGION, Region, rank_regions
 from .runs import RunNames, load_summary
 from .units import run_units

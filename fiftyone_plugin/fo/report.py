@@ -11,13 +11,9 @@ import numpy as np
 from .. import defaults
 from ..progress import Progress, report, span
 from ..report.data import ReportData, from_columns
-from ..report.presentation import (
-    HISTORY_METRICS,
-    RunPresentation,
-    document_of,
-    metric_rows,
-    present,
-)
+from ..report.document import document_of
+from ..report.metric_cards import metric_rows
+from ..report.presentation import HISTORY_METRICS, RunPresentation, present
 from .regions import list_regions
 from .runs import RESULT_FIELDS, RunNames, list_analyses, load_summary
 from .samples import load_dataset
@@ -36,7 +32,7 @@ def _failures(dataset: fo.Dataset) -> list[dict]:
 
 
 def stored_document(dataset: fo.Dataset, run_key: str, n_failed: int | None = None) -> dict:
-    """Run ``run_key``'s stored summary as one flat document (presentation.document_of), with
+    """Run ``run_key``'s stored summary as one flat document (report.document.document_of), with
     the count of unreadable images (``n_failed``; counted on the dataset when None)."""
     document = document_of(load_summary(dataset, run_key))
     if n_failed is None:

@@ -42,7 +42,7 @@ from .samples import EmbeddingTable
 from .units import RunUnits
 
 if TYPE_CHECKING:
-    from ..core.pipeline import AnalysisResult
+    from ..core.result import AnalysisResult
 
 
 @dataclass

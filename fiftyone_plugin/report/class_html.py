@@ -121,8 +121,9 @@ def _labels_section(classes: dict, section) -> str:
 
 def class_sections(classes: dict | None, section, thumb) -> tuple[str, str]:
     """(classes section, labels section) HTML; empty strings for a run without labels.
-    ``section(key, intro, body)`` and ``thumb(path, box)`` are html.py's helpers (``box``: an
-    object's box in the image, or None)."""
+    ``section(key, intro, body)`` (page.section) and ``thumb(path, box)`` (gallery_html.thumb
+    with html.py's thumbnail cache) are passed in by html.py (``box``: an object's box in the
+    image, or None)."""
     if not classes:
         return "", ""
     return _classes_section(classes, section, thumb), _labels_section(classes, section)

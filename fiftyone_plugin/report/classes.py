@@ -1,5 +1,5 @@
 """What a run with labels says per class, for every front end: the probe's verdict, the per-class
-table and the label statistics, built once from the run's document (presentation.document_of).
+table and the label statistics, built once from the run's document (document.document_of).
 
 Pure data in, JSON-safe data out. ``class_presentation(document)`` is None for a run without
 labels.
@@ -11,6 +11,7 @@ from ..core.per_class import COVERED, LACKS_VARIETY, MISSING, SYNTHETIC_ONLY, TO
 from ..core.probe import FAILS, PARTLY, WORKS
 from .figures import REAL_COLOR, SYNTHETIC_COLOR
 from .grades import FAIR, GOOD, GRADE_COLORS, NEUTRAL, POOR
+from .text_table import text_table
 
 #: Grade of a class status and of a probe verdict.
 STATUS_GRADES = {MISSING: POOR, LACKS_VARIETY: FAIR, COVERED: GOOD, TOO_FEW: NEUTRAL,
@@ -125,11 +126,8 @@ def class_rows(per_class: list[dict]) -> list[dict]:
 def class_table_text(rows: list[dict], limit: int = 20) -> list[str]:
     """The per-class table (``class_rows``) as aligned plain-text lines, the headings first, at
     most ``limit`` rows."""
-    cells = [[heading for _, heading in COLUMNS]]
-    cells += [[str(r.get(key, "–")) for key, _ in COLUMNS] for r in rows[:limit]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-            for row in cells]  # fmt: skip
+    keys, headings = [key for key, _ in COLUMNS], [heading for _, heading in COLUMNS]
+    return text_table(rows[:limit], keys, headings, missing="–")
 
 
 def sort_rows(rows: list[dict], by: str) -> list[dict]:

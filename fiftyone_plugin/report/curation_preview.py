@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text_table import text_table
+
 #: Clusters losing samples that the preview lists (those losing most first).
 PREVIEW_CLUSTERS = 10
 
@@ -27,10 +29,7 @@ class Table:
 
     def text(self) -> list[str]:
         """The table as aligned plain-text lines, the headings first."""
-        cells = [self.headings, *([str(r.get(c, "")) for c in self.columns] for r in self.rows)]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
-        return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-                for row in cells]  # fmt: skip
+        return text_table(self.rows, self.columns, self.headings)
 
 
 def unit(preview: dict) -> str:

@@ -1,4 +1,5 @@
-"""The HTML report's page: its template and its stylesheet (report/html.py fills them)."""
+"""The HTML report's page: its template, its stylesheet, and its sections' headings and frame
+(report/html.py fills them)."""
 
 from __future__ import annotations
 
@@ -117,3 +118,27 @@ footer { text-align: center; font-size: 12px; color: #9ca3af; padding: 0 0 24px;
     .replace("__SYNTHETIC__", SYNTHETIC_COLOR)
     .replace("__REAL__", REAL_COLOR)
 )
+
+#: The report's sections in order: id -> heading (the page's navigation).
+SECTIONS = {
+    "headline": "Verdict",
+    "umap": "Map",
+    "clusters": "Clusters",
+    "gap-regions": "Gap regions",
+    "classes": "Classes",
+    "labels": "Labels",
+    "generate-next": "Generate next",
+    "realism": "Realism",
+    "failures": "Unreadable images",
+    "parameters": "Run parameters",
+}
+
+
+def section(key: str, intro: str, body: str) -> str:
+    """Section ``key`` with its heading, an optional intro paragraph (HTML) and ``body`` (HTML)."""
+    return (
+        f'<section id="{key}"><h2>{SECTIONS[key]}</h2>'
+        + (f'<p class="intro">{intro}</p>' if intro else "")
+        + body
+        + "</section>"
+    )

@@ -4,12 +4,7 @@ from core_scenarios import gaussian_gap_scenario
 from sklearn.metrics import roc_auc_score
 
 from fiftyone_plugin.core.alignment import align
-from fiftyone_plugin.core.coverage import (
-    CERTAIN_SCORE,
-    GapDetector,
-    detect_gaps,
-    unbalanced_sinkhorn,
-)
+from fiftyone_plugin.core.coverage import CERTAIN_SCORE, GapDetector, detect_gaps
 
 
 @pytest.fixture(scope="module")
@@ -80,21 +75,6 @@ def test_keep_certain_drops_partial_shortfalls_and_keeps_missing_content():
     assert (g.gap_score_[g.uncovered_] >= CERTAIN_SCORE).all()
     assert [r["size"] for r in g.regions_] == [int(g.uncovered_.sum())]
     assert (g.uncovered_ == (g.gap_region_ >= 0)).all()
-
-
-def test_balanced_sinkhorn_keeps_the_marginals():
-    rng = np.random.default_rng(0)
-    cost = rng.uniform(0, 1, (6, 5))
-    a, b = np.full(6, 1 / 6), np.full(5, 1 / 5)
-    plan = unbalanced_sinkhorn(cost, a, b, epsilon=0.1, tau_a=1e6, tau_b=1e6, max_iter=5000)
-    np.testing.assert_allclose(plan.sum(1), a, atol=1e-4)
-    np.testing.assert_allclose(plan.sum(0), b, atol=1e-4)
-
-
-def test_unbalanced_sinkhorn_starves_a_far_away_target():
-    cost = np.array([[0.0, 0.0], [100.0, 100.0]])  # nothing is near the second target
-    plan = unbalanced_sinkhorn(cost, np.array([0.5, 0.5]), np.array([0.5, 0.5]), 0.05, 1.0, 1.0)
-    assert plan[1].sum() < 1e-6 < plan[0].sum()
 
 
 def test_too_few_real_samples_says_how_many():

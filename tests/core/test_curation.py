@@ -49,7 +49,8 @@ def test_samples_far_from_every_real_sample_are_outside_support(rng):
 
 
 def test_support_judged_in_the_analysis_aligned_space_survives_a_style_shift(rng):
-    from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+    from fiftyone_plugin.core.config import AnalysisConfig
+    from fiftyone_plugin.core.pipeline import analyze_embeddings
 
     centers = np.eye(8) * 5
     real, _ = blobs(rng, centers, 30)

@@ -11,9 +11,9 @@ from core_scenarios import gaussian_gap_scenario
 from fiftyone_plugin.core import AnalysisConfig, analyze_embeddings
 from fiftyone_plugin.core import device as dev
 from fiftyone_plugin.core import metrics as M
-from fiftyone_plugin.core.coverage import unbalanced_sinkhorn
 from fiftyone_plugin.core.kmeans import kmeans
 from fiftyone_plugin.core.neighbors import count_within, knn
+from fiftyone_plugin.core.transport import unbalanced_sinkhorn
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fiftyone_plugin.core.config import AnalysisConfig
 from fiftyone_plugin.core.feature_blocks import equal_blocks
-from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+from fiftyone_plugin.core.pipeline import analyze_embeddings
 from fiftyone_plugin.core.projection import normalize_features
 
 

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from fiftyone_plugin.core.clustering import REAL_ONLY
+from fiftyone_plugin.core.config import AnalysisConfig
 from fiftyone_plugin.core.generate_next import generation_targets
-from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+from fiftyone_plugin.core.pipeline import analyze_embeddings
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from fiftyone_plugin.core.config import AnalysisConfig
 from fiftyone_plugin.core.labels import LabelSet, ObjectTable
 from fiftyone_plugin.core.objects import ObjectSides, analyze_objects, image_summary
-from fiftyone_plugin.core.pipeline import AnalysisConfig
 
 
 def objects_of(labels: np.ndarray, per_image: int, rng, area: float = 0.04) -> ObjectTable:

@@ -8,7 +8,8 @@ from sklearn.metrics import roc_auc_score
 
 from fiftyone_plugin.core import per_class as PC
 from fiftyone_plugin.core import probe as PR
-from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+from fiftyone_plugin.core.config import AnalysisConfig
+from fiftyone_plugin.core.pipeline import analyze_embeddings
 
 
 def two_mode_classes(n_classes=4, per_mode=40, dim=16, lacking=0, withheld=3, seed=0):

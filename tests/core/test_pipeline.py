@@ -6,8 +6,9 @@ from core_scenarios import gaussian_gap_scenario
 from sklearn.metrics import roc_auc_score
 
 from fiftyone_plugin.core import diagnosis as D
+from fiftyone_plugin.core.config import AnalysisConfig
 from fiftyone_plugin.core.coverage import CERTAIN_SCORE
-from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+from fiftyone_plugin.core.pipeline import analyze_embeddings
 
 FAST = AnalysisConfig(project=False, kid_subsets=10)
 

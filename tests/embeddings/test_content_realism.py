@@ -9,7 +9,8 @@ from content_images import crops, junk
 from PIL import Image
 from sklearn.metrics import roc_auc_score
 
-from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+from fiftyone_plugin.core.config import AnalysisConfig
+from fiftyone_plugin.core.pipeline import analyze_embeddings
 from fiftyone_plugin.embeddings import embed_images, load_model
 from fiftyone_plugin.embeddings.efficientnet_lite import (
     CONTENT_DIM,

@@ -10,7 +10,8 @@ from content_images import crops, junk
 from PIL import Image
 
 from fiftyone_plugin import defaults
-from fiftyone_plugin.core.pipeline import AnalysisConfig, analyze_embeddings
+from fiftyone_plugin.core.config import AnalysisConfig
+from fiftyone_plugin.core.pipeline import analyze_embeddings
 from fiftyone_plugin.embeddings.registry import feature_blocks
 from fiftyone_plugin.fo.analysis import analyze
 from fiftyone_plugin.fo.embeddings import compute_embeddings

@@ -10,6 +10,8 @@ import labeled_data as LD
 import numpy as np
 import pytest
 
+from fiftyone_plugin.fo import label_import as LI
+from fiftyone_plugin.fo import label_sources as LS
 from fiftyone_plugin.fo import labels as L
 from fiftyone_plugin.fo.samples import load_or_create_dataset
 
@@ -20,8 +22,8 @@ DETECTION_FORMATS = ("coco", "yolov5", "yolov4", "voc")
 def test_each_format_is_detected_and_read(tmp_path, fmt):
     t = LD.tiny(6)
     root = LD.WRITERS[fmt](str(tmp_path / fmt), t)
-    assert L.detect_format(root) == fmt
-    source = L.read_source(root)
+    assert LS.detect_format(root) == fmt
+    source = LS.read_source(root)
     assert source.format == fmt and len(source.paths) == 6 and source.n_labeled == 6
     assert source.warnings == []
     first = source.labels[source.paths.index(next(p for p in source.paths if "img0_00" in p))]
@@ -35,17 +37,17 @@ def test_each_format_is_detected_and_read(tmp_path, fmt):
 
 def test_plain_folders_and_globs_stay_unlabeled(tmp_path):
     LD.write_tree(str(tmp_path / "t"), LD.tiny(4))
-    assert L.detect_format(str(tmp_path / "t" / "car")) == "images"
-    assert L.detect_format(str(tmp_path / "t" / "*" / "*.png")) == "images"
-    source = L.read_source(str(tmp_path / "t"), "images")
+    assert LS.detect_format(str(tmp_path / "t" / "car")) == "images"
+    assert LS.detect_format(str(tmp_path / "t" / "*" / "*.png")) == "images"
+    source = LS.read_source(str(tmp_path / "t"), "images")
     assert source.labels is None and len(source.paths) == 4
 
 
 def test_coco_json_file_and_annotations_layout(tmp_path):
     t = LD.tiny(3)
     LD.write_coco(str(tmp_path / "a"), t, data="images", labels="annotations/instances.json")
-    assert L.read_source(str(tmp_path / "a")).n_labeled == 3
-    source = L.read_source(str(tmp_path / "a" / "annotations" / "instances.json"))
+    assert LS.read_source(str(tmp_path / "a")).n_labeled == 3
+    source = LS.read_source(str(tmp_path / "a" / "annotations" / "instances.json"))
     assert source.format == "coco" and source.n_labeled == 3
 
 
@@ -54,7 +56,7 @@ def test_missing_images_are_skipped_and_unlisted_ones_kept_unlabeled(tmp_path):
     os.remove(os.path.join(root, "data", "img0_01.png"))
     LD.write_tree(str(tmp_path / "extra"), LD.tiny(1, seed=9))
     os.replace(tmp_path / "extra" / "car" / "img9_00.png", os.path.join(root, "data", "new.png"))
-    source = L.read_source(root)
+    source = LS.read_source(root)
     assert len(source.paths) == 4 and source.n_labeled == 3
     assert any(
         "1 image(s) named in the coco labels" in w and "skipped" in w for w in source.warnings
@@ -65,7 +67,7 @@ def test_missing_images_are_skipped_and_unlisted_ones_kept_unlabeled(tmp_path):
 def test_yolo_images_without_label_files_are_unlabeled(tmp_path):
     root = LD.write_yolov5(str(tmp_path / "y"), LD.tiny(3))
     os.remove(os.path.join(root, "labels", "val", "img0_02.txt"))
-    source = L.read_source(root)
+    source = LS.read_source(root)
     assert len(source.paths) == 3 and source.n_labeled == 2
 
 
@@ -93,17 +95,17 @@ def test_bad_label_sources_get_one_line_errors(tmp_path, breakage, match):
     else:
         os.rename(os.path.join(root, "data"), os.path.join(root, "pictures"))
     with pytest.raises(ValueError, match=match) as info:
-        L.read_source(root, fmt)
+        LS.read_source(root, fmt)
     assert "\n" not in str(info.value)
 
 
 def test_detections_import_and_read_back_as_objects(dataset_name, tmp_path):
     dataset = load_or_create_dataset(dataset_name)
-    real = L.read_source(LD.write_coco(str(tmp_path / "r"), LD.tiny(6)))
-    synthetic = L.read_source(LD.write_voc(str(tmp_path / "s"), LD.tiny(6, seed=1, scale=0.5)))
-    assert L.import_source(dataset, real, "real").added == 6
-    assert L.import_source(dataset, synthetic, "synthetic").added == 6
-    assert L.import_source(dataset, real, "real").added == 0  # rerun: nothing new
+    real = LS.read_source(LD.write_coco(str(tmp_path / "r"), LD.tiny(6)))
+    synthetic = LS.read_source(LD.write_voc(str(tmp_path / "s"), LD.tiny(6, seed=1, scale=0.5)))
+    assert LI.import_source(dataset, real, "real").added == 6
+    assert LI.import_source(dataset, synthetic, "synthetic").added == 6
+    assert LI.import_source(dataset, real, "real").added == 0  # rerun: nothing new
     assert L.label_fields(dataset) == ["ground_truth"]
     ids = dataset.match({"domain": "real"}).values("id")
     labels = L.read_labels(dataset, "ground_truth", ids, class_map={"bus": "vehicle"})
@@ -117,12 +119,12 @@ def test_detections_import_and_read_back_as_objects(dataset_name, tmp_path):
 
 def test_existing_labels_are_kept_and_empty_ones_filled(dataset_name, tmp_path):
     dataset = load_or_create_dataset(dataset_name)
-    source = L.read_source(LD.write_tree(str(tmp_path / "t"), LD.tiny(4)))
-    L.import_source(dataset, L.LabeledSource(source.path, "images", source.paths), "real")
+    source = LS.read_source(LD.write_tree(str(tmp_path / "t"), LD.tiny(4)))
+    LI.import_source(dataset, LS.LabeledSource(source.path, "images", source.paths), "real")
     first = dataset.first()
     first["ground_truth"] = fo.Classification(label="edited")
     first.save()
-    L.import_source(dataset, source, "real")
+    LI.import_source(dataset, source, "real")
     values = dict(zip(*dataset.values(["filepath", "ground_truth.label"]), strict=True))
     assert values[first.filepath] == "edited"
     assert sum(v is not None for v in values.values()) == 4
@@ -130,10 +132,12 @@ def test_existing_labels_are_kept_and_empty_ones_filled(dataset_name, tmp_path):
 
 def test_a_label_field_of_another_kind_is_refused(dataset_name, tmp_path):
     dataset = load_or_create_dataset(dataset_name)
-    L.import_source(dataset, L.read_source(LD.write_tree(str(tmp_path / "t"), LD.tiny(3))), "real")
-    coco = L.read_source(LD.write_coco(str(tmp_path / "c"), LD.tiny(3, seed=2)))
+    LI.import_source(
+        dataset, LS.read_source(LD.write_tree(str(tmp_path / "t"), LD.tiny(3))), "real"
+    )
+    coco = LS.read_source(LD.write_coco(str(tmp_path / "c"), LD.tiny(3, seed=2)))
     with pytest.raises(ValueError, match="holds Classification values but .* has Detections"):
-        L.import_source(dataset, coco, "synthetic")
+        LI.import_source(dataset, coco, "synthetic")
     assert len(dataset) == 3
     with pytest.raises(ValueError, match="label field must hold .* use one of ground_truth"):
         L.read_labels(dataset, "filepath", dataset.values("id"))
@@ -154,7 +158,7 @@ def test_a_label_file_without_labels_is_read_unlabeled_with_a_warning(tmp_path):
     doc["annotations"] = []
     with open(os.path.join(root, "labels.json"), "w") as f:
         json.dump(doc, f)
-    source = L.read_source(root)
+    source = LS.read_source(root)
     assert len(source.paths) == 4 and source.n_labeled == 0
     assert any(w.startswith("No labels found") and "unlabeled" in w for w in source.warnings)
 
@@ -162,14 +166,14 @@ def test_a_label_file_without_labels_is_read_unlabeled_with_a_warning(tmp_path):
 def test_an_empty_label_field_on_one_side_is_a_one_line_error_and_writes_nothing(
     dataset_name, tmp_path
 ):
-    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.core.config import AnalysisConfig
     from fiftyone_plugin.fo.analysis import analyze
 
     dataset = load_or_create_dataset(dataset_name)
-    real = L.read_source(LD.write_tree(str(tmp_path / "r"), LD.tiny(30)))
-    synthetic = L.read_source(LD.write_tree(str(tmp_path / "s"), LD.tiny(30, seed=1)), "images")
-    L.import_source(dataset, real, "real")
-    L.import_source(dataset, synthetic, "synthetic")
+    real = LS.read_source(LD.write_tree(str(tmp_path / "r"), LD.tiny(30)))
+    synthetic = LS.read_source(LD.write_tree(str(tmp_path / "s"), LD.tiny(30, seed=1)), "images")
+    LI.import_source(dataset, real, "real")
+    LI.import_source(dataset, synthetic, "synthetic")
     vectors = np.random.default_rng(0).normal(size=(len(dataset), 16)).astype(np.float32)
     dataset.set_values("emb_test", [v for v in vectors])
     fields = set(dataset.get_field_schema())

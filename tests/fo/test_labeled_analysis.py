@@ -13,7 +13,7 @@ import fiftyone as fo
 import pytest
 from labeled_data import photo_trees
 
-from fiftyone_plugin.core.pipeline import AnalysisConfig
+from fiftyone_plugin.core.config import AnalysisConfig
 from fiftyone_plugin.fo.runs import load_summary
 from fiftyone_plugin.label_options import LabelOptions
 from fiftyone_plugin.workflow import analyze_folders

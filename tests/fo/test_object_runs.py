@@ -12,8 +12,9 @@ import fiftyone as fo
 import pytest
 from object_data import scene_pair
 
-from fiftyone_plugin.core.pipeline import AnalysisConfig
-from fiftyone_plugin.fo import labels as L
+from fiftyone_plugin.core.config import AnalysisConfig
+from fiftyone_plugin.fo import label_import as LI
+from fiftyone_plugin.fo import label_sources as LS
 from fiftyone_plugin.fo.fields import FieldClashError, field_meta
 from fiftyone_plugin.fo.objects import compute_object_embeddings
 from fiftyone_plugin.fo.samples import load_or_create_dataset
@@ -35,7 +36,7 @@ def scenes(tmp_path_factory) -> dict:
 def _imported(name: str, scenes: dict) -> fo.Dataset:
     dataset = load_or_create_dataset(name)
     for side in ("real", "synthetic"):
-        L.import_source(dataset, L.read_source(scenes[side]), side)
+        LI.import_source(dataset, LS.read_source(scenes[side]), side)
     return dataset
 
 

@@ -8,7 +8,7 @@ import fiftyone as fo
 import pytest
 from PIL import Image
 
-from fiftyone_plugin.core.pipeline import AnalysisConfig
+from fiftyone_plugin.core.config import AnalysisConfig
 from fiftyone_plugin.fo.fields import FieldClashError
 from fiftyone_plugin.fo.runs import list_analyses
 from fiftyone_plugin.fo.samples import import_images, list_images, load_or_create_dataset

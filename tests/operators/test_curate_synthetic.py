@@ -199,7 +199,7 @@ def test_the_analysis_lists_where_to_generate_next_and_curation_adds_only_its_sh
 def test_metrics_json_holds_where_to_generate_next(embedded, tmp_path):
     import json
 
-    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.core.config import AnalysisConfig
     from fiftyone_plugin.workflow import analyze_samples, write_files
 
     outcome = analyze_samples(embedded, config=AnalysisConfig(seed=0, project=False))

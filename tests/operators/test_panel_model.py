@@ -13,8 +13,9 @@ from fiftyone.core.view import DatasetView
 
 from fiftyone_plugin.fo.regions import list_regions
 from fiftyone_plugin.fo.runs import RunNames, list_analyses, load_summary
+from fiftyone_plugin.report.document import document_of
 from fiftyone_plugin.report.grades import format_value
-from fiftyone_plugin.report.presentation import document_of, headline
+from fiftyone_plugin.report.verdict import headline
 
 PANEL = "@synthgap/synthgap/synthgap_panel"
 
@@ -66,7 +67,7 @@ def test_panel_model_shows_what_the_run_stored(analyzed):
 
 @pytest.mark.slow
 def test_panel_model_follows_the_run_history(analyzed):
-    from fiftyone_plugin.core.pipeline import AnalysisConfig
+    from fiftyone_plugin.core.config import AnalysisConfig
     from fiftyone_plugin.fo.analysis import analyze
 
     analyze(analyzed, run_key="second", config=AnalysisConfig(seed=1))

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from fiftyone_plugin.report.counts import COUNTS
 from fiftyone_plugin.report.data import ReportData
 from fiftyone_plugin.report.grades import (
     FAIR,
@@ -24,7 +25,7 @@ from fiftyone_plugin.report.grades import (
     metric_keys,
     verdict,
 )
-from fiftyone_plugin.report.html import COUNTS, render_report, write_report
+from fiftyone_plugin.report.html import render_report, write_report
 from fiftyone_plugin.report.thumbnails import THUMB_SIZE, placeholder, thumbnail
 
 REGION_NAMES = ["cats <on> sofas & chairs", "coffee \"cups\" 'mugs'"]

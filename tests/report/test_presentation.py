@@ -10,14 +10,19 @@ import numpy as np
 import pytest
 
 from fiftyone_plugin.report import plots
-from fiftyone_plugin.report import presentation as S
 from fiftyone_plugin.report import regions as R
-from fiftyone_plugin.report.grades import GRADE_COLORS, format_value, grade
+from fiftyone_plugin.report.counts import count_line, counts
+from fiftyone_plugin.report.document import document_of
+from fiftyone_plugin.report.galleries import galleries, media_url
+from fiftyone_plugin.report.grades import GRADE_COLORS, GROUPS, METRICS, format_value, grade
+from fiftyone_plugin.report.metric_cards import metric_cards, metric_groups, metric_rows
+from fiftyone_plugin.report.presentation import history_rows, present, realism_bins
 from fiftyone_plugin.report.regions import Region
+from fiftyone_plugin.report.verdict import headline
 
 
 def _document(**metrics) -> dict:
-    return S.document_of(
+    return document_of(
         {
             "metrics": {"n_real": 200, "n_synthetic": 150, "n_uncovered": 30, **metrics},
             "readings": {"coverage": "Most real neighbourhoods hold a synthetic image."},
@@ -29,7 +34,7 @@ def _document(**metrics) -> dict:
 
 def test_headline_says_no_when_real_content_is_missing():
     document = _document(coverage=0.3, recall=0.8, precision=0.9, c2st_auc=0.6)
-    head = S.headline(document)
+    head = headline(document)
     assert head["answer"] == "No" and head["grade"] == "poor"
     assert head["color"] == GRADE_COLORS["poor"]
     assert head["diagnosis"] == "Cats are missing."
@@ -38,9 +43,7 @@ def test_headline_says_no_when_real_content_is_missing():
 
 
 def test_headline_says_yes_when_every_graded_metric_is_good():
-    head = S.headline(
-        _document(coverage=0.95, recall=0.9, precision=0.9, density=1.0, c2st_auc=0.52)
-    )
+    head = headline(_document(coverage=0.95, recall=0.9, precision=0.9, density=1.0, c2st_auc=0.52))
     assert (head["answer"], head["grade"], head["flagged"]) == ("Yes, largely", "good", {})
 
 
@@ -55,7 +58,7 @@ STYLE_SHIFTED = dict(
 
 def test_the_headline_leads_with_the_figures_after_the_style_shift_is_removed():
     document = _document(**STYLE_SHIFTED)
-    head = S.headline(document)
+    head = headline(document)
     assert head["answer"] == "Partly"  # content largely there; rendered differently
     assert head["flagged"] == {
         "Uncovered real share": "fair",
@@ -64,9 +67,9 @@ def test_the_headline_leads_with_the_figures_after_the_style_shift_is_removed():
     assert set(head["style_flagged"]) == {
         "Coverage", "Recall", "Precision", "Density", "Domain classifier AUC",
     }  # fmt: skip
-    cards = S.metric_cards(document)
-    groups = S.metric_groups(cards)
-    assert [heading for heading, _ in groups] == list(S.GROUPS.values())
+    cards = metric_cards(document)
+    groups = metric_groups(cards)
+    assert [heading for heading, _ in groups] == list(GROUPS.values())
     assert [c["key"] for c in groups[0][1]] == [
         "uncovered_fraction", "coverage_aligned", "c2st_auc_aligned", "mixing_auc_aligned",
         "mean_realism",
@@ -77,7 +80,7 @@ def test_the_headline_leads_with_the_figures_after_the_style_shift_is_removed():
     assert cards[:5] == groups[0][1]  # the cards in the order shown
     # the aligned figures decide "No" when content is missing after the shift is removed
     missing = _document(**{**STYLE_SHIFTED, "coverage_aligned": 0.4})
-    assert S.headline(missing)["answer"] == "No"
+    assert headline(missing)["answer"] == "No"
 
 
 def test_no_raw_key_reaches_a_reader():
@@ -86,9 +89,9 @@ def test_no_raw_key_reaches_a_reader():
     from fiftyone_plugin.report.grades import FACTS, METRICS, label_of
 
     document = _document(**STYLE_SHIFTED, kid_mean=0.05, kid_std=0.01)
-    named = [c["label"] for c in S.metric_cards(document)]
-    named += [r["name"] for r in S.metric_rows(S.metric_cards(document))]
-    head = S.headline(document)
+    named = [c["label"] for c in metric_cards(document)]
+    named += [r["name"] for r in metric_rows(metric_cards(document))]
+    head = headline(document)
     named += [*head["flagged"], *head["style_flagged"]]
     for name in named:
         assert "_" not in name and name[0].isupper(), name
@@ -103,12 +106,12 @@ def test_no_raw_key_reaches_a_reader():
 def test_every_diagnosis_kind_has_plain_words():
     from fiftyone_plugin.core.diagnosis import DIAGNOSES
 
-    assert set(S.DIAGNOSES) == set(DIAGNOSES)
+    assert set(DIAGNOSES) == set(DIAGNOSES)
 
 
 def test_metric_cards_are_graded_and_formatted_like_the_report():
     document = _document(coverage=0.55, c2st_auc=0.97, fid=41.2345, kid_mean=0.0123, kid_std=0.0004)
-    cards = {c["key"]: c for c in S.metric_cards(document)}
+    cards = {c["key"]: c for c in metric_cards(document)}
     assert list(cards) == ["coverage", "c2st_auc", "fid", "kid_mean"]  # report order, no counts
     for key, card in cards.items():
         level = grade(key, document[key], document)
@@ -122,7 +125,7 @@ def test_metric_cards_are_graded_and_formatted_like_the_report():
 
 def test_count_line():
     assert (
-        S.count_line(_document())
+        count_line(_document())
         == "200 real · 150 synthetic · 30 real uncovered (15%) · 2 gap regions"
     )
 
@@ -156,7 +159,7 @@ def test_region_rows_keep_the_gap_order_and_scale_bars_to_the_largest_gap():
 
 def test_media_urls_survive_any_file_name():
     path = "/data/my renders/a&b #1?.png"
-    url = S.media_url(path)
+    url = media_url(path)
     assert url.startswith("/media?filepath=") and " " not in url
     assert parse_qs(urlparse(url).query)["filepath"] == [path]
 
@@ -169,12 +172,12 @@ def test_galleries_show_the_largest_regions_real_beside_nearest_synthetic():
          "nearest_synthetic_filepaths": [f"/s/{i}.png"]}
         for i in range(1, 9)
     ]  # fmt: skip
-    shown = S.galleries(regions, limit=3, n=4)
+    shown = galleries(regions, limit=3, n=4)
     assert [g["name"] for g in shown] == ["r8", "r7", "r6"]
     assert [e["path"] for e in shown[0]["real"]] == [f"/r/8_{j}.png" for j in range(4)]
     assert [e["id"] for e in shown[0]["real"]] == [f"id8_{j}" for j in range(4)]
     assert shown[0]["synthetic"] == [
-        {"url": S.media_url("/s/8.png"), "path": "/s/8.png", "id": None, "box": None}
+        {"url": media_url("/s/8.png"), "path": "/s/8.png", "id": None, "box": None}
     ]
     assert (
         shown[0]["facts"]
@@ -182,7 +185,7 @@ def test_galleries_show_the_largest_regions_real_beside_nearest_synthetic():
     )
     # a run on objects: each example is an object, with its box in its image
     boxed = {**regions[0], "representative_boxes": [[0.1, 0.2, 0.3, 0.4]] * 9}
-    (gallery,) = S.galleries([boxed], n=2, unit="objects")
+    (gallery,) = galleries([boxed], n=2, unit="objects")
     assert [e["box"] for e in gallery["real"]] == [[0.1, 0.2, 0.3, 0.4]] * 2
     assert gallery["synthetic"][0]["box"] is None
     assert gallery["facts"].startswith("1 real objects without a synthetic look-alike")
@@ -191,18 +194,18 @@ def test_galleries_show_the_largest_regions_real_beside_nearest_synthetic():
 def test_realism_plot_counts_every_score_once_and_marks_the_least_realistic():
     rng = np.random.default_rng(0)
     scores = list(rng.normal(size=500)) + [None, float("nan")]
-    hist = plots.realism_plot(S.realism_bins(scores, marked_fraction=0.1, bins=20))
+    hist = plots.realism_plot(realism_bins(scores, marked_fraction=0.1, bins=20))
     (trace,) = hist["data"]
     assert sum(trace["y"]) == 500 and len(trace["y"]) == 20 and len(hist["edges"]) == 21
     assert hist["cutoff"] == pytest.approx(np.quantile([s for s in scores[:500]], 0.1))
     for (lo, hi), color in zip(trace["customdata"], trace["marker"]["color"], strict=True):
         assert (color == "#dc2626") == (lo <= hist["cutoff"]), (lo, hi)
     assert (
-        plots.realism_plot(S.realism_bins([]))["data"] == []
-        and plots.realism_plot(S.realism_bins([None]))["edges"] == []
+        plots.realism_plot(realism_bins([]))["data"] == []
+        and plots.realism_plot(realism_bins([None]))["edges"] == []
     )
     same = plots.realism_plot(
-        S.realism_bins([0.7] * 5)
+        realism_bins([0.7] * 5)
     )  # one value: still one bin holding all of them
     assert sum(same["data"][0]["y"]) == 5
 
@@ -219,7 +222,7 @@ def test_history_draws_one_line_per_metric_over_the_runs():
     assert set(lines) == {"Coverage", "Recall", "Domain classifier AUC"}
     assert lines["Coverage"]["y"] == [0.5, 0.8] and lines["Coverage"]["ids"] == ["v1", "v2"]
     assert lines["Recall"]["marker"]["size"][1] > lines["Recall"]["marker"]["size"][0]
-    table = S.history_rows(rows)
+    table = history_rows(rows)
     assert [r["run"] for r in table] == ["v2", "v1"]  # newest first
     assert (
         table[0]["coverage"] == "0.800"
@@ -233,21 +236,21 @@ def test_stored_summary_and_metrics_json_give_the_same_document():
     regions = [{"name": "gap-1", "size": 3}]
     stored = {"metrics": {"coverage": 0.5, "n_real": 10}, "regions": regions, "n_real": 10}
     metrics_json = {"coverage": 0.5, "n_real": 10, "gap_regions": regions}
-    for document in (S.document_of(stored), S.document_of(metrics_json)):
+    for document in (document_of(stored), document_of(metrics_json)):
         assert document["coverage"] == 0.5 and document["n_real"] == 10
         assert document["regions"] == document["gap_regions"] == regions
 
 
 def test_counts_say_what_is_counted_and_warn_on_what_should_be_zero():
-    document = S.document_of({"n_real": 40, "n_synthetic": 30, "n_uncovered": 0,
+    document = document_of({"n_real": 40, "n_synthetic": 30, "n_uncovered": 0,
                               "n_underrepresented": 4, "n_failed": 2,
                               "regions": [{"name": "gap-1", "size": 4}]})  # fmt: skip
-    shown = {c["key"]: c for c in S.counts(document)}
+    shown = {c["key"]: c for c in counts(document)}
     assert shown["n_gap_regions"]["what"] == "gap region" and shown["n_gap_regions"]["warn"]
     assert shown["n_failed"]["value"] == "2" and shown["n_failed"]["warn"]
     assert not shown["n_uncovered"]["warn"] and shown["n_uncovered"]["note"] == "0%"
     assert shown["n_underrepresented"]["warn"] and shown["n_underrepresented"]["note"] == "10%"
-    assert S.count_line(document) == (
+    assert count_line(document) == (
         "40 real · 30 synthetic · 0 real uncovered (0%) · 4 more real underrepresented (10%) · "
         "1 gap region · 2 unreadable"
     )
@@ -255,13 +258,13 @@ def test_counts_say_what_is_counted_and_warn_on_what_should_be_zero():
 
 def test_operator_rows_are_the_cards():
     document = _document(coverage=0.3, fid=12.5, kid_mean=0.01, kid_std=0.02)
-    cards = S.metric_cards(document)
-    rows = S.metric_rows(cards)
+    cards = metric_cards(document)
+    rows = metric_rows(cards)
     assert [c["key"] for c in cards] == ["coverage", "fid", "kid_mean"]
     assert [r["name"] for r in rows] == ["Coverage", "FID", "KID"]  # human names, not keys
     assert rows[0] == {"name": "Coverage", "value": "0.300", "grade": "poor",
                        "reading": document["readings"]["coverage"]}  # fmt: skip
-    assert rows[1]["grade"] == "" and rows[1]["reading"] == S.METRICS["fid"][1]  # what it asks
+    assert rows[1]["grade"] == "" and rows[1]["reading"] == METRICS["fid"][1]  # what it asks
     assert rows[2]["value"] == "0.010 ± 0.020" and rows[2]["grade"] == "good"
 
 
@@ -284,15 +287,15 @@ def test_ranked_regions_put_the_largest_gap_first():
 def test_presentation_holds_generation_targets_when_the_run_stored_them():
     target = {"kind": "region", "name": "gap-1", "n_real": 12, "n_synthetic": 1, "needed": 9,
               "example_filepaths": ["/r/1.png"], "example_ids": ["a"]}  # fmt: skip
-    shown = S.present(S.document_of({"generate_next": [target]}))
+    shown = present(document_of({"generate_next": [target]}))
     assert shown.generate_next == [target]
-    assert S.present(S.document_of({})).generate_next == []
+    assert present(document_of({})).generate_next == []
     assert shown.to_dict()["generate_next"] == [target]  # JSON-safe
 
 
 def test_realism_bins_mark_the_least_realistic_share():
     scores = np.linspace(0, 1, 101)
-    bins = S.realism_bins(list(scores) + [None], marked_fraction=0.2, bins=10)
+    bins = realism_bins(list(scores) + [None], marked_fraction=0.2, bins=10)
     assert bins["n"] == 101 and sum(bins["counts"]) == 101
     assert bins["cutoff"] == pytest.approx(0.2)
     assert bins["marked"] == [left <= 0.2 for left in bins["edges"][:-1]]

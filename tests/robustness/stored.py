@@ -6,7 +6,7 @@ from __future__ import annotations
 import fiftyone as fo
 import numpy as np
 
-from fiftyone_plugin.core.pipeline import AnalysisConfig
+from fiftyone_plugin.core.config import AnalysisConfig
 from fiftyone_plugin.fo.fields import claim_field
 from fiftyone_plugin.fo.runs import RESULT_FIELDS
 from fiftyone_plugin.fo.samples import import_images, load_or_create_dataset

@@ -1,0 +1,51 @@
+"""The verdict of a run as its presentation shows it: the answer, its grade, the diagnosis in plain
+words and the metrics that pulled it down."""
+
+from __future__ import annotations
+
+from .document import diagnosis_of, kind_words
+from .grades import (
+    FAIR,
+    GRADE_COLORS,
+    POOR,
+    VERDICTS,
+    grade,
+    group_of,
+    label_of,
+    metric_keys,
+    verdict,
+)
+
+#: Diagnosis kinds (core/diagnosis.py) in plain words; an unknown kind is shown as its name.
+DIAGNOSES = {
+    "no-gap": "No gap: the synthetic data looks like the real data and covers it",
+    "missing-content": "Missing content: some kinds of real images have no synthetic counterpart",
+    "style-shift": "Style shift: the same content, rendered differently everywhere",
+    "style-shift+missing-content": "Both: a style shift everywhere, and missing content",
+    "separable": "Separable: the two sides differ beyond a global style shift",
+}
+
+
+def headline(document: dict) -> dict:
+    """The verdict: ``answer`` (Yes, largely / Partly / No / Unclear), its ``grade`` and
+    ``color``, the verdict's ``sentence``, the diagnosis ``text`` and ``kind`` in plain words, the
+    metrics measured with the style shift removed that pulled the verdict down (``flagged``:
+    label -> grade) and those measured before it is removed (``style_flagged``)."""
+    answer, level, sentence = VERDICTS[verdict(document)]
+    diagnosis = diagnosis_of(document)
+    kind = diagnosis["kind"]
+    flagged: dict[str, dict] = {"content": {}, "style": {}}
+    for k in metric_keys(document):
+        level_k = grade(k, document[k], document)
+        if level_k in (POOR, FAIR):
+            flagged[group_of(k, document)][label_of(k)] = level_k
+    return {
+        "answer": answer,
+        "grade": level,
+        "color": GRADE_COLORS[level],
+        "sentence": sentence,
+        "diagnosis": diagnosis["text"],
+        "kind": DIAGNOSES.get(kind, kind_words(kind)) if kind else "",
+        "flagged": flagged["content"],
+        "style_flagged": flagged["style"],
+    }
