@@ -40,8 +40,15 @@ def is_separable(auc_aligned: float, mixing: float) -> bool:
     )
 
 
-def diagnose(metrics: dict, regions: list[dict], n_real: int, aligner: DomainAligner) -> dict:
-    """{"kind", "text", "evidence"}: what separates the two sides, in plain words."""
+def diagnose(
+    metrics: dict,
+    regions: list[dict],
+    n_real: int,
+    aligner: DomainAligner,
+    unit: str = "samples",
+) -> dict:
+    """{"kind", "text", "evidence"}: what separates the two sides, in plain words; ``unit``: what
+    the samples are called ("samples", or "objects" for a run on objects)."""
     auc = metrics[M.C2ST_AUC]
     auc_aligned = metrics[M.C2ST_AUC_ALIGNED]
     mixing = metrics[M.MIXING_AUC_ALIGNED]
@@ -68,7 +75,7 @@ def diagnose(metrics: dict, regions: list[dict], n_real: int, aligner: DomainAli
         names = ", ".join(r["name"] for r in regions[:3])
         more = ", ..." if len(regions) > 3 else ""
         where = (
-            f" {100 * uncovered:.0f}% of the real samples, in {len(regions)} region"
+            f" {100 * uncovered:.0f}% of the real {unit}, in {len(regions)} region"
             f"{'s' if len(regions) != 1 else ''} ({names}{more}), have no synthetic counterpart."
         )
     caution = ""
@@ -86,9 +93,9 @@ def diagnose(metrics: dict, regions: list[dict], n_real: int, aligner: DomainAli
             f"after, and their neighbourhoods barely mix (AUC {mixing:.2f}). The synthetic images "
             "differ from the real ones in more than a shared style (or show other content). A "
             "real area short of synthetic data may then be short because of style as much as "
-            "missing content, so only real samples that received almost none are marked "
+            f"missing content, so only real {unit} that received almost none are marked "
             f"uncovered ({100 * uncovered:.0f}% here). Look at the clusters and the least "
-            "realistic synthetic samples first."
+            f"realistic synthetic {unit} first."
         )
     elif style and missing:
         kind = STYLE_SHIFT_AND_MISSING
@@ -103,7 +110,7 @@ def diagnose(metrics: dict, regions: list[dict], n_real: int, aligner: DomainAli
             f"The synthetic images differ from the real ones in style everywhere (a classifier "
             f"tells them apart with AUC {auc:.2f}), but once that global shift is removed they "
             f"cover the real content (AUC {auc_aligned:.2f} after alignment; "
-            f"{100 * uncovered:.0f}% of real samples uncovered).{caution}"
+            f"{100 * uncovered:.0f}% of real {unit} uncovered).{caution}"
         )
     elif missing:
         kind = MISSING_CONTENT
@@ -115,15 +122,20 @@ def diagnose(metrics: dict, regions: list[dict], n_real: int, aligner: DomainAli
         kind = NO_GAP
         text = (
             f"The synthetic data looks like the real data and covers it: a classifier can hardly "
-            f"tell them apart (AUC {auc:.2f}) and {100 * uncovered:.0f}% of real samples are "
+            f"tell them apart (AUC {auc:.2f}) and {100 * uncovered:.0f}% of real {unit} are "
             "uncovered, about as many as chance flags."
         )
-    return {"kind": kind, "text": text + calls_sentence(metrics, n_real), "evidence": evidence}
+    return {
+        "kind": kind,
+        "text": text + calls_sentence(metrics, n_real, unit),
+        "evidence": evidence,
+    }
 
 
-def calls_sentence(metrics: dict, n_real: int) -> str:
+def calls_sentence(metrics: dict, n_real: int, unit: str = "samples") -> str:
     """ " Calls: N real samples uncovered ..., M more underrepresented ...": how many of each tier
-    and at what expected false-positive rate (a real half scored against the other half)."""
+    and at what expected false-positive rate (a real half scored against the other half);
+    ``unit`` as in :func:`diagnose`."""
     fp_unc = metrics.get(M.UNCOVERED_EXPECTED_FP)
     fp_under = metrics.get(M.UNDERREPRESENTED_EXPECTED_FP)
     if fp_unc is None or fp_under is None:
@@ -131,7 +143,7 @@ def calls_sentence(metrics: dict, n_real: int) -> str:
     n_unc = round(metrics[M.UNCOVERED_FRACTION] * n_real)
     n_under = round(metrics.get(M.UNDERREPRESENTED_FRACTION, 0.0) * n_real)
     return (
-        f" Calls: {n_unc} real sample{'s' if n_unc != 1 else ''} uncovered (confident: a real "
+        f" Calls: {n_unc} real {unit if n_unc != 1 else unit.removesuffix('s')} uncovered (confident: a real "
         f"half scored against the other, where nothing is missing, gets {100 * fp_unc:.1f}% "
         f"called so) and {n_under} more underrepresented (likely: {100 * fp_under:.1f}% there)."
     )

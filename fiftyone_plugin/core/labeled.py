@@ -76,15 +76,16 @@ def analyze_labeled(
     progress: Progress | None = None,
     real_raw: np.ndarray | None = None,
     synthetic_raw: np.ndarray | None = None,
+    unit: str = "images",
 ) -> LabeledResult:
     """Per-class gaps and the probe on the aligned features (the probe also on ``real_raw`` /
     ``synthetic_raw``, the raw embeddings, when given). ``realism``, ``blind_uncovered`` and
     ``blind_regions`` (region name per real sample or None): the label-blind analysis's results,
     summarised per class and region. ``cfg``: the analysis's parameters (k, n_smooth, alpha,
-    min_region_size, n_folds, seed)."""
+    min_region_size, n_folds, seed). ``unit``: what the samples are ("images" or "objects")."""
     detector = ClassGapDetector(
         k=cfg.k, n_smooth=cfg.n_smooth, alpha=cfg.alpha, min_region_size=cfg.min_region_size,
-        n_folds=cfg.n_folds, seed=cfg.seed,
+        n_folds=cfg.n_folds, seed=cfg.seed, unit=unit,
     )  # fmt: skip
     classes = detector.fit(
         real_aligned, synthetic_aligned, labels_real, labels_synthetic, realism,

@@ -95,6 +95,7 @@ def analyze_objects(
         labels_synthetic=synthetic_objects.classes,
         realism_dims=realism_dims,
         blocks=blocks,
+        unit=UNIT,
     )
     result.labeled.label_stats = compare_labels(real_objects.labels, synthetic_objects.labels)
     result.details.update(

@@ -53,7 +53,7 @@ class ClassGapDetector:
     """Gap detection within each class (module docstring).
 
     Parameters as the pipeline's AnalysisConfig: k, n_smooth, alpha, min_region_size, n_folds,
-    seed.
+    seed; ``unit``: what the samples are in the readings ("images" or "objects").
 
     Fitted attributes (n_real rows): ``gap_score_`` (n_real,) float, the within-class gap score
     (log2 units as GapDetector's; MAX_SCORE for a class with no synthetic sample; NaN where the
@@ -71,6 +71,7 @@ class ClassGapDetector:
         min_region_size: int = 5,
         n_folds: int = 5,
         seed: int = 0,
+        unit: str = "images",
     ) -> None:
         self.k = k
         self.n_smooth = n_smooth
@@ -78,6 +79,7 @@ class ClassGapDetector:
         self.min_region_size = min_region_size
         self.n_folds = n_folds
         self.seed = seed
+        self.unit = unit
 
     def min_samples(self) -> tuple[int, int]:
         """(real, synthetic): the fewest samples a class needs on each side to be analyzed."""
@@ -188,35 +190,36 @@ class ClassGapDetector:
                 row["blind_uncovered_fraction"] = (
                     float(blind_uncovered[in_r].mean()) if in_r.any() else None
                 )
-            row["reading"] = class_reading(row)
+            row["reading"] = class_reading(row, self.unit)
             table.append(row)
         return table
 
 
-def class_reading(row: dict) -> str:
-    """One sentence on one class row of ClassGapDetector.table_."""
+def class_reading(row: dict, unit: str = "images") -> str:
+    """One sentence on one class row of ClassGapDetector.table_; ``unit``: what the samples are
+    ("images" or "objects")."""
     c, status, n_r, n_s = f"`{row['class']}`", row["status"], row["n_real"], row["n_synthetic"]
     if status == MISSING:
-        return f"{c}: no synthetic images; all {n_r} real ones are uncovered."
+        return f"{c}: no synthetic {unit}; all {n_r} real ones are uncovered."
     if status == SYNTHETIC_ONLY:
-        return f"{c}: {n_s} synthetic images but no real ones to compare them with."
+        return f"{c}: {n_s} synthetic {unit} but no real ones to compare them with."
     if status == TOO_FEW:
         return (
-            f"{c}: too few images to look for gaps within the class ({n_r} real, {n_s} synthetic)."
+            f"{c}: too few {unit} to look for gaps within the class ({n_r} real, {n_s} synthetic)."
         )
     share = row.get(M.UNCOVERED_FRACTION) or 0.0
     if status == LACKS_VARIETY:
         k = row["n_gap_regions"]
         text = (
-            f"{c}: {100 * share:.0f}% of the real images ({round(share * n_r)} of {n_r}, "
+            f"{c}: {100 * share:.0f}% of the real {unit} ({round(share * n_r)} of {n_r}, "
             f"{k} region{'s' if k != 1 else ''}) have no synthetic counterpart within the class."
         )
     else:
-        text = f"{c}: the synthetic images cover the real ones ({100 * share:.0f}% uncovered)."
+        text = f"{c}: the synthetic {unit} cover the real ones ({100 * share:.0f}% uncovered)."
     auc = row.get(M.C2ST_AUC)
     if auc is not None and auc >= DISTINCT_AUC:
         text += (
-            f" A classifier still tells its synthetic images from the real ones (AUC {auc:.2f}) "
+            f" A classifier still tells its synthetic {unit} from the real ones (AUC {auc:.2f}) "
             "after the global style is removed."
         )
     return text

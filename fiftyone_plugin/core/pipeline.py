@@ -23,7 +23,7 @@ import numpy as np
 from ..progress import Progress, report, span
 from . import device as dev
 from . import metrics as M
-from ._validation import check_labels, check_pair, check_positive_int
+from ._validation import check_choice, check_labels, check_pair, check_positive_int
 from .clustering import DomainClusterer, cluster_table, describe_clusters
 from .config import AnalysisConfig
 from .curation import real_support
@@ -38,6 +38,9 @@ from .readings import readings
 from .result import AnalysisResult
 from .steps import find_gaps, fit_realism
 
+#: What one sample of an analysis can be (analyze_embeddings' ``unit``).
+UNITS = ("images", "objects")
+
 
 def analyze_embeddings(
     real: np.ndarray,
@@ -48,6 +51,7 @@ def analyze_embeddings(
     labels_synthetic: np.ndarray | LabelSet | None = None,
     realism_dims: int | None = None,
     blocks: Sequence[int] | None = None,
+    unit: str = "images",
 ) -> AnalysisResult:
     """Compare real and synthetic embeddings ((n_real, d), (n_synthetic, d), same model).
 
@@ -60,6 +64,8 @@ def analyze_embeddings(
     analysis uses every column.
     blocks: column counts of the embedding's blocks (the registry's ``feature_blocks`` of its
     model), weighed equally before the analysis (feature_blocks.equal_blocks); None: as given.
+    unit: what one sample is, "images" or "objects" (core/objects.py): the words of the diagnosis
+    ("real samples" / "real objects") and of the per-class readings.
     progress: optional ``progress(fraction, label)``. Raises ValueError on empty, non-finite or
     mismatched inputs, too few samples for the parameters, or a bad parameter.
     """
@@ -88,12 +94,13 @@ def analyze_embeddings(
                 f"realism_dims={realism_dims} but the embeddings have {real.shape[1]} dimensions: "
                 "pass the model's realism_dims (embeddings.registry) or None for all"
             )
+    check_choice(unit, "unit", UNITS)
     if blocks is not None:
         real, synthetic = equal_blocks(real, synthetic, blocks)
     with dev.use(cfg.device):
         result = _analyze(
             real, synthetic, cfg, progress, labels_real, labels_synthetic, label_stats,
-            realism_dims,
+            realism_dims, unit,
         )  # fmt: skip
     result.details["feature_blocks"] = None if blocks is None else [int(b) for b in blocks]
     return result
@@ -108,6 +115,7 @@ def _analyze(
     labels_synthetic: np.ndarray | None,
     label_stats: dict | None,
     realism_dims: int | None,
+    unit: str,
 ) -> AnalysisResult:
     """The steps of :func:`analyze_embeddings` on checked inputs, on the core's device."""
     gp = find_gaps(real, synthetic, cfg, span(progress, 0.0, 0.4))
@@ -190,7 +198,7 @@ def _analyze(
         labeled = analyze_labeled(
             real_a, synth_a, labels_real, labels_synthetic, realism.realism_,
             gaps.uncovered_, blind_regions, cfg, progress=span(progress, 0.67, 0.75),
-            real_raw=real, synthetic_raw=synthetic,
+            real_raw=real, synthetic_raw=synthetic, unit=unit,
         )  # fmt: skip
         labeled.label_stats = label_stats
         metrics["per_class"] = labeled.table
@@ -203,7 +211,9 @@ def _analyze(
         umap_real = np.full((len(real), cfg.n_components), np.nan, np.float32)
         umap_synth = np.full((len(synthetic), cfg.n_components), np.nan, np.float32)
 
-    diagnosis = diagnose(metrics, gaps.regions_, len(real), aligner)
+    diagnosis = diagnose(
+        metrics, gaps.regions_, len(real), aligner, "samples" if unit == "images" else unit
+    )
     report(progress, 1.0, "analysis done")
     return AnalysisResult(
         umap_real=umap_real,

@@ -36,6 +36,12 @@ def test_a_class_lacking_a_mode_is_found_among_its_objects():
     assert roc_auc_score(lacking[rows_r], lab.gap_score) > 0.95
     assert set(lab.gap_region[lacking[rows_r]]) == {"c0/gap-1"}
     assert result.details["unit"] == "objects"
+    # the words say objects, not images or samples
+    assert (
+        rows["c0"]["reading"].startswith("`c0`: ")
+        and "of the real objects (" in rows["c0"]["reading"]
+    )
+    assert "real objects" in result.diagnosis["text"] and "samples" not in result.diagnosis["text"]
     assert result.details["n_skipped_real"] == 2 and result.details["n_skipped_synthetic"] == 0
     assert result.details["n_objects_real"] == len(y_r)
     # the label statistics count every box, skipped or not, and see the larger synthetic boxes

@@ -181,6 +181,12 @@ def test_realism_dims_beyond_the_embedding_raise():
         analyze_embeddings(rng.normal(size=(50, 4)), rng.normal(size=(50, 4)), realism_dims=5)
 
 
+def test_unknown_unit_raises():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="Unsupported unit 'boxes'"):
+        analyze_embeddings(rng.normal(size=(50, 4)), rng.normal(size=(50, 4)), unit="boxes")
+
+
 def test_one_dimensional_input_raises():
     with pytest.raises(ValueError, match="must be a 2-D array"):
         analyze_embeddings(np.zeros(50), np.zeros((50, 1)))
