@@ -25,9 +25,8 @@ from ..progress import Progress
 from .app_config import domain_colors
 from .bulk import write_columns
 from .fields import OWNER_KEY, field_meta
-from .locks import dataset_lock
-from .results import AnalysisOutcome, register_visualization, save_run, save_views
-from .runs import CALLS, OBJECT_FIELDS, RUN_FIELDS, RunNames, check_run_writable, mark_unmarked
+from .results import AnalysisOutcome, store_run
+from .runs import CALLS, OBJECT_FIELDS, RUN_FIELDS, RunNames
 from .units import OBJECTS_FIELD
 
 #: Result attributes of the objects (RUN_FIELDS names) written on the run's Detections field.
@@ -48,23 +47,18 @@ def store_object_results(
     progress: Progress | None = None,
 ) -> None:
     """Write everything of the objects run ``outcome`` to ``dataset``, replacing the run's earlier
-    results; the run record goes last (as results.store_results)."""
-    names = outcome.names
-    with dataset_lock(dataset.name, "schema", progress):
-        dataset.reload()
-        check_run_writable(dataset, outcome.run_key, overwrite, overwrite_fields)
-        mark_unmarked(dataset, names)
-        if dataset.has_run(outcome.run_key):
-            dataset.delete_run(outcome.run_key)
-        _write_objects(dataset, outcome)
-        domain_colors(dataset, objects_field(names), attribute=defaults.DOMAIN_FIELD)
-        _write_image_fields(dataset, outcome)
-        register_visualization(dataset, outcome, overwrite_fields)
-        outcome.saved_views = save_views(
-            dataset, names, outcome.regions, outcome.result.clusters, overwrite_fields,
-            objects_field(names),
-        )  # fmt: skip
-        save_run(dataset, outcome, config)
+    results (see results.store_run)."""
+    store_run(
+        dataset, outcome, _write_units, config, overwrite, overwrite_fields, progress,
+        objects_field(outcome.names),
+    )  # fmt: skip
+
+
+def _write_units(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
+    """The run's objects (their Detections field, colored by side) and its image fields."""
+    _write_objects(dataset, outcome)
+    domain_colors(dataset, objects_field(outcome.names), attribute=defaults.DOMAIN_FIELD)
+    _write_image_fields(dataset, outcome)
 
 
 def _value(value):

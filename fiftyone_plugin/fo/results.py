@@ -98,10 +98,27 @@ def store_results(
     overwrite_fields: bool = False,
     progress: Progress | None = None,
 ) -> None:
-    """Write everything of ``outcome`` to ``dataset``, replacing the run's earlier results; the
-    run record goes last, so a run record means complete results. ``overwrite`` and
-    ``overwrite_fields`` as in fo.analysis.analyze (checked again here, under the lock);
-    ``progress`` hears about waiting for another process's lock."""
+    """Write everything of ``outcome`` to ``dataset``, replacing the run's earlier results (see
+    store_run)."""
+    store_run(dataset, outcome, _write_samples, config, overwrite, overwrite_fields, progress)
+
+
+def store_run(
+    dataset: fo.Dataset,
+    outcome: AnalysisOutcome,
+    write_units,
+    config=None,
+    overwrite: bool = False,
+    overwrite_fields: bool = False,
+    progress: Progress | None = None,
+    patches_field: str | None = None,
+) -> None:
+    """Write run ``outcome`` to ``dataset``, replacing its earlier results: ``write_units(dataset,
+    outcome)`` writes the results of its units (samples, or objects on their Detections field
+    ``patches_field``), then come the visualization, the saved views and, last, the run record,
+    so a run record means complete results. ``overwrite`` and ``overwrite_fields`` as in
+    fo.analysis.analyze (checked again here, under the lock); ``progress`` hears about waiting
+    for another process's lock."""
     names = outcome.names
     # One writer at a time per dataset, from a fresh read: FiftyOne saves the field list and the
     # saved views whole, so a concurrent analysis would otherwise drop what this one adds.
@@ -111,16 +128,22 @@ def store_results(
         mark_unmarked(dataset, names)
         if dataset.has_run(outcome.run_key):
             dataset.delete_run(outcome.run_key)
-        _write_fields(dataset, outcome)
-        run_colors(
-            dataset, names, [r["name"] for r in outcome.regions],
-            [c["cluster"] for c in outcome.result.clusters],
-        )  # fmt: skip
+        write_units(dataset, outcome)
         register_visualization(dataset, outcome, overwrite_fields)
         outcome.saved_views = save_views(
-            dataset, names, outcome.regions, outcome.result.clusters, overwrite_fields
-        )
+            dataset, names, outcome.regions, outcome.result.clusters, overwrite_fields,
+            patches_field,
+        )  # fmt: skip
         save_run(dataset, outcome, config)
+
+
+def _write_samples(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
+    """The run's sample fields, and the App's colors of its regions and clusters."""
+    _write_fields(dataset, outcome)
+    run_colors(
+        dataset, outcome.names, [r["name"] for r in outcome.regions],
+        [c["cluster"] for c in outcome.result.clusters],
+    )  # fmt: skip
 
 
 def _per_sample_values(table: EmbeddingTable, result) -> dict[str, list]:
