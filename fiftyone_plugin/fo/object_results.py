@@ -17,11 +17,10 @@ from __future__ import annotations
 import math
 
 import fiftyone as fo
-import numpy as np
 
 from .. import defaults
-from ..core.objects import image_summary
 from ..progress import Progress
+from ..report.files import object_image_figures
 from .app_config import domain_colors
 from .bulk import write_columns
 from .fields import OWNER_KEY, field_meta
@@ -106,26 +105,8 @@ def _write_objects(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
 
 def _write_image_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
     """n_objects, n_uncovered_objects and min_object_realism on the analyzed images."""
-    names, table = outcome.names, outcome.table
-    images = list(dict.fromkeys(table.sample_ids))
-    index = {sid: k for k, sid in enumerate(images)}
-    image = np.array([index[s] for s in table.sample_ids], dtype=np.int64)
-    is_real = table.domains == defaults.REAL
-    realism = np.array([np.nan if v is None else v for v in outcome.per_sample["realism"]], float)
-    uncovered = np.array([bool(v) for v in outcome.per_sample["uncovered"]]) & is_real
-    folded = image_summary(image, len(images), realism=realism, uncovered=uncovered)
-    real_image = np.zeros(len(images), dtype=bool)
-    real_image[image[is_real]] = True
-    columns = {
-        "n_objects": [int(n) for n in folded["n_objects"]],
-        "n_uncovered_objects": [
-            int(n) if r else None for n, r in zip(folded["n_uncovered"], real_image, strict=True)
-        ],
-        "min_object_realism": [
-            None if r or not np.isfinite(v) else float(v)
-            for v, r in zip(folded["min_realism"], real_image, strict=True)
-        ],
-    }
+    names = outcome.names
+    images, columns = object_image_figures(outcome, outcome.table.sample_ids)
     for short in columns:
         name = names.field(short)
         if dataset.has_sample_field(name) and field_meta(dataset, name) is None:
