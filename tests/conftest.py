@@ -168,20 +168,9 @@ def dataset_name(request) -> str:
 @pytest.fixture(scope="session")
 def embedded_base(tiny_demo):
     """The tiny demo imported (real + synthetic) with efficientnet_lite0 embeddings."""
-    import fiftyone as fo
+    from demo_data import embedded_demo
 
-    from fiftyone_plugin.fo.embeddings import compute_embeddings
-    from fiftyone_plugin.fo.samples import import_images, list_images
-    from fiftyone_plugin.options import EmbeddingOptions
-
-    name = "ops-embedded-base"
-    if fo.dataset_exists(name):
-        fo.delete_dataset(name)
-    dataset = fo.Dataset(name)
-    import_images(dataset, list_images(tiny_demo["real"]), "real")
-    import_images(dataset, list_images(tiny_demo["synthetic"]), "synthetic")
-    compute_embeddings(dataset, options=EmbeddingOptions(num_workers=0))
-    return dataset
+    return embedded_demo("ops-embedded-base", tiny_demo)
 
 
 @pytest.fixture(scope="session")
