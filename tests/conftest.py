@@ -194,3 +194,22 @@ def embedded(embedded_base, dataset_name):
 def analyzed(analyzed_base, dataset_name):
     """A fresh copy of ``analyzed_base`` (runs, fields, tags and saved views) for one test."""
     return analyzed_base.clone(dataset_name)
+
+
+@pytest.fixture(scope="session")
+def object_run_base(tmp_path_factory):
+    """object_data.broken_object_run: tiny detection scenes (three synthetic ones with an object
+    that did not render) analyzed as a run on objects named ``objects``."""
+    from object_data import broken_object_run
+
+    dataset = broken_object_run(
+        str(tmp_path_factory.mktemp("scenes")), "object-run-base", "objects"
+    )
+    yield dataset
+    dataset.delete()
+
+
+@pytest.fixture
+def object_run(object_run_base, dataset_name):
+    """A fresh copy of ``object_run_base`` for one test."""
+    return object_run_base.clone(dataset_name)
