@@ -19,12 +19,11 @@ import math
 import fiftyone as fo
 
 from .. import defaults
-from ..progress import Progress
 from ..report.files import object_image_figures
 from .app_config import domain_colors
 from .bulk import write_columns
 from .fields import OWNER_KEY, field_meta
-from .results import AnalysisOutcome, store_run
+from .results import AnalysisOutcome
 from .runs import CALLS, OBJECT_FIELDS, RUN_FIELDS, RunNames
 from .units import OBJECTS_FIELD
 
@@ -37,24 +36,9 @@ def objects_field(names: RunNames) -> str:
     return names.field(OBJECTS_FIELD)
 
 
-def store_object_results(
-    dataset: fo.Dataset,
-    outcome: AnalysisOutcome,
-    config=None,
-    overwrite: bool = False,
-    overwrite_fields: bool = False,
-    progress: Progress | None = None,
-) -> None:
-    """Write everything of the objects run ``outcome`` to ``dataset``, replacing the run's earlier
-    results (see results.store_run)."""
-    store_run(
-        dataset, outcome, _write_units, config, overwrite, overwrite_fields, progress,
-        objects_field(outcome.names),
-    )  # fmt: skip
-
-
-def _write_units(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
-    """The run's objects (their Detections field, colored by side) and its image fields."""
+def write_objects(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
+    """results.store_run's ``write_units`` for a run on objects: its objects (its Detections
+    field, colored by side) and its image fields."""
     _write_objects(dataset, outcome)
     domain_colors(dataset, objects_field(outcome.names), attribute=defaults.DOMAIN_FIELD)
     _write_image_fields(dataset, outcome)

@@ -90,19 +90,6 @@ def outcome_of(
     return outcome
 
 
-def store_results(
-    dataset: fo.Dataset,
-    outcome: AnalysisOutcome,
-    config=None,
-    overwrite: bool = False,
-    overwrite_fields: bool = False,
-    progress: Progress | None = None,
-) -> None:
-    """Write everything of ``outcome`` to ``dataset``, replacing the run's earlier results (see
-    store_run)."""
-    store_run(dataset, outcome, _write_samples, config, overwrite, overwrite_fields, progress)
-
-
 def store_run(
     dataset: fo.Dataset,
     outcome: AnalysisOutcome,
@@ -114,9 +101,9 @@ def store_run(
     patches_field: str | None = None,
 ) -> None:
     """Write run ``outcome`` to ``dataset``, replacing its earlier results: ``write_units(dataset,
-    outcome)`` writes the results of its units (samples, or objects on their Detections field
-    ``patches_field``), then come the visualization, the saved views and, last, the run record,
-    so a run record means complete results. ``overwrite`` and ``overwrite_fields`` as in
+    outcome)`` writes the results of its units (write_samples; for objects on their Detections
+    field ``patches_field``, object_results.write_objects), then come the visualization, the
+    saved views and, last, the run record, so a run record means complete results. ``overwrite`` and ``overwrite_fields`` as in
     fo.analysis.analyze (checked again here, under the lock); ``progress`` hears about waiting
     for another process's lock."""
     names = outcome.names
@@ -137,8 +124,9 @@ def store_run(
         save_run(dataset, outcome, config)
 
 
-def _write_samples(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
-    """The run's sample fields, and the App's colors of its regions and clusters."""
+def write_samples(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
+    """store_run's ``write_units`` for a run on samples: its sample fields, and the App's colors
+    of its regions and clusters."""
     _write_fields(dataset, outcome)
     run_colors(
         dataset, outcome.names, [r["name"] for r in outcome.regions],
