@@ -1,9 +1,9 @@
 """How should efficientnet_lite0_content's blocks be weighed, and what does realism on its pooled
 head give? Minutes per draw where bench/gap_quality.py takes minutes per row at 7,424-d.
 
-Runs the quick scenarios of bench/gap_quality.py (same images, splits and cached embeddings of
-the content model) through the analysis steps that decide each figure, not the whole analysis
-(the rest of it changes none of these figures):
+Runs the quick scenarios of bench/gap_quality.py (--tiny: its smoke-test ones; same images,
+splits and cached embeddings of the content model) through the analysis steps that decide each
+figure, not the whole analysis (the rest of it changes none of these figures):
 
 * gap rows and no-gap controls: ``core.steps.find_gaps`` and the separability check of
   ``pipeline._analyze`` (which keeps only near-total shortfalls); gap AUROC, precision / recall
@@ -24,6 +24,7 @@ the content model) through the analysis steps that decide each figure, not the w
 
     .venv/bin/python bench/content_variants.py --seed 2,3            # choose on these draws
     .venv/bin/python bench/content_variants.py --seed 0,1 --junk     # realism, printed draws
+    .venv/bin/python bench/content_variants.py --tiny --datasets digits --seed 0   # smoke test
 
 Prints one JSON line per scenario and variant, then the mean [min, max] per row.
 """
@@ -105,13 +106,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", default="2,3", help="comma-separated seeds")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--junk", action="store_true", help="the junk rows' realism instead")
+    parser.add_argument(
+        "--datasets", default="digits,crops,faces", help="comma-separated subset to run"
+    )
+    parser.add_argument("--tiny", action="store_true", help="smoke-test size (CI)")
     args = parser.parse_args(argv)
+    mode = "tiny" if args.tiny else "quick"
     embed = g.make_embedder("auto", MODEL)
     table = defaultdict(list)
     for seed in (int(s) for s in args.seed.split(",")):
         cfg = AnalysisConfig(seed=seed, project=False)
-        for name in ("digits", "crops", "faces"):
-            ds = g.build_dataset(name, "quick", seed, embed)
+        for name in args.datasets.split(","):
+            ds = g.build_dataset(name, mode, seed, embed)
             for sc in g.scenarios(ds, seed):
                 if (sc.kind == "junk") != args.junk:
                     continue

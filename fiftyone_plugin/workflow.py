@@ -157,9 +157,13 @@ def analyze_dataset(
     by their ``domain`` field) and write the files to ``out`` (default
     ``./synthgap-out/<dataset>``); the other arguments as analyze_samples's. Replaces an earlier
     run ``run_key``."""
-    from .fo.samples import domain_counts, domain_view, existing_dataset
+    from .fo.samples import domain_counts, domain_view, load_dataset
 
-    ds = existing_dataset(dataset)
+    ds = load_dataset(
+        dataset,
+        missing=f"No FiftyOne dataset named '{dataset}': pass --real and --synthetic folders to "
+        "create it, or the name of an existing dataset",
+    )
     counts = domain_counts(ds)
     if not all(counts.values()):
         raise ValueError(

@@ -12,7 +12,7 @@ from fiftyone_plugin import defaults
 from fiftyone_plugin.label_options import FORMATS, LABEL_FIELD
 from fiftyone_plugin.paths import resolve
 
-from .forms import domain_choice, flag, notice, param, reload_dataset
+from .forms import domain_choice, flag, form_input, notice, param, reload_dataset
 from .progress import LongOperator
 
 #: How the form names each source format.
@@ -32,9 +32,7 @@ class AddImages(LongOperator):
         )
 
     def resolve_input(self, ctx):
-        inputs = types.Object()
-        add_images_form(ctx, inputs)
-        return types.Property(inputs, view=types.View(label="Add real or synthetic images"))
+        return form_input(ctx, add_images_form, self.config.label)
 
     def run(self, ctx, progress):
         from fiftyone_plugin.fo.label_import import import_source

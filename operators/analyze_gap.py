@@ -13,6 +13,7 @@ from .forms import (
     chosen_target,
     embedding_options,
     flag,
+    form_input,
     metrics_table,
     name_error,
     notice,
@@ -46,9 +47,7 @@ class AnalyzeGap(LongOperator):
         )
 
     def resolve_input(self, ctx):
-        inputs = types.Object()
-        analyze_gap_form(ctx, inputs)
-        return types.Property(inputs, view=types.View(label="Analyze the synthetic-to-real gap"))
+        return form_input(ctx, analyze_gap_form, self.config.label)
 
     def run(self, ctx, progress):
         from fiftyone_plugin.core.config import AnalysisConfig

@@ -10,6 +10,7 @@ from .forms import (
     chosen_target,
     embedding_options,
     flag,
+    form_input,
     name_error,
     overwrite_box,
     param,
@@ -32,9 +33,7 @@ class ComputeEmbeddings(LongOperator):
         )
 
     def resolve_input(self, ctx):
-        inputs = types.Object()
-        compute_embeddings_form(ctx, inputs)
-        return types.Property(inputs, view=types.View(label="Compute synthgap embeddings"))
+        return form_input(ctx, compute_embeddings_form, self.config.label)
 
     def run(self, ctx, progress):
         from fiftyone_plugin.fo.embeddings import compute_embeddings

@@ -14,6 +14,7 @@ from .forms import (
     chosen_run,
     chosen_target,
     flag,
+    form_input,
     markdown_table,
     notice,
     overwrite_box,
@@ -53,9 +54,7 @@ class CurateSynthetic(LongOperator):
         )
 
     def resolve_input(self, ctx):
-        inputs = types.Object()
-        curate_form(ctx, inputs)
-        return types.Property(inputs, view=types.View(label="Curate synthetic samples"))
+        return form_input(ctx, curate_form, self.config.label)
 
     def run(self, ctx, progress):
         from fiftyone_plugin.fo.curation import curate_synthetic

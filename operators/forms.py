@@ -21,6 +21,13 @@ def param(ctx, name: str, default=None):
     return default if value is None else value
 
 
+def form_input(ctx, build, label: str):
+    """An operator's input: the form that ``build(ctx, inputs)`` fills, titled ``label``."""
+    inputs = types.Object()
+    build(ctx, inputs)
+    return types.Property(inputs, view=types.View(label=label))
+
+
 def embedding_options(ctx, model: str | None = None):
     """The EmbeddingOptions chosen in the form (the fields it shows: model, device, batch size,
     precision, runtime), the rest at their defaults; image decoders only in a delegated run (an

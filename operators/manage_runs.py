@@ -8,6 +8,7 @@ import fiftyone.operators.types as types
 from .forms import (
     chosen_run,
     flag,
+    form_input,
     markdown_table,
     name_error,
     param,
@@ -30,9 +31,7 @@ class ManageRuns(foo.Operator):
         )
 
     def resolve_input(self, ctx):
-        inputs = types.Object()
-        manage_runs_form(ctx, inputs)
-        return types.Property(inputs, view=types.View(label="Manage synthgap runs"))
+        return form_input(ctx, manage_runs_form, self.config.label)
 
     def execute(self, ctx):
         from fiftyone_plugin.fo.manage_runs import delete_analysis, rename_analysis

@@ -7,7 +7,15 @@ import fiftyone.operators.types as types
 
 from fiftyone_plugin import defaults
 
-from .forms import chosen_target, domain_choice, param, reload_dataset, target_view, warn
+from .forms import (
+    chosen_target,
+    domain_choice,
+    form_input,
+    param,
+    reload_dataset,
+    target_view,
+    warn,
+)
 
 
 class MarkDomain(foo.Operator):
@@ -23,9 +31,7 @@ class MarkDomain(foo.Operator):
         )
 
     def resolve_input(self, ctx):
-        inputs = types.Object()
-        mark_domain_form(ctx, inputs)
-        return types.Property(inputs, view=types.View(label="Mark as real or synthetic"))
+        return form_input(ctx, mark_domain_form, self.config.label)
 
     def execute(self, ctx):
         from fiftyone_plugin.fo.samples import mark_domain

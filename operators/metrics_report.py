@@ -9,7 +9,7 @@ import fiftyone.operators.types as types
 
 from fiftyone_plugin.paths import app_out_dir, inside, resolve
 
-from .forms import chosen_run, flag, metrics_table, overwrite_box, param, run_choice
+from .forms import chosen_run, flag, form_input, metrics_table, overwrite_box, param, run_choice
 from .progress import LongOperator
 
 
@@ -23,9 +23,7 @@ class MetricsReport(LongOperator):
         )
 
     def resolve_input(self, ctx):
-        inputs = types.Object()
-        metrics_report_form(ctx, inputs)
-        return types.Property(inputs, view=types.View(label="Synthgap metrics and report"))
+        return form_input(ctx, metrics_report_form, self.config.label)
 
     def run(self, ctx, progress):
         from fiftyone_plugin.fo.report import run_metrics

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
-from .forms import chosen_run, param, run_choice, warn
+from .forms import chosen_run, form_input, param, run_choice, warn
 
 
 class ShowRegion(foo.Operator):
@@ -19,9 +19,7 @@ class ShowRegion(foo.Operator):
         )
 
     def resolve_input(self, ctx):
-        inputs = types.Object()
-        show_region_form(ctx, inputs)
-        return types.Property(inputs, view=types.View(label="Show a gap region or cluster"))
+        return form_input(ctx, show_region_form, self.config.label)
 
     def execute(self, ctx):
         from fiftyone_plugin.fo.regions import list_regions, region_view, saved_view_name

@@ -168,20 +168,9 @@ def dataset_name(request) -> str:
 @pytest.fixture(scope="session")
 def embedded_base(tiny_demo):
     """The tiny demo imported (real + synthetic) with efficientnet_lite0 embeddings."""
-    import fiftyone as fo
+    from demo_data import embedded_demo
 
-    from fiftyone_plugin.fo.embeddings import compute_embeddings
-    from fiftyone_plugin.fo.samples import import_images, list_images
-    from fiftyone_plugin.options import EmbeddingOptions
-
-    name = "ops-embedded-base"
-    if fo.dataset_exists(name):
-        fo.delete_dataset(name)
-    dataset = fo.Dataset(name)
-    import_images(dataset, list_images(tiny_demo["real"]), "real")
-    import_images(dataset, list_images(tiny_demo["synthetic"]), "synthetic")
-    compute_embeddings(dataset, options=EmbeddingOptions(num_workers=0))
-    return dataset
+    return embedded_demo("ops-embedded-base", tiny_demo)
 
 
 @pytest.fixture(scope="session")
@@ -205,3 +194,22 @@ def embedded(embedded_base, dataset_name):
 def analyzed(analyzed_base, dataset_name):
     """A fresh copy of ``analyzed_base`` (runs, fields, tags and saved views) for one test."""
     return analyzed_base.clone(dataset_name)
+
+
+@pytest.fixture(scope="session")
+def object_run_base(tmp_path_factory):
+    """object_data.broken_object_run: tiny detection scenes (three synthetic ones with an object
+    that did not render) analyzed as a run on objects named ``objects``."""
+    from object_data import broken_object_run
+
+    dataset = broken_object_run(
+        str(tmp_path_factory.mktemp("scenes")), "object-run-base", "objects"
+    )
+    yield dataset
+    dataset.delete()
+
+
+@pytest.fixture
+def object_run(object_run_base, dataset_name):
+    """A fresh copy of ``object_run_base`` for one test."""
+    return object_run_base.clone(dataset_name)

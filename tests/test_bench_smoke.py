@@ -177,3 +177,41 @@ def test_object_scenarios_draw_the_known_answer(mode, monkeypatch):
         in_mode = np.array([m for ms in real[2] for m in ms])
         ratio = np.median(boxes[in_mode, 2:].max(1)) / np.median(boxes[~in_mode, 2:].max(1))
         assert abs(ratio - OS.SMALL) < 0.15
+
+
+def test_content_variants_prints_a_row_per_scenario_and_variant_then_the_table():
+    """bench/content_variants.py: one JSON line per scenario and block weighting (gap and control
+    rows), then a table line per row; with --junk, the realism rows instead."""
+    args = (str(ROOT / "bench" / "content_variants.py"), "--tiny", "--datasets", "digits")
+    printed = {}
+    for extra in ((), ("--junk",)):
+        done = subprocess.run(
+            [sys.executable, *args, "--seed", "0", *extra],
+            capture_output=True, text=True, timeout=900, cwd=ROOT,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        printed[extra] = done.stdout.strip().split("\n\n")
+    lines, table = printed[()]
+    rows = [json.loads(line) for line in lines.splitlines()]
+    variants = ["pooled", "content", "equalvar", "equalvar4"]
+    kinds = [("none", "gap"), ("mild", "gap"), ("mild", "control"), ("strong", "gap"),
+             ("strong", "control")]  # fmt: skip
+    assert [tuple(r["row"]) for r in rows] == [
+        ("digits", shift, kind, v) for shift, kind in kinds for v in variants
+    ]
+    for r in rows:
+        value = r["value"]
+        assert r["seed"] == 0 and 0.0 <= value["flagged"] <= 1.0
+        if r["row"][2] == "gap":  # precision is NaN where nothing was flagged
+            assert 0.0 <= value["auroc"] <= 1.0 and 0.0 <= value["recall"] <= 1.0
+            assert math.isnan(value["precision"]) or 0.0 <= value["precision"] <= 1.0
+        else:
+            assert set(value) == {"flagged"}
+    assert [line.split(" | ")[0] for line in table.splitlines()] == [
+        " ".join(r["row"]) for r in rows
+    ]
+    lines, table = printed[("--junk",)]
+    junk = [json.loads(line) for line in lines.splitlines()]
+    assert [r["row"][3] for r in junk] == ["realism_dims=None", "realism_dims=1280"]
+    assert all(0.0 <= r["value"] <= 1.0 for r in junk)
+    assert all(line.split(" | ")[1].startswith("junk_auroc ") for line in table.splitlines())

@@ -14,7 +14,7 @@ from .. import defaults
 from ..progress import Progress, report, span
 from .class_results import read_side_labels
 from .fields import field_meta
-from .results import AnalysisOutcome, outcome_of, store_results
+from .results import AnalysisOutcome, outcome_of, store_run, write_samples
 from .runs import check_run_writable
 from .samples import EmbeddingTable, domain_view, read_embeddings
 
@@ -70,7 +70,10 @@ def analyze(
     outcome = outcome_of(dataset, run_key, field_name, model, table, result)
     outcome.per_sample["image_issue"] = synthetic_image_issues(table, span(progress, 0.9, 0.92))
     outcome.label_field, outcome.class_map = label_field, class_map
-    store_results(dataset, outcome, config, overwrite, overwrite_fields, span(progress, 0.9, 0.9))
+    store_run(
+        dataset, outcome, write_samples, config, overwrite, overwrite_fields,
+        span(progress, 0.9, 0.9),
+    )  # fmt: skip
     report(progress, 1.0, "analysis stored")
     return outcome
 

@@ -37,6 +37,7 @@ from .runs import (
     load_summary,
     owns_field,
     run_views,
+    untag_run,
 )
 from .samples import read_embeddings
 from .units import run_units
@@ -336,15 +337,11 @@ def untag_curation(dataset: fo.Dataset, names: RunNames) -> list[str]:
     """Take the curation tags of run ``names`` off the samples (and objects) it tagged; what is
     left."""
     untag_flagged_objects(dataset, names)
-    kept = []
-    for tag in names.curation_tags(dataset):
-        scope = curation_scope(dataset, names, tag)
-        if scope is not None:
-            scope.untag_samples(tag)
-        n_left = dataset.match_tags(tag).count()
-        if n_left:
-            kept.append(f"tag '{tag}' on {n_left} sample(s) synthgap did not tag")
-    return kept
+    left = (
+        untag_run(dataset, curation_scope(dataset, names, tag), tag)
+        for tag in names.curation_tags(dataset)
+    )
+    return [line for line in left if line]
 
 
 def move_curation(dataset: fo.Dataset, old: RunNames, new: RunNames) -> None:

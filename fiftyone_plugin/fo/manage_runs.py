@@ -24,6 +24,7 @@ from .runs import (
     owns_field,
     run_views,
     tagged_by_run,
+    untag_run,
 )
 
 logger = logging.getLogger(__name__)
@@ -95,15 +96,11 @@ def delete_analysis(dataset: fo.Dataset, run_key: str) -> list[str]:
     """
     names = RunNames(run_key)
     load_summary(dataset, run_key)
-    kept = []
-    for call in CALLS:
-        tag = names.call_tag(call)
-        tagged = tagged_by_run(dataset, names, call)
-        if tagged is not None:
-            tagged.untag_samples(tag)
-        n_left = dataset.match_tags(tag).count()
-        if n_left:
-            kept.append(f"tag '{tag}' on {n_left} sample(s) synthgap did not tag")
+    left = (
+        untag_run(dataset, tagged_by_run(dataset, names, call), names.call_tag(call))
+        for call in CALLS
+    )
+    kept = [line for line in left if line]
     kept += untag_curation(dataset, names)
     for view_name in run_views(dataset, names):
         dataset.delete_saved_view(view_name)

@@ -12,7 +12,7 @@ from .. import defaults
 from ..progress import Progress, report, span
 from .fields import field_meta
 from .objects import check_detections_field, embeddings_path, object_rows, read_objects
-from .results import AnalysisOutcome, outcome_of
+from .results import AnalysisOutcome, outcome_of, store_run
 from .runs import check_run_writable
 from .samples import domain_view
 
@@ -35,7 +35,7 @@ def analyze_objects(
     from ..core.config import AnalysisConfig
     from ..core.objects import analyze_objects as analyze_core
     from ..embeddings.registry import feature_blocks, realism_dims
-    from .object_results import objects_field, store_object_results
+    from .object_results import objects_field, write_objects
 
     dataset = samples._dataset
     names = check_run_writable(dataset, run_key, overwrite, overwrite_fields)
@@ -76,9 +76,10 @@ def analyze_objects(
         **{k: details[k] for k in ("n_objects_real", "n_objects_synthetic", "n_skipped_real",
                                    "n_skipped_synthetic")},
     }  # fmt: skip
-    store_object_results(
-        dataset, outcome, config, overwrite, overwrite_fields, span(progress, 0.9, 0.9)
-    )
+    store_run(
+        dataset, outcome, write_objects, config, overwrite, overwrite_fields,
+        span(progress, 0.9, 0.9), objects_field(names),
+    )  # fmt: skip
     report(progress, 1.0, "analysis stored")
     return outcome
 

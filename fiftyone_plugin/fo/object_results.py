@@ -17,17 +17,14 @@ from __future__ import annotations
 import math
 
 import fiftyone as fo
-import numpy as np
 
 from .. import defaults
-from ..core.objects import image_summary
-from ..progress import Progress
+from ..report.files import object_image_figures
 from .app_config import domain_colors
 from .bulk import write_columns
 from .fields import OWNER_KEY, field_meta
-from .locks import dataset_lock
-from .results import AnalysisOutcome, register_visualization, save_run, save_views
-from .runs import CALLS, OBJECT_FIELDS, RUN_FIELDS, RunNames, check_run_writable, mark_unmarked
+from .results import AnalysisOutcome
+from .runs import CALLS, OBJECT_FIELDS, RUN_FIELDS, RunNames
 from .units import OBJECTS_FIELD
 
 #: Result attributes of the objects (RUN_FIELDS names) written on the run's Detections field.
@@ -39,32 +36,12 @@ def objects_field(names: RunNames) -> str:
     return names.field(OBJECTS_FIELD)
 
 
-def store_object_results(
-    dataset: fo.Dataset,
-    outcome: AnalysisOutcome,
-    config=None,
-    overwrite: bool = False,
-    overwrite_fields: bool = False,
-    progress: Progress | None = None,
-) -> None:
-    """Write everything of the objects run ``outcome`` to ``dataset``, replacing the run's earlier
-    results; the run record goes last (as results.store_results)."""
-    names = outcome.names
-    with dataset_lock(dataset.name, "schema", progress):
-        dataset.reload()
-        check_run_writable(dataset, outcome.run_key, overwrite, overwrite_fields)
-        mark_unmarked(dataset, names)
-        if dataset.has_run(outcome.run_key):
-            dataset.delete_run(outcome.run_key)
-        _write_objects(dataset, outcome)
-        domain_colors(dataset, objects_field(names), attribute=defaults.DOMAIN_FIELD)
-        _write_image_fields(dataset, outcome)
-        register_visualization(dataset, outcome, overwrite_fields)
-        outcome.saved_views = save_views(
-            dataset, names, outcome.regions, outcome.result.clusters, overwrite_fields,
-            objects_field(names),
-        )  # fmt: skip
-        save_run(dataset, outcome, config)
+def write_objects(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
+    """results.store_run's ``write_units`` for a run on objects: its objects (its Detections
+    field, colored by side) and its image fields."""
+    _write_objects(dataset, outcome)
+    domain_colors(dataset, objects_field(outcome.names), attribute=defaults.DOMAIN_FIELD)
+    _write_image_fields(dataset, outcome)
 
 
 def _value(value):
@@ -112,26 +89,8 @@ def _write_objects(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
 
 def _write_image_fields(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
     """n_objects, n_uncovered_objects and min_object_realism on the analyzed images."""
-    names, table = outcome.names, outcome.table
-    images = list(dict.fromkeys(table.sample_ids))
-    index = {sid: k for k, sid in enumerate(images)}
-    image = np.array([index[s] for s in table.sample_ids], dtype=np.int64)
-    is_real = table.domains == defaults.REAL
-    realism = np.array([np.nan if v is None else v for v in outcome.per_sample["realism"]], float)
-    uncovered = np.array([bool(v) for v in outcome.per_sample["uncovered"]]) & is_real
-    folded = image_summary(image, len(images), realism=realism, uncovered=uncovered)
-    real_image = np.zeros(len(images), dtype=bool)
-    real_image[image[is_real]] = True
-    columns = {
-        "n_objects": [int(n) for n in folded["n_objects"]],
-        "n_uncovered_objects": [
-            int(n) if r else None for n, r in zip(folded["n_uncovered"], real_image, strict=True)
-        ],
-        "min_object_realism": [
-            None if r or not np.isfinite(v) else float(v)
-            for v, r in zip(folded["min_realism"], real_image, strict=True)
-        ],
-    }
+    names = outcome.names
+    images, columns = object_image_figures(outcome, outcome.table.sample_ids)
     for short in columns:
         name = names.field(short)
         if dataset.has_sample_field(name) and field_meta(dataset, name) is None:

@@ -90,18 +90,22 @@ def outcome_of(
     return outcome
 
 
-def store_results(
+def store_run(
     dataset: fo.Dataset,
     outcome: AnalysisOutcome,
+    write_units,
     config=None,
     overwrite: bool = False,
     overwrite_fields: bool = False,
     progress: Progress | None = None,
+    patches_field: str | None = None,
 ) -> None:
-    """Write everything of ``outcome`` to ``dataset``, replacing the run's earlier results; the
-    run record goes last, so a run record means complete results. ``overwrite`` and
-    ``overwrite_fields`` as in fo.analysis.analyze (checked again here, under the lock);
-    ``progress`` hears about waiting for another process's lock."""
+    """Write run ``outcome`` to ``dataset``, replacing its earlier results: ``write_units(dataset,
+    outcome)`` writes the results of its units (write_samples; for objects on their Detections
+    field ``patches_field``, object_results.write_objects), then come the visualization, the
+    saved views and, last, the run record, so a run record means complete results. ``overwrite`` and ``overwrite_fields`` as in
+    fo.analysis.analyze (checked again here, under the lock); ``progress`` hears about waiting
+    for another process's lock."""
     names = outcome.names
     # One writer at a time per dataset, from a fresh read: FiftyOne saves the field list and the
     # saved views whole, so a concurrent analysis would otherwise drop what this one adds.
@@ -111,16 +115,23 @@ def store_results(
         mark_unmarked(dataset, names)
         if dataset.has_run(outcome.run_key):
             dataset.delete_run(outcome.run_key)
-        _write_fields(dataset, outcome)
-        run_colors(
-            dataset, names, [r["name"] for r in outcome.regions],
-            [c["cluster"] for c in outcome.result.clusters],
-        )  # fmt: skip
+        write_units(dataset, outcome)
         register_visualization(dataset, outcome, overwrite_fields)
         outcome.saved_views = save_views(
-            dataset, names, outcome.regions, outcome.result.clusters, overwrite_fields
-        )
+            dataset, names, outcome.regions, outcome.result.clusters, overwrite_fields,
+            patches_field,
+        )  # fmt: skip
         save_run(dataset, outcome, config)
+
+
+def write_samples(dataset: fo.Dataset, outcome: AnalysisOutcome) -> None:
+    """store_run's ``write_units`` for a run on samples: its sample fields, and the App's colors
+    of its regions and clusters."""
+    _write_fields(dataset, outcome)
+    run_colors(
+        dataset, outcome.names, [r["name"] for r in outcome.regions],
+        [c["cluster"] for c in outcome.result.clusters],
+    )  # fmt: skip
 
 
 def _per_sample_values(table: EmbeddingTable, result) -> dict[str, list]:

@@ -322,6 +322,15 @@ def foreign_tagged(dataset: fo.Dataset, names: RunNames, call: str = defaults.UN
     return len(tagged.match(F(flag) != True))  # noqa: E712
 
 
+def untag_run(dataset: fo.Dataset, scope, tag: str) -> str | None:
+    """Take ``tag`` off the samples of ``scope`` (those a run may have tagged it on; None: none);
+    a line naming what still carries it (samples synthgap did not tag), or None."""
+    if scope is not None:
+        scope.untag_samples(tag)
+    n_left = dataset.match_tags(tag).count()
+    return f"tag '{tag}' on {n_left} sample(s) synthgap did not tag" if n_left else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Marks
 

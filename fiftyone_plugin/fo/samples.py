@@ -40,24 +40,14 @@ def load_or_create_dataset(name: str) -> fo.Dataset:
         raise
 
 
-def load_dataset(name: str) -> fo.Dataset:
-    """The existing dataset ``name`` (its stale count repaired: fo/counts.py); ValueError naming
-    the datasets there are otherwise."""
+def load_dataset(name: str, missing: str | None = None) -> fo.Dataset:
+    """The existing dataset ``name`` (its stale count repaired: fo/counts.py); otherwise
+    ValueError ``missing``, by default naming the datasets there are."""
     if not fo.dataset_exists(name):
         raise ValueError(
-            f"No dataset named {name!r}; available: {fo.list_datasets()} "
+            missing
+            or f"No dataset named {name!r}; available: {fo.list_datasets()} "
             "(create one with `synthgap analyze` or `synthgap demo`)"
-        )
-    return check_counts(fo.load_dataset(name))
-
-
-def existing_dataset(name: str) -> fo.Dataset:
-    """The dataset ``name`` (its stale count repaired: fo/counts.py); ValueError saying what to
-    do if there is none."""
-    if not fo.dataset_exists(name):
-        raise ValueError(
-            f"No FiftyOne dataset named '{name}': pass --real and --synthetic folders to create "
-            "it, or the name of an existing dataset"
         )
     return check_counts(fo.load_dataset(name))
 

@@ -83,31 +83,50 @@ def objects_rows(outcome, umap) -> list[dict]:
 def images_rows(outcome, failures: list[Failure]) -> list[dict]:
     """One row per image of a run on objects (images holding analyzed objects, then the
     unreadable ones): IMAGE_COLUMNS."""
+    table = outcome.table
+    images, figures = object_image_figures(outcome, table.filepaths)
+    domain = dict(zip(table.filepaths, table.domains, strict=True))
+    rows = [
+        {
+            "filepath": path,
+            "domain": domain[path],
+            **{name: "" if values[k] is None else values[k] for name, values in figures.items()},
+            "load_error": "",
+        }
+        for k, path in enumerate(images)
+    ]
+    rows += [{"filepath": f.filepath, "domain": f.domain, "load_error": f.reason} for f in failures]
+    return rows
+
+
+def object_image_figures(outcome, keys) -> tuple[list, dict[str, list]]:
+    """The images of run on objects ``outcome`` (``keys``: each object's image, by id or path; in
+    the order first seen) and their figures, folded from their objects': ``n_objects``,
+    ``n_uncovered_objects`` (real images, else None) and ``min_object_realism`` (synthetic images
+    whose objects have a realism, else None)."""
     import numpy as np
 
     from ..core.objects import image_summary
 
-    table = outcome.table
-    images = list(dict.fromkeys(table.filepaths))
-    index = {p: k for k, p in enumerate(images)}
-    image = np.array([index[p] for p in table.filepaths], dtype=np.int64)
-    is_real = table.domains == defaults.REAL
+    images = list(dict.fromkeys(keys))
+    index = {key: k for k, key in enumerate(images)}
+    image = np.array([index[key] for key in keys], dtype=np.int64)
+    is_real = outcome.table.domains == defaults.REAL
     realism = np.array([np.nan if v is None else v for v in outcome.per_sample["realism"]], float)
     uncovered = np.array([bool(v) for v in outcome.per_sample["uncovered"]]) & is_real
     folded = image_summary(image, len(images), realism=realism, uncovered=uncovered)
-    domain = {p: d for p, d in zip(table.filepaths, table.domains, strict=True)}
-    rows = []
-    for k, path in enumerate(images):
-        real = domain[path] == defaults.REAL
-        low = folded["min_realism"][k]
-        rows.append({
-            "filepath": path, "domain": domain[path], "n_objects": int(folded["n_objects"][k]),
-            "n_uncovered_objects": int(folded["n_uncovered"][k]) if real else "",
-            "min_object_realism": "" if real or not np.isfinite(low) else float(low),
-            "load_error": "",
-        })  # fmt: skip
-    rows += [{"filepath": f.filepath, "domain": f.domain, "load_error": f.reason} for f in failures]
-    return rows
+    real_image = np.zeros(len(images), dtype=bool)
+    real_image[image[is_real]] = True
+    return images, {
+        "n_objects": [int(n) for n in folded["n_objects"]],
+        "n_uncovered_objects": [
+            int(n) if r else None for n, r in zip(folded["n_uncovered"], real_image, strict=True)
+        ],
+        "min_object_realism": [
+            None if r or not np.isfinite(v) else float(v)
+            for v, r in zip(folded["min_realism"], real_image, strict=True)
+        ],
+    }
 
 
 def write_csv(path: str, columns: list[str], rows: list[dict]) -> None:

@@ -76,3 +76,28 @@ def page(tmp_path):
         page.set_default_timeout(60_000)
         yield page
         context.close()
+
+
+@pytest.fixture(scope="module")
+def analyzed_demo(request, tiny_demo, tmp_path_factory):
+    """The tiny demo analyzed end to end (workflow.analyze_folders) into the test module's dataset
+    ``DATASET``, as ``synthgap demo`` leaves it; deleted after the module's tests."""
+    import fiftyone as fo
+
+    from fiftyone_plugin.options import EmbeddingOptions
+    from fiftyone_plugin.workflow import analyze_folders
+
+    name = request.module.DATASET
+    if fo.dataset_exists(name):
+        fo.delete_dataset(name)
+    analyze_folders(
+        tiny_demo["real"],
+        tiny_demo["synthetic"],
+        dataset=name,
+        out=str(tmp_path_factory.mktemp(f"{name}-out")),
+        options=EmbeddingOptions(num_workers=0),
+        progress=lambda fraction, label: None,
+    )
+    dataset = fo.load_dataset(name)
+    yield dataset
+    dataset.delete()

@@ -15,28 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DATASET = "browser-curate-preview"
 
 
-@pytest.fixture(scope="module")
-def analyzed_demo(tiny_demo, tmp_path_factory):
-    """The tiny demo analyzed end to end, as ``synthgap demo`` leaves it."""
-    import fiftyone as fo
-
-    from fiftyone_plugin.options import EmbeddingOptions
-    from fiftyone_plugin.workflow import analyze_folders
-
-    if fo.dataset_exists(DATASET):
-        fo.delete_dataset(DATASET)
-    analyze_folders(
-        tiny_demo["real"],
-        tiny_demo["synthetic"],
-        dataset=DATASET,
-        out=str(tmp_path_factory.mktemp("curate-preview-out")),
-        options=EmbeddingOptions(num_workers=0),
-        progress=lambda fraction, label: None,
-    )
-    yield fo.load_dataset(DATASET)
-    fo.delete_dataset(DATASET)
-
-
 def test_the_preview_follows_the_options_and_warns_before_tagging(page, app_url, analyzed_demo):
     import fiftyone as fo
     from playwright.sync_api import expect

@@ -24,28 +24,6 @@ DOCS_IMAGES = os.path.join(
 )
 
 
-@pytest.fixture(scope="module")
-def analyzed_demo(tiny_demo, tmp_path_factory):
-    """The tiny demo analyzed end to end, as ``synthgap demo`` leaves it."""
-    import fiftyone as fo
-
-    from fiftyone_plugin.options import EmbeddingOptions
-    from fiftyone_plugin.workflow import analyze_folders
-
-    if fo.dataset_exists(DATASET):
-        fo.delete_dataset(DATASET)
-    analyze_folders(
-        tiny_demo["real"],
-        tiny_demo["synthetic"],
-        dataset=DATASET,
-        out=str(tmp_path_factory.mktemp("first-hour-out")),
-        options=EmbeddingOptions(num_workers=0),
-        progress=lambda fraction, label: None,
-    )
-    yield fo.load_dataset(DATASET)
-    fo.delete_dataset(DATASET)
-
-
 def _rgb(color: str) -> str:
     """A #rrggbb color as the browser's computed style writes it."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))

@@ -19,29 +19,6 @@ DATASET = "browser-panel"
 PANEL = "synthgap_panel"
 
 
-@pytest.fixture(scope="module")
-def analyzed_demo(tiny_demo, tmp_path_factory):
-    """The tiny demo analyzed end to end (workflow.analyze_folders), as the App will show it."""
-    import fiftyone as fo
-
-    from fiftyone_plugin.options import EmbeddingOptions
-    from fiftyone_plugin.workflow import analyze_folders
-
-    if fo.dataset_exists(DATASET):
-        fo.delete_dataset(DATASET)
-    analyze_folders(
-        tiny_demo["real"],
-        tiny_demo["synthetic"],
-        dataset=DATASET,
-        out=str(tmp_path_factory.mktemp("panel-out")),
-        options=EmbeddingOptions(num_workers=0),
-        progress=lambda fraction, label: None,
-    )
-    dataset = fo.load_dataset(DATASET)
-    yield dataset
-    fo.delete_dataset(DATASET)
-
-
 def open_panel(page, ready: str = "[data-cy=synthgap-answer]") -> None:
     """Open the synthgap panel (or bring it forward: the App server remembers open panels) and
     wait for ``ready``."""

@@ -10,7 +10,6 @@ import os
 import fiftyone as fo
 import pytest
 from fiftyone import ViewField as F
-from object_data import broken_object_run
 
 from fiftyone_plugin.cli import build_parser, main
 from fiftyone_plugin.cli.curate import curation_config
@@ -123,13 +122,6 @@ def test_bad_input_is_one_line_with_status_2_and_changes_nothing(analyzed, tmp_p
         assert main(["curate", "--dataset", name, *dry]) == 2
         assert "stored no cluster or realism scores" in error(capsys)
     assert curation_tags(analyzed) == {}
-
-
-@pytest.fixture(scope="module")
-def object_run(tmp_path_factory):
-    dataset = broken_object_run(str(tmp_path_factory.mktemp("scenes")), "cli-objcur", "objects")
-    yield dataset
-    dataset.delete()
 
 
 def test_a_run_on_objects_keeps_or_drops_images_by_their_objects(object_run, tmp_path, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_curation import ONLY_BUDGET
 
 from fiftyone_plugin.core.curation import (
     DEGENERATE,
@@ -17,9 +18,6 @@ from fiftyone_plugin.core.curation import (
 from fiftyone_plugin.core.object_curation import curate_by_objects
 
 ONLY_JUDGE = CurationConfig(prune_duplicates=False, match_distribution=False)
-ONLY_BUDGET = CurationConfig(
-    drop_outside_support=False, prune_duplicates=False, match_distribution=False
-)
 
 
 @pytest.fixture

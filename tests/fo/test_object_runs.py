@@ -134,6 +134,27 @@ def test_a_run_on_objects_end_to_end(tmp_path_factory):
     with open(done.files["samples.csv"], encoding="utf-8") as f:
         images = list(csv.DictReader(f))
     assert sum(int(r["n_objects"]) for r in images if r["n_objects"]) == n_real + n_synthetic
+    # each image's figures fold those of its objects (objects.csv), in the file as on the dataset
+    by_image: dict[str, list[dict]] = {}
+    for row in rows:
+        by_image.setdefault(row["filepath"], []).append(row)
+    figures = ["objects_n_objects", "objects_n_uncovered_objects", "objects_min_object_realism"]
+    values = dataset.values(figures)
+    stored = dict(zip(dataset.values("filepath"), zip(*values, strict=True), strict=True))
+    assert len(images) == len(by_image) and {r["domain"] for r in images} == {"real", "synthetic"}
+    for image in images:
+        objects, real = by_image[image["filepath"]], image["domain"] == "real"
+        realism = [float(o["realism"]) for o in objects if o["realism"]]
+        n_uncovered = sum(o["uncovered"] == "True" for o in objects) if real else None
+        low = None if real or not realism else min(realism)
+        assert int(image["n_objects"]) == len(objects)
+        assert image["n_uncovered_objects"] == ("" if n_uncovered is None else str(n_uncovered))
+        assert (image["min_object_realism"] == "") == (low is None)
+        if low is not None:
+            assert float(image["min_object_realism"]) == pytest.approx(low)
+        n, uncovered, least = stored[image["filepath"]]
+        assert (n, uncovered) == (len(objects), n_uncovered)
+        assert least == (None if low is None else pytest.approx(low))
     with open(done.files["metrics.json"], encoding="utf-8") as f:
         metrics = json.load(f)
     assert metrics["objects"]["field"] == "objects_patches" and metrics["n_real"] == n_real

@@ -108,3 +108,16 @@ def test_domains_get_the_report_colors_in_the_app_unless_the_user_chose_some(
     (kept,) = dataset.app_config.color_scheme.fields
     synthetic = {"value": "synthetic", "color": defaults.DOMAIN_COLORS["synthetic"]}
     assert kept["valueColors"] == [{"value": "real", "color": "#000000"}, synthetic]  # only added
+
+
+def test_a_missing_dataset_is_refused_with_what_to_do():
+    from fiftyone_plugin.fo.samples import load_dataset
+    from fiftyone_plugin.workflow import analyze_dataset
+
+    with pytest.raises(ValueError, match=r"No dataset named 'no-such-dataset'; available: \["):
+        load_dataset("no-such-dataset")
+    with pytest.raises(ValueError, match="^custom$"):
+        load_dataset("no-such-dataset", missing="custom")
+    # the CLI's `analyze --dataset NAME` without folders
+    with pytest.raises(ValueError, match="pass --real and --synthetic folders to create it"):
+        analyze_dataset("no-such-dataset")

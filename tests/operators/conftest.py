@@ -61,3 +61,16 @@ class Runner:
 @pytest.fixture(scope="session")
 def run_op() -> Runner:
     return Runner()
+
+
+@pytest.fixture
+def small(dataset_name, tiny_demo):
+    """Six real and six synthetic images of the tiny demo, no embeddings."""
+    import fiftyone as fo
+
+    from fiftyone_plugin.fo.samples import import_images, list_images
+
+    dataset = fo.Dataset(dataset_name)
+    import_images(dataset, list_images(tiny_demo["real"])[:6], "real")
+    import_images(dataset, list_images(tiny_demo["synthetic"])[:6], "synthetic")
+    return dataset

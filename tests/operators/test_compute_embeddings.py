@@ -7,16 +7,6 @@ import numpy as np
 import pytest
 
 from fiftyone_plugin.fo.fields import field_meta
-from fiftyone_plugin.fo.samples import import_images, list_images
-
-
-@pytest.fixture
-def small(dataset_name, tiny_demo):
-    """Six real and six synthetic images, no embeddings."""
-    dataset = fo.Dataset(dataset_name)
-    import_images(dataset, list_images(tiny_demo["real"])[:6], "real")
-    import_images(dataset, list_images(tiny_demo["synthetic"])[:6], "synthetic")
-    return dataset
 
 
 @pytest.mark.parametrize("delegated", [False, True], ids=["immediate", "delegated"])

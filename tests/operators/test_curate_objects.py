@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import pytest
 from fiftyone import ViewField as F
-from object_data import N_BROKEN, broken_object_run
+from object_data import N_BROKEN
 from test_curate_synthetic import curate_form
 
 RUN = "objects"
-
-
-@pytest.fixture(scope="module")
-def object_base(tmp_path_factory):
-    dataset = broken_object_run(str(tmp_path_factory.mktemp("ops-objects")), "ops-objcur", RUN)
-    yield dataset
-    dataset.delete()
-
-
-@pytest.fixture
-def object_run(object_base, dataset_name):
-    return object_base.clone(dataset_name)
 
 
 def test_the_form_previews_images_judged_by_their_objects(object_run):

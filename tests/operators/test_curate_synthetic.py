@@ -134,20 +134,12 @@ def test_the_form_previews_what_would_be_kept_before_anything_is_tagged(analyzed
 def full_demo(tmp_path_factory):
     """The demo as `synthgap demo` builds it (480 real, 420 synthetic, 12 junk renders),
     embedded and analyzed with the defaults."""
+    from demo_data import embedded_demo
+
     from fiftyone_plugin.demo import build_demo
     from fiftyone_plugin.fo.analysis import analyze
-    from fiftyone_plugin.fo.embeddings import compute_embeddings
-    from fiftyone_plugin.fo.samples import import_images, list_images
-    from fiftyone_plugin.options import EmbeddingOptions
 
-    truth = build_demo(str(tmp_path_factory.mktemp("full-demo")))
-    name = "ops-full-demo"
-    if fo.dataset_exists(name):
-        fo.delete_dataset(name)
-    dataset = fo.Dataset(name)
-    import_images(dataset, list_images(truth["real"]), "real")
-    import_images(dataset, list_images(truth["synthetic"]), "synthetic")
-    compute_embeddings(dataset, options=EmbeddingOptions(num_workers=0))
+    dataset = embedded_demo("ops-full-demo", build_demo(str(tmp_path_factory.mktemp("full-demo"))))
     analyze(dataset)
     yield dataset
     dataset.delete()

@@ -6,21 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-import fiftyone as fo
 import pytest
-
-from fiftyone_plugin.fo.samples import import_images, list_images
 
 PLUGIN = "@synthgap/synthgap"
 PARAMS = {"model": "efficientnet_lite0", "field": "emb", "batch_size": 4, "device": "cpu"}
-
-
-@pytest.fixture
-def small(dataset_name, tiny_demo):
-    dataset = fo.Dataset(dataset_name)
-    import_images(dataset, list_images(tiny_demo["real"])[:6], "real")
-    import_images(dataset, list_images(tiny_demo["synthetic"])[:6], "synthetic")
-    return dataset
 
 
 def _app_stream(dataset, params: dict, operator="compute_embeddings") -> list[tuple[str, dict]]:

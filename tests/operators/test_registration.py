@@ -51,3 +51,24 @@ def test_long_operators_can_be_delegated_and_quick_ones_run_at_once():
 def test_the_count_check_runs_whenever_the_app_opens_a_dataset():
     config = synthgap_operators()["repair_counts"]
     assert config.on_dataset_open and config.unlisted
+
+
+def test_every_form_is_titled_with_its_operators_label(dataset_name):
+    import fiftyone as fo
+    from fiftyone.operators.executor import ExecutionContext
+    from fiftyone.operators.registry import OperatorRegistry
+
+    fo.Dataset(dataset_name)
+    titled = set()
+    for operator in OperatorRegistry().list_operators(type="operator"):
+        if operator.plugin_name != PLUGIN:
+            continue
+        ctx = ExecutionContext(request_params={"dataset_name": dataset_name, "params": {}})
+        form = operator.resolve_input(ctx)
+        if form is not None:
+            assert form.view.label == operator.config.label, operator.config.name
+            titled.add(operator.config.name)
+    assert titled == {
+        "add_images", "mark_domain", "compute_embeddings", "analyze_gap", "show_region",
+        "manage_runs", "curate_synthetic", "metrics_report",
+    }  # fmt: skip
