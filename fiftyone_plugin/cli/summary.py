@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..report.verdict import advice
+
 
 def print_summary(done) -> None:
     """The diagnosis, graded metrics, gap counts, skipped files, labels and written files of
@@ -9,6 +11,9 @@ def print_summary(done) -> None:
     result, metrics = done.outcome.result, done.outcome.result.metrics
     print(f"\ndataset   {done.dataset_name}")
     print(f"diagnosis {result.diagnosis['text']}")
+    next_step = advice(result.diagnosis.get("kind"), done.outcome.model)
+    if next_step:
+        print(f"next      {next_step}")
     for key in ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc"):
         if key in metrics and key in result.readings:
             print(f"  {key:<10} {metrics[key]:8.3f}  {result.readings[key]}")

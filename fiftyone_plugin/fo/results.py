@@ -292,11 +292,12 @@ def register_visualization(
 
 def run_summary(outcome: AnalysisOutcome) -> dict:
     """What the run record stores (JSON-safe): the result's summary (core AnalysisResult.to_dict)
-    with the gap regions' example samples, the cluster table and the count of unusable
-    embeddings. fo.runs.load_summary reads it back."""
+    with the model, the gap regions' example samples, the cluster table and the count of
+    unusable embeddings. fo.runs.load_summary reads it back."""
     return to_jsonable(
         {
             **outcome.result.to_dict(),
+            "model": outcome.model,
             "regions": outcome.regions,
             "clusters": outcome.result.clusters,
             "generate_next": outcome.generate_next,

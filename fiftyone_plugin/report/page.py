@@ -48,6 +48,7 @@ h3 { margin: 0 0 2px; font-size: 16px; overflow-wrap: anywhere; }
 .answer { font-size: 30px; font-weight: 700; margin: 2px 0 6px; }
 .diagnosis { font-size: 17px; margin: 4px 0; }
 .note { color: #4b5563; margin: 4px 0; font-size: 14px; }
+.advice { margin: 6px 0; font-size: 14px; }
 .flagged { margin: 8px 0 4px; font-size: 13.5px; }
 .kind { font-size: 12px; color: #6b7280; background: #fff; border-radius: 4px; padding: 1px 6px;
         margin-left: 6px; border: 1px solid #e5e7eb; }

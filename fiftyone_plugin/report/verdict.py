@@ -26,11 +26,32 @@ DIAGNOSES = {
 }
 
 
+#: The model that keeps content over style (embeddings.registry), and the diagnosis kinds in
+#: which a style shift may have hidden missing shapes from other models' features.
+CONTENT_MODEL = "efficientnet_lite0_content"
+STYLE_KINDS = ("style-shift", "style-shift+missing-content", "separable")
+
+
+def advice(kind: str | None, model: str | None) -> str:
+    """What to try next, in plain words ("" when nothing): after a style shift, the features of
+    most models lose part of the content (a withheld digit can look covered), so a run on shapes
+    is worth repeating with the content model."""
+    if kind not in STYLE_KINDS or not model or model == CONTENT_MODEL:
+        return ""
+    return (
+        "A style shift can hide missing content from these features. If your images show "
+        "shapes in a fixed frame (characters, signs, icons, centred objects), analyze again with "
+        f"the model {CONTENT_MODEL}, which drops a global style (--model {CONTENT_MODEL}, or "
+        "the model choice of the Analyze form)."
+    )
+
+
 def headline(document: dict) -> dict:
     """The verdict: ``answer`` (Yes, largely / Partly / No / Unclear), its ``grade`` and
     ``color``, the verdict's ``sentence``, the diagnosis ``text`` and ``kind`` in plain words, the
     metrics measured with the style shift removed that pulled the verdict down (``flagged``:
-    label -> grade) and those measured before it is removed (``style_flagged``)."""
+    label -> grade) and those measured before it is removed (``style_flagged``), and the
+    ``advice`` of what to try next ("" for none)."""
     answer, level, sentence = VERDICTS[verdict(document)]
     diagnosis = diagnosis_of(document)
     kind = diagnosis["kind"]
@@ -48,4 +69,5 @@ def headline(document: dict) -> dict:
         "kind": DIAGNOSES.get(kind, kind_words(kind)) if kind else "",
         "flagged": flagged["content"],
         "style_flagged": flagged["style"],
+        "advice": advice(kind, document.get("model")),
     }

@@ -76,6 +76,7 @@ def headline_section(shown: RunPresentation) -> str:
         + f'<p class="note">{_e(head["sentence"])}'
         + (f' <span class="kind">{_e(head["kind"])}</span>' if head["kind"] else "")
         + "</p>"
+        + (f'<p class="advice"><b>Next:</b> {_e(head["advice"])}</p>' if head.get("advice") else "")
         + _flagged(head["flagged"])
         + _flagged(head.get("style_flagged") or {}, "Style, before it is removed: ")
         + _evidence(shown.diagnosis["evidence"])

@@ -11,7 +11,9 @@ from app_helpers import open_dataset, screenshot
 
 from fiftyone_plugin.fo.regions import list_regions, region_view
 from fiftyone_plugin.fo.runs import RunNames, list_analyses, load_summary
+from fiftyone_plugin.report.document import document_of
 from fiftyone_plugin.report.grades import VERDICTS, format_value, verdict
+from fiftyone_plugin.report.verdict import headline
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,6 +69,9 @@ def test_panel_tells_the_stored_story_and_a_gap_region_click_filters_the_grid(
     diagnosis = (summary.get("diagnosis") or {}).get("text")
     if diagnosis:
         assert page.locator("[data-cy=synthgap-diagnosis]").inner_text() == diagnosis
+    advised = headline(document_of(summary))["advice"]
+    assert advised, "the tiny demo has a style shift: the panel says what to try next"
+    assert page.locator("[data-cy=synthgap-advice]").inner_text() == f"Next: {advised}"
     for key in ("coverage", "recall", "precision", "c2st_auc"):
         if key in metrics:
             shown = page.locator(f"[data-cy=synthgap-metric_{key}_value]").inner_text()

@@ -15,7 +15,7 @@ from fiftyone_plugin.fo.regions import list_regions
 from fiftyone_plugin.fo.runs import RunNames, list_analyses, load_summary
 from fiftyone_plugin.report.document import document_of
 from fiftyone_plugin.report.grades import format_value
-from fiftyone_plugin.report.verdict import headline
+from fiftyone_plugin.report.verdict import advice, headline
 
 PANEL = "@synthgap/synthgap/synthgap_panel"
 
@@ -41,6 +41,10 @@ def test_panel_model_shows_what_the_run_stored(analyzed):
 
     assert model["run"] == "synthgap" and [r["run"] for r in model["runs"]] == ["synthgap"]
     assert model["headline"] == headline(document)
+    assert summary["model"] == "efficientnet_lite0"  # the run stores its model: the advice reads it
+    assert model["headline"]["advice"] == advice(
+        document["diagnosis"]["kind"], "efficientnet_lite0"
+    )
     shown = {c["key"]: c["value"] for c in model["metrics"]}
     assert shown and all(shown[k].startswith(format_value(document[k])) for k in shown)
 

@@ -18,7 +18,7 @@ from fiftyone_plugin.report.grades import GRADE_COLORS, GROUPS, METRICS, format_
 from fiftyone_plugin.report.metric_cards import metric_cards, metric_groups, metric_rows
 from fiftyone_plugin.report.presentation import history_rows, present, realism_bins
 from fiftyone_plugin.report.regions import Region
-from fiftyone_plugin.report.verdict import headline
+from fiftyone_plugin.report.verdict import CONTENT_MODEL, advice, headline
 
 
 def _document(**metrics) -> dict:
@@ -40,6 +40,29 @@ def test_headline_says_no_when_real_content_is_missing():
     assert head["diagnosis"] == "Cats are missing."
     assert head["kind"].startswith("Missing content")
     assert head["flagged"] == {"Coverage": "poor"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "model", "advised"),
+    [
+        ("style-shift", "efficientnet_lite0", True),  # a withheld shape can look covered
+        ("style-shift+missing-content", "resnet50", True),
+        ("separable", "efficientnet_lite0", True),
+        ("style-shift", CONTENT_MODEL, False),  # already the model that drops style
+        ("missing-content", "efficientnet_lite0", False),  # no style shift to hide anything
+        ("no-gap", "efficientnet_lite0", False),
+        ("style-shift", None, False),  # a run stored without its model
+    ],
+)
+def test_after_a_style_shift_the_headline_advises_the_content_model(kind, model, advised):
+    document = {**_document(), "diagnosis": {"kind": kind, "text": "."}}
+    if model:
+        document["model"] = model
+    head = headline(document)
+    assert head["advice"] == advice(kind, model)
+    assert bool(head["advice"]) == advised
+    if advised:
+        assert f"--model {CONTENT_MODEL}" in head["advice"]
 
 
 def test_headline_says_yes_when_every_graded_metric_is_good():
