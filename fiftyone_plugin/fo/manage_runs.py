@@ -11,7 +11,7 @@ from .. import defaults
 from .curation import move_curation, untag_curation
 from .fields import claim_field
 from .object_results import rename_objects
-from .results import delete_run_views, save_views
+from .run_views import delete_run_views, save_views
 from .runs import (
     CALLS,
     RUN_FIELDS,
