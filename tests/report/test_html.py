@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import re
@@ -27,6 +28,7 @@ from fiftyone_plugin.report.grades import (
 )
 from fiftyone_plugin.report.html import render_report, write_report
 from fiftyone_plugin.report.thumbnails import THUMB_SIZE, placeholder, thumbnail
+from fiftyone_plugin.report.verdict import advice
 
 REGION_NAMES = ["cats <on> sofas & chairs", "coffee \"cups\" 'mugs'"]
 FAILURE_REASON = "cannot identify image file <broken.png> & friends"
@@ -241,6 +243,20 @@ def test_regions_are_shown_largest_first(page_text):
 def test_verdict_follows_the_metrics(page_text):
     assert "Is the synthetic data standing in for the real data?" in page_text
     assert 'class="answer">No<' in page_text  # coverage and recall are poor
+
+
+def test_the_verdict_says_what_to_try_next_after_a_style_shift(report_data):
+    """The headline's advice (report/verdict.advice), escaped, under the verdict."""
+    data = dataclasses.replace(
+        report_data,
+        document={**report_data.document, "diagnosis": {"kind": "style-shift", "text": "."}},
+    )
+    advised = advice("style-shift", report_data.document["model"])
+    assert (
+        advised
+        and f'<p class="advice"><b>Next:</b> {html.escape(advised)}</p>' in render_report(data)
+    )
+    assert 'class="advice"' not in render_report(report_data)  # content gap: nothing to advise
 
 
 def test_missing_keys_still_render(tmp_path):
