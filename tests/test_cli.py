@@ -345,7 +345,7 @@ def test_labeled_demos_end_with_the_class_findings(kind, tmp_path):
         worst = lines[heading + 1].split()  # class, status, real, synthetic, ...
         assert (worst[0], worst[1], worst[3]) == (missing, "missing", "0")
         assert f"labels  Class `{missing}` has 0 synthetic {unit}" in done.stdout
-        assert "probe   Trained on your synthetic images" in done.stdout
+        assert f"probe   Trained on your synthetic {unit}" in done.stdout
         assert f"Classes least likely to work: `{missing}` 0%" in done.stdout
         if kind == "labeled":
             assert "labels  Class `coffee` is" in done.stdout and "rarer" in done.stdout

@@ -95,7 +95,7 @@ def analyze_labeled(
     prediction = np.full(len(real_aligned), None, dtype=object)
     support = np.full(len(synthetic_aligned), np.nan, dtype=np.float32)
     try:
-        fitted = LinearProbe(cfg.n_folds, seed=cfg.seed).fit(
+        fitted = LinearProbe(cfg.n_folds, seed=cfg.seed, unit=unit).fit(
             real_aligned, synthetic_aligned, labels_real, labels_synthetic, blind_regions,
             span(progress, 0.5, 1.0), real_raw=real_raw, synthetic_raw=synthetic_raw,
         )  # fmt: skip

@@ -68,7 +68,8 @@ def verdict(ratio: float | None) -> str | None:
 
 
 class LinearProbe:
-    """Cross-fitted train-on-X, test-on-real linear probes (module docstring).
+    """Cross-fitted train-on-X, test-on-real linear probes (module docstring); ``unit``: what the
+    samples are in the reading ("images" or "objects").
 
     Fitted attributes: ``classes_`` (sorted class names), ``trainings_`` (the probes trained:
     TRAININGS, then RAW and CORAL when raw embeddings were given), ``prediction_`` {training: (n_real,)
@@ -80,10 +81,17 @@ class LinearProbe:
     (n_synthetic,) float in [0, 1] (NaN for unlabeled synthetic samples), ``reading_``.
     """
 
-    def __init__(self, n_folds: int = 5, max_train: int = MAX_TRAIN_PER_SIDE, seed: int = 0):
+    def __init__(
+        self,
+        n_folds: int = 5,
+        max_train: int = MAX_TRAIN_PER_SIDE,
+        seed: int = 0,
+        unit: str = "images",
+    ):
         self.n_folds = n_folds
         self.max_train = max_train
         self.seed = seed
+        self.unit = unit
 
     def fit(
         self,
@@ -227,15 +235,16 @@ class LinearProbe:
         acc = self.accuracy_
         worst = sorted((r for r in self.per_class_ if r["n_real"]), key=lambda r: r["transfer"])[:3]
         worst_text = ", ".join(f"`{r['class']}` {100 * r['transfer']:.0f}%" for r in worst)
+        unit = self.unit
         synthetic = (
-            f"{100 * acc[CORAL]:.0f}% of the real images once what all synthetic images share "
+            f"{100 * acc[CORAL]:.0f}% of the real {unit} once what all synthetic {unit} share "
             f"is corrected ({100 * acc[RAW]:.0f}% as they are)"
             if CORAL in acc
-            else f"{100 * acc['synthetic']:.0f}% of the real images"
+            else f"{100 * acc['synthetic']:.0f}% of the real {unit}"
         )
         return (
-            f"Trained on your synthetic images, a linear probe recognises {synthetic}; trained "
-            f"on real images, {100 * acc['real']:.0f}% (real and synthetic together: "
+            f"Trained on your synthetic {unit}, a linear probe recognises {synthetic}; trained "
+            f"on real {unit}, {100 * acc['real']:.0f}% (real and synthetic together: "
             f"{100 * acc['both']:.0f}%). Classes least likely to work: {worst_text}."
         )
 

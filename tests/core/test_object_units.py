@@ -42,6 +42,7 @@ def test_a_class_lacking_a_mode_is_found_among_its_objects():
         and "of the real objects (" in rows["c0"]["reading"]
     )
     assert "real objects" in result.diagnosis["text"] and "samples" not in result.diagnosis["text"]
+    assert lab.probe["reading"].startswith("Trained on your synthetic objects, a linear probe")
     assert result.details["n_skipped_real"] == 2 and result.details["n_skipped_synthetic"] == 0
     assert result.details["n_objects_real"] == len(y_r)
     # the label statistics count every box, skipped or not, and see the larger synthetic boxes
