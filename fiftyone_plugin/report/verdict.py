@@ -27,15 +27,17 @@ DIAGNOSES = {
 
 
 #: The model that keeps content over style (embeddings.registry), and the diagnosis kinds in
-#: which a style shift may have hidden missing shapes from other models' features.
+#: which a style shift may have hidden missing shapes from other models' features: the shift
+#: is all the analysis found, or the sides stay apart after it is removed.
 CONTENT_MODEL = "efficientnet_lite0_content"
-STYLE_KINDS = ("style-shift", "style-shift+missing-content", "separable")
+STYLE_KINDS = ("style-shift", "separable")
 
 
 def advice(kind: str | None, model: str | None) -> str:
-    """What to try next, in plain words ("" when nothing): after a style shift, the features of
-    most models lose part of the content (a withheld digit can look covered), so a run on shapes
-    is worth repeating with the content model."""
+    """What to try next, in plain words ("" when nothing): when a style shift is all an analysis
+    found (or the sides stay separable), the features of most models may have lost part of the
+    content under it (a withheld digit can look covered), so a run on shapes is worth repeating
+    with the content model."""
     if kind not in STYLE_KINDS or not model or model == CONTENT_MODEL:
         return ""
     return (

@@ -69,9 +69,9 @@ def test_panel_tells_the_stored_story_and_a_gap_region_click_filters_the_grid(
     diagnosis = (summary.get("diagnosis") or {}).get("text")
     if diagnosis:
         assert page.locator("[data-cy=synthgap-diagnosis]").inner_text() == diagnosis
-    advised = headline(document_of(summary))["advice"]
-    assert advised, "the tiny demo has a style shift: the panel says what to try next"
-    assert page.locator("[data-cy=synthgap-advice]").inner_text() == f"Next: {advised}"
+    # the tiny demo's style shift comes with missing content found: no advice to try another model
+    assert not headline(document_of(summary))["advice"]
+    assert page.locator("[data-cy=synthgap-advice]").count() == 0
     for key in ("coverage", "recall", "precision", "c2st_auc"):
         if key in metrics:
             shown = page.locator(f"[data-cy=synthgap-metric_{key}_value]").inner_text()

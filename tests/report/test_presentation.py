@@ -46,7 +46,8 @@ def test_headline_says_no_when_real_content_is_missing():
     ("kind", "model", "advised"),
     [
         ("style-shift", "efficientnet_lite0", True),  # a withheld shape can look covered
-        ("style-shift+missing-content", "resnet50", True),
+        ("style-shift", "resnet50", True),
+        ("style-shift+missing-content", "efficientnet_lite0", False),  # found content anyway
         ("separable", "efficientnet_lite0", True),
         ("style-shift", CONTENT_MODEL, False),  # already the model that drops style
         ("missing-content", "efficientnet_lite0", False),  # no style shift to hide anything
