@@ -1,0 +1,51 @@
+"""The panel's verdict says what to try next when a style shift is all the analysis found: the
+tiny demo without its missing photos on the real side (same content, another style)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from app_helpers import open_dataset, screenshot
+from test_panel import PANEL, open_panel
+
+from fiftyone_plugin.report.verdict import CONTENT_MODEL
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DATASET = "browser-panel-advice"
+
+
+@pytest.fixture(scope="module")
+def style_only(tiny_demo, tmp_path_factory):
+    import fiftyone as fo
+
+    from fiftyone_plugin.demo import MISSING
+    from fiftyone_plugin.options import EmbeddingOptions
+    from fiftyone_plugin.workflow import analyze_folders
+
+    real = tmp_path_factory.mktemp("style-only-real")
+    for name in os.listdir(tiny_demo["real"]):
+        if not name.startswith(MISSING):
+            shutil.copy(os.path.join(tiny_demo["real"], name), real)
+    if fo.dataset_exists(DATASET):
+        fo.delete_dataset(DATASET)
+    done = analyze_folders(
+        str(real), tiny_demo["synthetic"], dataset=DATASET,
+        out=str(tmp_path_factory.mktemp("advice-out")), options=EmbeddingOptions(num_workers=0),
+    )  # fmt: skip
+    assert done.outcome.result.diagnosis["kind"] == "style-shift"
+    yield fo.load_dataset(DATASET)
+    fo.delete_dataset(DATASET)
+
+
+def test_after_a_style_shift_alone_the_panel_advises_the_content_model(page, app_url, style_only):
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    open_dataset(page, app_url, DATASET)
+    open_panel(page)
+    panel = page.locator(f"[data-cy=panel-content-{PANEL}]")
+    advice = panel.locator("[data-cy=synthgap-advice]").inner_text()
+    assert advice.startswith("Next: A style shift can hide missing content")
+    assert f"--model {CONTENT_MODEL}" in advice
+    screenshot(page, "panel_advice")
