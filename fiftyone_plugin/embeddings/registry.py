@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..defaults import BACKENDS, PRECISIONS
+from ..defaults import BACKENDS, CONTENT_MODEL, MODEL, PRECISIONS
 from ..devices import resolve_device
 from ..options import EmbeddingOptions
 from .images import one_line
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 
     from .transform import ImageTransform
 
-DEFAULT_MODEL = "efficientnet_lite0"
+DEFAULT_MODEL = MODEL
 ZOO_PREFIX = "zoo:"
 #: The models built from efficientnet_lite.py (the pooled one, then the content one).
-LITE0 = ("efficientnet_lite0", "efficientnet_lite0_content")
+LITE0 = ("efficientnet_lite0", CONTENT_MODEL)
 _DTYPE_NAMES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 
 
@@ -52,9 +52,7 @@ MODELS: dict[str, ModelSpec] = {
     # the pooled head first, then instance-normalised layout maps, which flatten blank and noise
     # renders, so realism reads the pooled head only; its blocks (head, stages 4, 5, 6) are
     # weighed equally in the analysis
-    "efficientnet_lite0_content": ModelSpec(
-        7424, "_fc", realism_dims=1280, blocks=(1280, 1280, 1792, 3072)
-    ),
+    CONTENT_MODEL: ModelSpec(7424, "_fc", realism_dims=1280, blocks=(1280, 1280, 1792, 3072)),
     "resnet18": ModelSpec(512, "fc"),
     "resnet50": ModelSpec(2048, "fc"),
     "efficientnet_b0": ModelSpec(1280, "classifier"),

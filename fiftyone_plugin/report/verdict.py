@@ -3,6 +3,7 @@ words and the metrics that pulled it down."""
 
 from __future__ import annotations
 
+from ..defaults import CONTENT_MODEL
 from .document import diagnosis_of, kind_words
 from .grades import (
     FAIR,
@@ -26,10 +27,9 @@ DIAGNOSES = {
 }
 
 
-#: The model that keeps content over style (embeddings.registry), and the diagnosis kinds in
-#: which a style shift may have hidden missing shapes from other models' features: the shift
-#: is all the analysis found, or the sides stay apart after it is removed.
-CONTENT_MODEL = "efficientnet_lite0_content"
+#: The diagnosis kinds in which a style shift may have hidden missing shapes from the features
+#: of models other than CONTENT_MODEL: the shift is all the analysis found, or the sides stay
+#: apart after it is removed.
 STYLE_KINDS = ("style-shift", "separable")
 
 
