@@ -113,12 +113,10 @@ def classes_table(classes: dict | None) -> str:
     """The probe's verdict and the per-class table as markdown ("" for a run without labels)."""
     if not classes:
         return ""
-    from fiftyone_plugin.report.classes import COLUMNS
-
     from .forms import markdown_table
 
     probe = (classes.get("probe") or {}).get("reading") or classes.get("probe_skipped") or ""
-    keys, labels = [k for k, _ in COLUMNS], [label for _, label in COLUMNS]
+    keys, labels = zip(*classes["columns"], strict=True)
     return f"{probe}\n\n" + markdown_table(classes["rows"], keys, labels)
 
 

@@ -34,7 +34,7 @@ def class_data(model: dict, gen: int, sort: str | None = None) -> dict:
         return {}
     return {
         f"classes_{gen}": table_data(sorted_rows(model, sort), class_columns(model)),
-        f"probe_plot_{gen}": probe_plot(classes["rows"])["data"],
+        f"probe_plot_{gen}": probe_plot(classes["rows"], classes["run_unit"])["data"],
         f"class_frequency_{gen}": class_frequency_plot(classes["comparisons"])["data"],
     }
 
@@ -43,13 +43,14 @@ def classes_section(panel, model: dict, ctx, handlers) -> None:
     classes = model.get("classes")
     if not classes:
         return
+    unit = classes["run_unit"]
     _section(
         panel,
         "classes",
         "Classes",
         f"Per class of '{classes.get('label_field')}': is it missing or lacking part of its real "
-        "variety, and how well does a probe trained on the synthetic images recognise its real "
-        "images (in brackets: trained on real images)? Click a row to show the class's images, "
+        f"variety, and how well does a probe trained on the synthetic {unit} recognise its real "
+        f"{unit} (in brackets: trained on real {unit})? Click a row to show the class's images, "
         "the real ones without synthetic counterparts first.",
     )
     probe = classes.get("probe")
@@ -71,7 +72,8 @@ def classes_section(panel, model: dict, ctx, handlers) -> None:
         table.add_column(key, label=label)
     panel.list(data_key(ctx, "classes"), types.Object(), view=table)
     if probe:
-        panel.plot(data_key(ctx, "probe_plot"), layout=probe_plot(classes["rows"])["layout"],
+        plot = probe_plot(classes["rows"], classes["run_unit"])
+        panel.plot(data_key(ctx, "probe_plot"), layout=plot["layout"],
                    config={"displayModeBar": False})  # fmt: skip
 
 

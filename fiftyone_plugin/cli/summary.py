@@ -50,7 +50,8 @@ def _print_labels(done) -> None:
 
     print(f"labels    {done.outcome.label_field}")
     rows = class_rows(labeled.table)
-    for line in class_table_text(rows):
+    unit = "objects" if getattr(done.outcome, "objects", None) else "images"
+    for line in class_table_text(rows, unit=unit):
         print(f"  {line}")
     if len(rows) > 20:
         print(f"  ... and {len(rows) - 20} more classes: see classes.csv")

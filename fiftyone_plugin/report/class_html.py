@@ -70,10 +70,11 @@ def _classes_section(classes: dict, section, thumb) -> str:
         f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         f"<ul class='readings'>{readings}</ul>"
     )
-    figure = probe_figure(classes["rows"])
+    unit = classes["run_unit"]
+    figure = probe_figure(classes["rows"], unit)
     image = f'<img class="figure" alt="probe accuracy per class" src="{figure}">' if figure else ""
     regions = "".join(
-        f"<div class='region'><h3>{_e(r['name'])} · {r['size']} real images</h3>"
+        f"<div class='region'><h3>{_e(r['name'])} · {r['size']} real {unit}</h3>"
         f"<div class='gallery-row'>"
         + "".join(thumb(p, b) for p, b in _examples(r))
         + "</div></div>"
@@ -81,11 +82,11 @@ def _classes_section(classes: dict, section, thumb) -> str:
     )
     intro = (
         f"Labels from field '{_e(classes.get('label_field') or '?')}'. Per class: its status "
-        "(missing; lacks variety = part of its real images have no synthetic counterpart within "
-        "the class; covered), the share of its real images uncovered within the class, and a "
-        "linear probe's accuracy on the real images when trained on the synthetic images once "
-        "what all of them share is corrected (in brackets: a probe trained on other real "
-        "images). "
+        f"(missing; lacks variety = part of its real {unit} have no synthetic counterpart within "
+        f"the class; covered), the share of its real {unit} uncovered within the class, and a "
+        f"linear probe's accuracy on the real {unit} when trained on the synthetic {unit} once "
+        f"what all of them share is corrected (in brackets: a probe trained on other real "
+        f"{unit}). "
         "Click a heading to sort; hover a row for its reading."
     )
     return section("classes", intro, verdict + table + image + regions + SORT_SCRIPT)

@@ -17,25 +17,38 @@ from .text_table import text_table
 STATUS_GRADES = {MISSING: POOR, LACKS_VARIETY: FAIR, COVERED: GOOD, TOO_FEW: NEUTRAL,
                  SYNTHETIC_ONLY: NEUTRAL}  # fmt: skip
 VERDICT_GRADES = {WORKS: GOOD, PARTLY: FAIR, FAILS: POOR}
-#: Ways the per-class table can be sorted: key -> (label, row key, worst first = descending).
+#: Ways the per-class table can be sorted: key -> (label, row key, worst first = descending);
+#: ``{unit}`` in a label is what one sample of the run is ("images" or "objects").
 SORTS = {
     "worst": ("worst first", "severity", True),
     "probe": ("probe accuracy (trained on synthetic)", "probe_synthetic", False),
     "uncovered": ("uncovered within the class", "uncovered", True),
-    "synthetic": ("fewest synthetic images", "n_synthetic", False),
+    "synthetic": ("fewest synthetic {unit}", "n_synthetic", False),
     "class": ("class name", "class", False),
 }
-#: Per-class table columns: row key -> heading.
+#: Per-class table columns: row key -> heading (``{unit}`` as in SORTS).
 COLUMNS = (
     ("class", "Class"),
     ("status", "Status"),
     ("n_real", "Real"),
     ("n_synthetic", "Synthetic"),
     ("uncovered_text", "Uncovered in class"),
-    ("probe_text", "Probe on real images: trained on synthetic (on real)"),
+    ("probe_text", "Probe on real {unit}: trained on synthetic (on real)"),
     ("verdict", "Training on synthetic"),
     ("c2st_text", "Tell apart (AUC, 0.5 = chance)"),
 )
+
+
+def run_unit(document: dict) -> str:
+    """What one sample of the run is: "objects" for a run on labeled objects, else "images"."""
+    return "objects" if document.get("objects") else "images"
+
+
+def columns(unit: str = "images") -> list[list[str]]:
+    """The per-class table's [row key, heading] pairs for a run on ``unit``."""
+    return [[key, heading.format(unit=unit)] for key, heading in COLUMNS]
+
+
 #: Label comparisons shown, in order: document key -> title.
 COMPARISONS = {
     "objects_per_image": "Objects per image",
@@ -123,10 +136,10 @@ def class_rows(per_class: list[dict]) -> list[dict]:
     return sort_rows(rows, "worst")
 
 
-def class_table_text(rows: list[dict], limit: int = 20) -> list[str]:
-    """The per-class table (``class_rows``) as aligned plain-text lines, the headings first, at
-    most ``limit`` rows."""
-    keys, headings = [key for key, _ in COLUMNS], [heading for _, heading in COLUMNS]
+def class_table_text(rows: list[dict], limit: int = 20, unit: str = "images") -> list[str]:
+    """The per-class table (``class_rows``) of a run on ``unit`` as aligned plain-text lines, the
+    headings first, at most ``limit`` rows."""
+    keys, headings = zip(*columns(unit), strict=True)
     return text_table(rows[:limit], keys, headings, missing="–")
 
 
@@ -225,22 +238,25 @@ def class_presentation(document: dict) -> dict | None:
     """The labeled part of a run's presentation, or None without labels: label_field,
     probe (probe_summary), probe_skipped, rows (class_rows), columns, sorts, regions (gap
     regions within classes), readings (the label statistics' findings), comparisons
-    (label_comparisons), kind and unit of the labels."""
+    (label_comparisons), kind and unit of the labels (what their class counts count), and
+    run_unit (run_unit: what one sample of the run is)."""
     per_class = document.get("per_class")
     if not isinstance(per_class, list) or not per_class:
         return None
     stats = document.get("label_stats") if isinstance(document.get("label_stats"), dict) else {}
+    unit = run_unit(document)
     return {
         "label_field": document.get("label_field"),
         "class_map": document.get("class_map"),
         "probe": probe_summary(document),
         "probe_skipped": document.get("probe_skipped"),
         "rows": class_rows(per_class),
-        "columns": [list(c) for c in COLUMNS],
-        "sorts": {k: label for k, (label, _, _) in SORTS.items()},
+        "columns": columns(unit),
+        "sorts": {k: label.format(unit=unit) for k, (label, _, _) in SORTS.items()},
         "regions": [r for r in document.get("class_regions") or [] if isinstance(r, dict)],
         "readings": list(stats.get("readings") or []),
         "comparisons": label_comparisons(stats) if stats else [],
         "kind": stats.get("kind"),
         "unit": stats.get("unit"),
+        "run_unit": unit,
     }

@@ -72,9 +72,9 @@ def comparison_figure(c: dict) -> str | None:
     return None
 
 
-def probe_figure(rows: list[dict]) -> str | None:
-    """Per class: the probe's accuracy on real images per training (classes.probe_series)."""
+def probe_figure(rows: list[dict], unit: str = "images") -> str | None:
+    """Per class: the probe's accuracy on the real ``unit`` per training (classes.probe_series)."""
     rows = [r for r in rows if r.get("probe_accuracy_real") is not None]
     if not rows:
         return None
-    return _bars([r["class"] for r in rows], probe_series(rows), "accuracy on real images")
+    return _bars([r["class"] for r in rows], probe_series(rows), f"accuracy on real {unit}")

@@ -38,10 +38,10 @@ def class_frequency_plot(comparisons: list[dict]) -> dict:
     )
 
 
-def probe_plot(rows: list[dict]) -> dict:
-    """Per class: the probe's accuracy on real images per training (classes.probe_series);
+def probe_plot(rows: list[dict], unit: str = "images") -> dict:
+    """Per class: the probe's accuracy on the real ``unit`` per training (classes.probe_series);
     {data, layout}, ``data`` empty without a probe."""
     rows = [r for r in rows if r.get("probe_accuracy_real") is not None]
     if not rows:
         return {"data": [], "layout": {}}
-    return _bars([r["class"] for r in rows], probe_series(rows), "accuracy on real images")
+    return _bars([r["class"] for r in rows], probe_series(rows), f"accuracy on real {unit}")

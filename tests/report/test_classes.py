@@ -1,6 +1,14 @@
 """The per-class rows every front end shows: the probe's figures, with and without its raw probe."""
 
-from fiftyone_plugin.report.classes import class_rows, probe_series, probe_summary, sort_rows
+from fiftyone_plugin.report.class_html import class_sections
+from fiftyone_plugin.report.classes import (
+    class_presentation,
+    class_rows,
+    class_table_text,
+    probe_series,
+    probe_summary,
+    sort_rows,
+)
 from fiftyone_plugin.report.grades import FAIR
 from fiftyone_plugin.report.label_plots import probe_plot
 
@@ -50,3 +58,24 @@ def test_rows_read_plainly_where_figures_say_nothing():
     text = {r["class"]: (r["c2st_text"], r["uncovered_text"]) for r in rows}
     assert text == {"a": ("≤ 0.50", "0%"), "b": ("0.83", "25% (1 region)"), "c": ("–", "–")}
     assert next(r for r in rows if r["class"] == "a")["c2st_auc"] == 0.17  # sorting keeps it
+
+
+def test_a_run_on_objects_speaks_of_objects_in_every_heading():
+    """The table, its sort choices, the plain-text table, the plot's axis and the report's text
+    name what one sample is: a run on objects (its document holds ``objects``) says objects."""
+    region = {"name": "gap-1 · a", "size": 3, "representatives": []}
+    document = {"per_class": [{**BOTH, "reading": "a: partly"}], "probe": {"reading": "r"},
+                "class_regions": [region]}  # fmt: skip
+    images = class_presentation(document)
+    objects = class_presentation({**document, "objects": {"label_field": "ground_truth"}})
+    assert (images["run_unit"], objects["run_unit"]) == ("images", "objects")
+    headings = dict(objects["columns"])
+    assert headings["probe_text"] == "Probe on real objects: trained on synthetic (on real)"
+    assert dict(images["columns"])["probe_text"].startswith("Probe on real images")
+    assert objects["sorts"]["synthetic"] == "fewest synthetic objects"
+    assert "Probe on real objects" in class_table_text(objects["rows"], unit="objects")[0]
+    assert probe_plot(objects["rows"], "objects")["layout"]["yaxis"]["title"]["text"] == (
+        "accuracy on real objects"
+    )
+    html, _ = class_sections(objects, lambda key, intro, body: intro + body, lambda p, b: "")
+    assert "3 real objects" in html and "real images" not in html
