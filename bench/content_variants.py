@@ -20,7 +20,7 @@ figure, not the whole analysis (the rest of it changes none of these figures):
     (``core.feature_blocks.equal_blocks`` with the registry's blocks: what the analysis does
     with this model since it was measured here).
 * junk rows: ``find_gaps`` then ``core.steps.fit_realism`` (the calls ``analyze_embeddings``
-  makes for realism), on all columns and on the registry's realism_dims; junk AUROC.
+  makes for realism), on all columns and on the registry's head_dims; junk AUROC.
 
     .venv/bin/python bench/content_variants.py --seed 2,3            # choose on these draws
     .venv/bin/python bench/content_variants.py --seed 0,1 --junk     # realism, printed draws
@@ -52,10 +52,10 @@ from fiftyone_plugin.core import metrics as M  # noqa: E402
 from fiftyone_plugin.core.diagnosis import is_separable  # noqa: E402
 from fiftyone_plugin.core.feature_blocks import equal_blocks  # noqa: E402
 from fiftyone_plugin.core.steps import find_gaps, fit_realism  # noqa: E402
-from fiftyone_plugin.embeddings.registry import feature_blocks, realism_dims  # noqa: E402
+from fiftyone_plugin.embeddings.registry import feature_blocks, head_dims  # noqa: E402
 
 MODEL = "efficientnet_lite0_content"
-POOLED = realism_dims(MODEL)
+POOLED = head_dims(MODEL)
 
 
 #: Column sizes of the embedding's blocks: the pooled head, then the grids of stages 4, 5, 6.
@@ -94,8 +94,9 @@ def gap_row(sc: g.Scenario, cfg: AnalysisConfig, variant: str) -> dict:
 def junk_rows(sc: g.Scenario, cfg: AnalysisConfig) -> dict:
     gp = find_gaps(sc.real, sc.synthetic, cfg)
     return {
-        f"realism_dims={dims}": g.auroc(
-            -fit_realism(sc.real, sc.synthetic, cfg, gp, dims).realism_, sc.junk
+        f"head_dims={dims}": g.auroc(
+            -fit_realism(cfg, gp, dims and (sc.real[:, :dims], sc.synthetic[:, :dims])).realism_,
+            sc.junk,
         )
         for dims in (None, POOLED)
     }

@@ -58,7 +58,7 @@ from fiftyone_plugin.embeddings.registry import (  # noqa: E402
     DEFAULT_MODEL,
     available_models,
     feature_blocks,
-    realism_dims,
+    head_dims,
 )
 
 CACHE = ROOT / "bench" / ".cache"
@@ -414,7 +414,7 @@ def evaluate(sc: Scenario, config: AnalysisConfig, model: str = DEFAULT_MODEL) -
             config,
             labels_real=sc.labels_real,
             labels_synthetic=sc.labels_synthetic,
-            realism_dims=realism_dims(model),
+            head_dims=head_dims(model),
             blocks=feature_blocks(model),
         )
     seconds = time.time() - t

@@ -212,6 +212,6 @@ def test_content_variants_prints_a_row_per_scenario_and_variant_then_the_table()
     ]
     lines, table = printed[("--junk",)]
     junk = [json.loads(line) for line in lines.splitlines()]
-    assert [r["row"][3] for r in junk] == ["realism_dims=None", "realism_dims=1280"]
+    assert [r["row"][3] for r in junk] == ["head_dims=None", "head_dims=1280"]
     assert all(0.0 <= r["value"] <= 1.0 for r in junk)
     assert all(line.split(" | ")[1].startswith("junk_auroc ") for line in table.splitlines())

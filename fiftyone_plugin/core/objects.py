@@ -66,12 +66,12 @@ def analyze_objects(
     synthetic_objects: ObjectSides,
     config=None,
     progress: Progress | None = None,
-    realism_dims: int | None = None,
+    head_dims: int | None = None,
     blocks: Sequence[int] | None = None,
 ):
     """The analysis of ``pipeline.analyze_embeddings`` on object embeddings ((n_real_objects, d)
     and (n_synthetic_objects, d), rows as in ``*_objects.rows``), labeled by each object's class;
-    ``realism_dims`` and ``blocks`` as there.
+    ``head_dims`` and ``blocks`` as there.
 
     The result's per-sample arrays are per object; ``result.labeled.label_stats`` compares every
     box of the two sides (label_stats.compare_labels); ``result.details`` gains ``unit`` =
@@ -93,7 +93,7 @@ def analyze_objects(
         progress=progress,
         labels_real=real_objects.classes,
         labels_synthetic=synthetic_objects.classes,
-        realism_dims=realism_dims,
+        head_dims=head_dims,
         blocks=blocks,
         unit=UNIT,
     )

@@ -49,7 +49,7 @@ def analyze_embeddings(
     progress: Progress | None = None,
     labels_real: np.ndarray | LabelSet | None = None,
     labels_synthetic: np.ndarray | LabelSet | None = None,
-    realism_dims: int | None = None,
+    head_dims: int | None = None,
     blocks: Sequence[int] | None = None,
     unit: str = "images",
 ) -> AnalysisResult:
@@ -58,10 +58,10 @@ def analyze_embeddings(
     labels_real / labels_synthetic: optional class labels (one per sample; None = unlabeled) for
     the per-class analysis and the probe (``result.labeled``), or LabelSets (labels.py; their
     classes are those labels, and the label statistics are compared too).
-    realism_dims: score realism on the first ``realism_dims`` columns only (None: all), for an
-    embedding whose leading block is the one that tells junk apart (the registry's
-    ``realism_dims`` of its model, e.g. efficientnet_lite0_content's pooled head); the gap
-    analysis uses every column.
+    head_dims: the first ``head_dims`` columns are the network's pooled head (the registry's
+    ``head_dims`` of its model, e.g. efficientnet_lite0_content's; None: every column is):
+    realism, FID / KID and the probes on raw embeddings read the head as given, the gap analysis
+    every column (weighed by ``blocks``).
     blocks: column counts of the embedding's blocks (the registry's ``feature_blocks`` of its
     model), weighed equally before the analysis (feature_blocks.equal_blocks); None: as given.
     unit: what one sample is, "images" or "objects" (core/objects.py): the words of the diagnosis
@@ -87,20 +87,21 @@ def analyze_embeddings(
     labels_synthetic = check_labels(labels_synthetic, len(synthetic), "labels_synthetic")
     if (labels_real is None) != (labels_synthetic is None):
         raise ValueError("Pass labels for both sides (labels_real and labels_synthetic) or neither")
-    if realism_dims is not None:
-        check_positive_int(realism_dims, "realism_dims", minimum=2)
-        if realism_dims > real.shape[1]:
+    if head_dims is not None:
+        check_positive_int(head_dims, "head_dims", minimum=2)
+        if head_dims > real.shape[1]:
             raise ValueError(
-                f"realism_dims={realism_dims} but the embeddings have {real.shape[1]} dimensions: "
-                "pass the model's realism_dims (embeddings.registry) or None for all"
+                f"head_dims={head_dims} but the embeddings have {real.shape[1]} dimensions: "
+                "pass the model's head_dims (embeddings.registry) or None for all"
             )
     check_choice(unit, "unit", UNITS)
+    head = None if head_dims is None else (real[:, :head_dims], synthetic[:, :head_dims])
     if blocks is not None:
         real, synthetic = equal_blocks(real, synthetic, blocks)
     with dev.use(cfg.device):
         result = _analyze(
             real, synthetic, cfg, progress, labels_real, labels_synthetic, label_stats,
-            realism_dims, unit,
+            head, unit,
         )  # fmt: skip
     result.details["feature_blocks"] = None if blocks is None else [int(b) for b in blocks]
     return result
@@ -114,10 +115,11 @@ def _analyze(
     labels_real: np.ndarray | None,
     labels_synthetic: np.ndarray | None,
     label_stats: dict | None,
-    realism_dims: int | None,
+    head: tuple[np.ndarray, np.ndarray] | None,
     unit: str,
 ) -> AnalysisResult:
-    """The steps of :func:`analyze_embeddings` on checked inputs, on the core's device."""
+    """The steps of :func:`analyze_embeddings` on checked inputs, on the core's device; ``head``:
+    (real, synthetic) pooled-head columns, None when the embeddings are all head."""
     gp = find_gaps(real, synthetic, cfg, span(progress, 0.0, 0.4))
     reducer, real_r, synth_r, c2st = gp.reducer, gp.real_reduced, gp.synthetic_reduced, gp.c2st
     method, aligner, gaps = gp.alignment_method, gp.aligner, gp.gaps
@@ -140,9 +142,7 @@ def _analyze(
     if is_separable(auc_aligned, mixing):
         gaps.keep_certain(real_a, synth_a)
 
-    realism = fit_realism(
-        real, synthetic, cfg, gp, realism_dims, progress=span(progress, 0.41, 0.5)
-    )
+    realism = fit_realism(cfg, gp, head, progress=span(progress, 0.41, 0.5))
 
     support = real_support(real_a, synth_a, cfg.k)
 
@@ -163,10 +163,11 @@ def _analyze(
         gaps.regions_, clusters, gaps.gap_region_, gaps.gap_score_, clusterer.labels_real_
     )
 
+    real_head, synthetic_head = head or (real, synthetic)
     report(progress, 0.6, "computing metrics")
     metrics = M.compute_metrics(
-        real,
-        synthetic,
+        real_head,
+        synthetic_head,
         real_r,
         synth_r,
         k=cfg.k,
@@ -198,7 +199,7 @@ def _analyze(
         labeled = analyze_labeled(
             real_a, synth_a, labels_real, labels_synthetic, realism.realism_,
             gaps.uncovered_, blind_regions, cfg, progress=span(progress, 0.67, 0.75),
-            real_raw=real, synthetic_raw=synthetic, unit=unit,
+            real_raw=real_head, synthetic_raw=synthetic_head, unit=unit,
         )  # fmt: skip
         labeled.label_stats = label_stats
         metrics["per_class"] = labeled.table
@@ -245,6 +246,6 @@ def _analyze(
             "alignment_pairs": aligner.n_pairs_,
             "alignment_paired_fraction": aligner.paired_fraction_,
             "alignment_shift": aligner.shift_,
-            "realism_dims": realism_dims,
+            "head_dims": None if head is None else int(head[0].shape[1]),
         },
     )

@@ -1,6 +1,6 @@
 """The steps :func:`~.pipeline.analyze_embeddings` runs on raw embeddings, each on the features it
 needs: reduce and align the two sides (:func:`align_sides`), detect gaps (:func:`find_gaps`),
-score realism (:func:`fit_realism`, on all columns or on the leading block a model names for it).
+score realism (:func:`fit_realism`, on the gap path's features or on a model's pooled head).
 ``cfg``: the analysis's AnalysisConfig (config.py).
 """
 
@@ -87,24 +87,20 @@ def find_gaps(
 
 
 def fit_realism(
-    real: np.ndarray,
-    synthetic: np.ndarray,
     cfg: AnalysisConfig,
     gap_path: GapPath,
-    realism_dims: int | None = None,
+    head: tuple[np.ndarray, np.ndarray] | None = None,
     progress: Progress | None = None,
 ) -> RealismScorer:
-    """RealismScorer fitted on the aligned features of ``gap_path`` (``realism_dims`` None) or,
-    given ``realism_dims``, on those of the first ``realism_dims`` columns of the raw embeddings,
-    reduced and aligned on their own (what realism would be with an embedding of those columns
-    alone). Real support is measured before the local (mnn) correction, which is fitted to move
-    synthetic samples onto real ones and pulls junk onto real data along with the rest."""
+    """RealismScorer fitted on the aligned features of ``gap_path`` or, given ``head`` ((real,
+    synthetic) pooled-head columns of the raw embeddings), on those columns reduced and aligned
+    on their own (what realism would be with an embedding of those columns alone). Real support
+    is measured before the local (mnn) correction, which is fitted to move synthetic samples onto
+    real ones and pulls junk onto real data along with the rest."""
     path, gaps = gap_path, gap_path.gaps
-    if realism_dims is not None:
-        report(progress, 0.0, f"realism: aligning the first {realism_dims} dimensions")
-        path = align_sides(
-            real[:, :realism_dims], synthetic[:, :realism_dims], cfg, span(progress, 0.0, 0.6)
-        )
+    if head is not None:
+        report(progress, 0.0, f"realism: aligning the pooled head ({head[0].shape[1]} columns)")
+        path = align_sides(*head, cfg, span(progress, 0.0, 0.6))
         gaps = None
     real_a, synth_a = path.aligner.real_aligned_, path.aligner.synthetic_aligned_
     if path.alignment_method == "mnn":

@@ -35,14 +35,15 @@ _DTYPE_NAMES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 class ModelSpec:
     """dim: length of the embedding. head: attribute path of the classifier that is replaced by
     an identity, leaving the pooled features. channels_last: a conv net, faster in NHWC.
-    realism_dims: the leading columns realism is scored on (None: all), for an embedding whose
-    other columns drop what tells junk apart. blocks: the column counts of an embedding made of
-    blocks, which the analysis weighs equally (None: one block)."""
+    head_dims: the leading columns that are the network's pooled head (None: all), for an
+    embedding with more: realism, FID / KID and the raw probes read the head (the other columns
+    drop what tells junk apart). blocks: the column counts of an embedding made of blocks, which
+    the analysis weighs equally (None: one block)."""
 
     dim: int
     head: str
     channels_last: bool = True
-    realism_dims: int | None = None
+    head_dims: int | None = None
     blocks: tuple[int, ...] | None = None
 
 
@@ -52,7 +53,7 @@ MODELS: dict[str, ModelSpec] = {
     # the pooled head first, then instance-normalised layout maps, which flatten blank and noise
     # renders, so realism reads the pooled head only; its blocks (head, stages 4, 5, 6) are
     # weighed equally in the analysis
-    CONTENT_MODEL: ModelSpec(7424, "_fc", realism_dims=1280, blocks=(1280, 1280, 1792, 3072)),
+    CONTENT_MODEL: ModelSpec(7424, "_fc", head_dims=1280, blocks=(1280, 1280, 1792, 3072)),
     "resnet18": ModelSpec(512, "fc"),
     "resnet50": ModelSpec(2048, "fc"),
     "efficientnet_b0": ModelSpec(1280, "classifier"),
@@ -97,11 +98,11 @@ def available_models() -> list[str]:
     return list(MODELS)
 
 
-def realism_dims(name: str) -> int | None:
-    """The leading embedding columns of model ``name`` that realism is scored on; None: all of
-    them (also for zoo and unknown models)."""
+def head_dims(name: str) -> int | None:
+    """The leading embedding columns of model ``name`` that are its pooled head (ModelSpec); None:
+    all of them (also for zoo and unknown models)."""
     spec = MODELS.get(name) if isinstance(name, str) else None
-    return spec.realism_dims if spec else None
+    return spec.head_dims if spec else None
 
 
 def feature_blocks(name: str) -> tuple[int, ...] | None:

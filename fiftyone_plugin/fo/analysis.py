@@ -40,7 +40,7 @@ def analyze(
     Nothing is written if the analysis fails or a name clashes.
     """
     from ..core.pipeline import analyze_embeddings
-    from ..embeddings.registry import feature_blocks, realism_dims
+    from ..embeddings.registry import feature_blocks, head_dims
 
     dataset = samples._dataset
     check_run_writable(dataset, run_key, overwrite, overwrite_fields)
@@ -62,7 +62,7 @@ def analyze(
         progress=span(progress, 0.05, 0.9),
         labels_real=labels[0],
         labels_synthetic=labels[1],
-        realism_dims=realism_dims(model),
+        head_dims=head_dims(model),
         blocks=feature_blocks(model),
     )
 

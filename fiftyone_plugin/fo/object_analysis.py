@@ -34,7 +34,7 @@ def analyze_objects(
     (object_results.py). ``overwrite`` / ``overwrite_fields`` as in analysis.analyze."""
     from ..core.config import AnalysisConfig
     from ..core.objects import analyze_objects as analyze_core
-    from ..embeddings.registry import feature_blocks, realism_dims
+    from ..embeddings.registry import feature_blocks, head_dims
     from .object_results import objects_field, write_objects
 
     dataset = samples._dataset
@@ -55,7 +55,7 @@ def analyze_objects(
     _check_counts(dataset, label_field, path, real, synthetic, config)
     result = analyze_core(
         real.vectors, synthetic.vectors, real.sides, synthetic.sides, config,
-        span(progress, 0.05, 0.85), realism_dims(meta.get("model")),
+        span(progress, 0.05, 0.85), head_dims(meta.get("model")),
         feature_blocks(meta.get("model")),
     )  # fmt: skip
 

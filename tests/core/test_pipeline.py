@@ -103,22 +103,31 @@ def test_junk_ranks_least_realistic_despite_a_style_shift():
     assert roc_auc_score(is_junk, -r.realism) > 0.95
 
 
-def test_realism_dims_scores_realism_on_the_leading_columns_and_gaps_on_all():
-    """Realism with realism_dims=d is the realism of the first d columns alone; the gap scores
-    still read every column (here the leading block plus a block of noise)."""
+def test_head_dims_reads_the_head_for_realism_metrics_and_probes_and_every_column_for_gaps():
+    """With head_dims=d the first d columns are the pooled head: realism, FID / KID and the probes
+    on raw embeddings are those of the head alone (taken before the blocks are weighed), the gap
+    scores still read every column (here the head plus a block of noise)."""
     sc = gaussian_gap_scenario(n_clusters=4, withheld=(2,), n_per_cluster=20, shift=3.0)
     rng = np.random.default_rng(2)
     extra = rng.normal(size=(len(sc.real) + len(sc.synthetic), 6)).astype(np.float32)
     real = np.hstack([sc.real, extra[: len(sc.real)]])
     synthetic = np.hstack([sc.synthetic, extra[len(sc.real) :]])
     d = sc.real.shape[1]
+    labels = dict(labels_real=sc.labels_real, labels_synthetic=sc.labels_synthetic)
     full = analyze_embeddings(real, synthetic, FAST)
-    sliced = analyze_embeddings(real, synthetic, FAST, realism_dims=d)
-    leading = analyze_embeddings(sc.real, sc.synthetic, FAST)
+    sliced = analyze_embeddings(real, synthetic, FAST, head_dims=d)
+    weighed = analyze_embeddings(real, synthetic, FAST, head_dims=d, blocks=(d, 6), **labels)
+    leading = analyze_embeddings(sc.real, sc.synthetic, FAST, **labels)
     np.testing.assert_allclose(sliced.realism, leading.realism, atol=1e-6)
     assert not np.allclose(full.realism, leading.realism, atol=1e-3)
     np.testing.assert_array_equal(sliced.gap_score, full.gap_score)
-    assert sliced.details["realism_dims"] == d and full.details["realism_dims"] is None
+    assert sliced.details["head_dims"] == d and full.details["head_dims"] is None
+    for key in ("fid", "kid_mean"):
+        assert weighed.metrics[key] == pytest.approx(leading.metrics[key], rel=1e-5)
+        assert full.metrics[key] != pytest.approx(leading.metrics[key], rel=1e-3)
+    accuracy = weighed.labeled.probe["accuracy"]
+    assert accuracy["synthetic_raw"] == leading.labeled.probe["accuracy"]["synthetic_raw"]
+    assert accuracy["synthetic_coral"] == leading.labeled.probe["accuracy"]["synthetic_coral"]
 
 
 def test_different_content_altogether_is_separable():
@@ -175,10 +184,10 @@ def test_too_few_samples_says_how_many_are_needed():
         analyze_embeddings(np.zeros((10, 4)), np.zeros((50, 4)))
 
 
-def test_realism_dims_beyond_the_embedding_raise():
+def test_head_dims_beyond_the_embedding_raise():
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="realism_dims=5 but the embeddings have 4 dimensions"):
-        analyze_embeddings(rng.normal(size=(50, 4)), rng.normal(size=(50, 4)), realism_dims=5)
+    with pytest.raises(ValueError, match="head_dims=5 but the embeddings have 4 dimensions"):
+        analyze_embeddings(rng.normal(size=(50, 4)), rng.normal(size=(50, 4)), head_dims=5)
 
 
 def test_unknown_unit_raises():

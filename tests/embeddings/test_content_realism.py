@@ -1,5 +1,5 @@
 """Realism with efficientnet_lite0_content reads its pooled head only (the registry's
-realism_dims): real weights, small crops of real photos, junk renders among the synthetic ones."""
+head_dims): real weights, small crops of real photos, junk renders among the synthetic ones."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from fiftyone_plugin.embeddings.efficientnet_lite import (
     FEATURE_DIM,
     STAGES,
 )
-from fiftyone_plugin.embeddings.registry import MODELS, feature_blocks, realism_dims
+from fiftyone_plugin.embeddings.registry import MODELS, feature_blocks, head_dims
 
 FAST = AnalysisConfig(project=False, kid_subsets=10)
 
@@ -43,9 +43,9 @@ def embedded(tmp_path_factory):
 
 
 def test_the_content_models_realism_columns_are_its_pooled_head():
-    assert realism_dims("efficientnet_lite0_content") == FEATURE_DIM
-    assert realism_dims("efficientnet_lite0") is None and realism_dims("zoo:clip") is None
-    assert all(s.realism_dims is None or s.realism_dims < s.dim for s in MODELS.values())
+    assert head_dims("efficientnet_lite0_content") == FEATURE_DIM
+    assert head_dims("efficientnet_lite0") is None and head_dims("zoo:clip") is None
+    assert all(s.head_dims is None or s.head_dims < s.dim for s in MODELS.values())
 
 
 def test_the_content_models_blocks_are_its_head_and_stage_grids():
@@ -58,10 +58,10 @@ def test_the_content_models_blocks_are_its_head_and_stage_grids():
 
 def test_content_realism_is_the_pooled_models_realism_and_ranks_junk_last(embedded):
     pooled, content, is_junk = embedded
-    dims = realism_dims("efficientnet_lite0_content")
+    dims = head_dims("efficientnet_lite0_content")
     by_pooled = analyze_embeddings(pooled[:36], pooled[36:], FAST)
     by_content = analyze_embeddings(
-        content[:36], content[36:], FAST, realism_dims=dims,
+        content[:36], content[36:], FAST, head_dims=dims,
         blocks=feature_blocks("efficientnet_lite0_content"),
     )  # fmt: skip
     # the power normalisation makes the unit-length head and the raw pooled vector the same input

@@ -1,5 +1,5 @@
 """A run on efficientnet_lite0_content embeddings weighs the model's blocks equally and scores
-realism on its pooled head (the registry's feature_blocks and realism_dims), through the FiftyOne
+realism on its pooled head (the registry's feature_blocks and head_dims), through the FiftyOne
 adapter: real weights, a real dataset."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def test_a_run_on_content_embeddings_weighs_its_blocks_and_scores_realism_on_the
     real = table.domains == defaults.REAL
     blocks = feature_blocks(MODEL)
     by_core = analyze_embeddings(
-        table.vectors[real], table.vectors[~real], config, realism_dims=1280, blocks=blocks
+        table.vectors[real], table.vectors[~real], config, head_dims=1280, blocks=blocks
     )
     stored = np.array([outcome.per_sample["realism"][i] for i in np.flatnonzero(~real)])
     np.testing.assert_allclose(stored, by_core.realism, atol=1e-6)
