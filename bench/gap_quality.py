@@ -435,6 +435,10 @@ def evaluate(sc: Scenario, config: AnalysisConfig, model: str = DEFAULT_MODEL) -
         expected_fp=res.expected_false_positive.get("uncovered", float("nan")),
         expected_fp_either=sum(res.expected_false_positive.values()),
         base_flagged=float(b_unc.mean()),
+        flagged_by_class={
+            str(c): float(res.uncovered[sc.labels_real == c].mean())
+            for c in np.unique(sc.labels_real)
+        },
         seconds=seconds,
     )
     if sc.kind == "gap":

@@ -45,6 +45,8 @@ fine-tunes: a rerun reuses them; bench/probe_variants.py compares more probe var
     .venv/bin/python bench/labels_quality.py           # full: fine-tunes four scenarios per set
     .venv/bin/python bench/labels_quality.py --quick   # smaller sets, fine-tunes the graded rows
     .venv/bin/python bench/labels_quality.py --tiny    # smoke test, no fine-tuning
+    .venv/bin/python bench/labels_quality.py --quick --datasets crops --no-finetune \
+        --model efficientnet_lite0_content              # another model's embeddings
 
 Prints a markdown table, then one JSON line with the key figures.
 """
@@ -84,6 +86,11 @@ from probe_variants import load as load_references  # noqa: E402
 from fiftyone_plugin.core import AnalysisConfig, analyze_embeddings  # noqa: E402
 from fiftyone_plugin.core.labels import LabelSet, ObjectTable  # noqa: E402
 from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
+from fiftyone_plugin.embeddings.registry import (  # noqa: E402
+    DEFAULT_MODEL,
+    feature_blocks,
+    head_dims,
+)
 from fiftyone_plugin.serialization import to_jsonable  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
@@ -182,7 +189,8 @@ def graded_style(strength: float) -> dict:
 
 
 def _embed_cached(tag: str, variants: dict[str, list], embed) -> dict[str, np.ndarray]:
-    key = hashlib.sha1(f"{VERSION}-{tag}-{embed.precision}".encode()).hexdigest()[:10]
+    model = "" if embed.model == DEFAULT_MODEL else f"-{embed.model}"
+    key = hashlib.sha1(f"{VERSION}-{tag}-{embed.precision}{model}".encode()).hexdigest()[:10]
     path = CACHE / f"labels-{tag}-{key}.npz"
     if path.exists():
         z = np.load(path)
@@ -324,13 +332,18 @@ def object_row(kind: str, mode: str, seed: int, embed, config: AnalysisConfig) -
 EXPECTED_FINDING = {"withheld": "missing", "rarer": "rarer", "smaller": "class box size"}
 
 
-def evaluate(sc: Scenario, config: AnalysisConfig, finetune: bool, mode: str, seed: int) -> dict:
+def evaluate(
+    sc: Scenario, config: AnalysisConfig, finetune: bool, mode: str, seed: int,
+    model: str = DEFAULT_MODEL,
+) -> dict:  # fmt: skip
+    """One scenario's row, analysed as the product analyses embeddings of ``model``."""
     t = time.time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = analyze_embeddings(
             sc.real, sc.synthetic, config, labels_real=sc.labels_real,
-            labels_synthetic=sc.labels_synthetic,
+            labels_synthetic=sc.labels_synthetic, head_dims=head_dims(model),
+            blocks=feature_blocks(model),
         )  # fmt: skip
     lab = res.labeled
     findings = lab.label_stats["findings"]
@@ -479,13 +492,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datasets", default="digits,crops,scenes")
     parser.add_argument("--no-finetune", action="store_true", help="skip the fine-tuned network")
     parser.add_argument("--precision", default="auto", choices=PRECISIONS)
+    parser.add_argument(
+        "--model", default=DEFAULT_MODEL, help="embedding model (digits and crops only)"
+    )
     args = parser.parse_args(argv)
+    if args.model != DEFAULT_MODEL and "scenes" in args.datasets.split(","):
+        parser.error("--model other than the default: pass --datasets digits,crops")
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     config = AnalysisConfig(seed=args.seed, project=False, kid_subsets=SIZES[mode]["kid"])
     tune = () if args.no_finetune else SIZES[mode]["finetune"]
 
     t0 = time.time()
-    embed = make_embedder(args.precision)
+    embed = make_embedder(args.precision, args.model)
     rows = []
     for name in args.datasets.split(","):
         if name == "scenes":
@@ -493,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             found = classification_scenarios(build(name, mode, args.seed, embed), args.seed)
         for sc in found:
-            rows.append(evaluate(sc, config, sc.kind in tune, mode, args.seed))
+            rows.append(evaluate(sc, config, sc.kind in tune, mode, args.seed, args.model))
             r = rows[-1]
             print(
                 f"  {r['data']:7s} {r['kind']:10s} stats {r['stats_found']} "

@@ -215,3 +215,31 @@ def test_content_variants_prints_a_row_per_scenario_and_variant_then_the_table()
     assert [r["row"][3] for r in junk] == ["head_dims=None", "head_dims=1280"]
     assert all(0.0 <= r["value"] <= 1.0 for r in junk)
     assert all(line.split(" | ")[1].startswith("junk_auroc ") for line in table.splitlines())
+
+
+def test_font_digits_prints_a_row_per_renderer_and_scenario_and_draws_what_it_calls(tmp_path):
+    """bench/font_digits.py: the table, then one JSON line per row (a gap and a nothing-withheld
+    scenario per renderer), each with the share called uncovered per digit; --figure writes the
+    three classes called most, two rows each."""
+    figure = tmp_path / "called.png"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "font_digits.py"), "--tiny", "--seed", "0",
+         "--models", "efficientnet_lite0", "--figure", str(figure)],
+        capture_output=True, text=True, timeout=900, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    rows = [json.loads(line) for line in lines if line.startswith("{")]
+    assert [(r["shift"], r["kind"]) for r in rows] == [
+        (renderer, kind) for renderer in ("scanned", "crisp") for kind in ("gap", "control")
+    ]
+    for r in rows:
+        assert sorted(r["flagged_by_class"], key=int) == [str(c) for c in range(10)]
+        assert all(0.0 <= v <= 1.0 for v in r["flagged_by_class"].values())
+        assert (r["n_missing"] > 0) == (r["kind"] == "gap") and 0.0 <= r["recognizable"] <= 1.0
+    table = [line for line in lines if line.startswith("| efficientnet_lite0 ")]
+    assert len(table) == 4 and "nothing withheld" in table[1]
+    from PIL import Image
+
+    with Image.open(figure) as image:
+        assert image.height == 3 * 2 * (64 + 4)
