@@ -11,7 +11,8 @@ def print_summary(done) -> None:
     result, metrics = done.outcome.result, done.outcome.result.metrics
     print(f"\ndataset   {done.dataset_name}")
     print(f"diagnosis {result.diagnosis['text']}")
-    next_step = advice(result.diagnosis.get("kind"), done.outcome.model)
+    outcome = done.outcome
+    next_step = advice(result.diagnosis.get("kind"), outcome.model, outcome.layout_share)
     if next_step:
         print(f"next      {next_step}")
     for key in ("fid", "kid_mean", "precision", "recall", "density", "coverage", "c2st_auc"):

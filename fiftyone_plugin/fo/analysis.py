@@ -40,6 +40,7 @@ def analyze(
     Nothing is written if the analysis fails or a name clashes.
     """
     from ..core.pipeline import analyze_embeddings
+    from ..embeddings.layout import file_layout_share
     from ..embeddings.registry import feature_blocks, head_dims
 
     dataset = samples._dataset
@@ -69,6 +70,8 @@ def analyze(
     report(progress, 0.9, "writing results")
     outcome = outcome_of(dataset, run_key, field_name, model, table, result)
     outcome.per_sample["image_issue"] = synthetic_image_issues(table, span(progress, 0.9, 0.92))
+    report(progress, 0.92, "measuring the real images' layout")
+    outcome.layout_share = file_layout_share([table.filepaths[i] for i in np.flatnonzero(is_real)])
     outcome.label_field, outcome.class_map = label_field, class_map
     store_run(
         dataset, outcome, write_samples, config, overwrite, overwrite_fields,

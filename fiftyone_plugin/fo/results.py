@@ -67,6 +67,9 @@ class AnalysisOutcome:
     #: For a run on objects (object_results.py): its Detections field, label field, crop
     #: settings and counts of objects analyzed and skipped; None for a run on whole images.
     objects: dict | None = None
+    #: Share of the real images' pixel variance that is a fixed layout (embeddings/layout.py);
+    #: None when not measured (runs on objects).
+    layout_share: float | None = None
 
     @property
     def names(self) -> RunNames:
@@ -295,6 +298,7 @@ def run_summary(outcome: AnalysisOutcome) -> dict:
         {
             **outcome.result.to_dict(),
             "model": outcome.model,
+            "layout_share": outcome.layout_share,
             "regions": outcome.regions,
             "clusters": outcome.result.clusters,
             "generate_next": outcome.generate_next,

@@ -146,6 +146,7 @@ def metrics_document(outcome, failures: list[Failure]) -> dict:
         "dataset": outcome.dataset_name,
         "run": outcome.run_key,
         "model": outcome.model,
+        "layout_share": getattr(outcome, "layout_share", None),
         "embeddings_field": outcome.embeddings_field,
         "embedding_dim": int(outcome.table.vectors.shape[1]),
         "n_real": int(is_real.sum()),

@@ -33,18 +33,37 @@ DIAGNOSES = {
 STYLE_KINDS = ("style-shift", "separable")
 
 
-def advice(kind: str | None, model: str | None) -> str:
-    """What to try next, in plain words ("" when nothing): when a style shift is all an analysis
-    found (or the sides stay separable), the features of most models may have lost part of the
-    content under it (a withheld digit can look covered), so a run on shapes is worth repeating
-    with the content model."""
-    if kind not in STYLE_KINDS or not model or model == CONTENT_MODEL:
+#: Share of the real images' pixel variance that is a fixed layout (embeddings/layout.py) from
+#: which their shapes are worth a run with CONTENT_MODEL, whatever the diagnosis. Characters and
+#: digits in a frame hold a half or more, crops of photos and scenes under a hundredth.
+FIXED_LAYOUT = 0.2
+
+
+def advice(kind: str | None, model: str | None, layout: float | None = None) -> str:
+    """What to try next, in plain words ("" when nothing), for a run of ``model`` whose diagnosis
+    is ``kind`` and whose real images hold ``layout`` of their pixel variance as a fixed layout
+    (None: not measured). The features of most models may have lost part of the shapes of
+    images drawn in a fixed frame, under a style shift or not (a withheld digit can look
+    covered), so such a run, or one where a style shift is all the analysis found (or the sides
+    stay separable), is worth repeating with the content model."""
+    if not model or model == CONTENT_MODEL:
+        return ""
+    how = (
+        f"analyze again with the model {CONTENT_MODEL} (--model {CONTENT_MODEL}, or the model "
+        "choice of the Analyze form)"
+    )
+    if layout is not None and layout >= FIXED_LAYOUT:
+        return (
+            f"Your real images share a fixed layout ({100 * layout:.0f}% of their pixel variance "
+            "is where things sit in the frame, as with characters, signs or icons): to compare "
+            f"their shapes rather than their style, {how}."
+        )
+    if kind not in STYLE_KINDS:
         return ""
     return (
         "A style shift can hide missing content from these features. If your images show "
-        "shapes in a fixed frame (characters, signs, icons, centred objects), analyze again with "
-        f"the model {CONTENT_MODEL}, which drops a global style (--model {CONTENT_MODEL}, or "
-        "the model choice of the Analyze form)."
+        f"shapes in a fixed frame (characters, signs, icons, centred objects), {how}, which "
+        "drops a global style."
     )
 
 
@@ -71,5 +90,5 @@ def headline(document: dict) -> dict:
         "kind": DIAGNOSES.get(kind, kind_words(kind)) if kind else "",
         "flagged": flagged["content"],
         "style_flagged": flagged["style"],
-        "advice": advice(kind, document.get("model")),
+        "advice": advice(kind, document.get("model"), document.get("layout_share")),
     }

@@ -18,7 +18,7 @@ from fiftyone_plugin.report.grades import GRADE_COLORS, GROUPS, METRICS, format_
 from fiftyone_plugin.report.metric_cards import metric_cards, metric_groups, metric_rows
 from fiftyone_plugin.report.presentation import history_rows, present, realism_bins
 from fiftyone_plugin.report.regions import Region
-from fiftyone_plugin.report.verdict import CONTENT_MODEL, advice, headline
+from fiftyone_plugin.report.verdict import CONTENT_MODEL, FIXED_LAYOUT, advice, headline
 
 
 def _document(**metrics) -> dict:
@@ -63,6 +63,28 @@ def test_after_a_style_shift_the_headline_advises_the_content_model(kind, model,
     assert head["advice"] == advice(kind, model)
     assert bool(head["advice"]) == advised
     if advised:
+        assert f"--model {CONTENT_MODEL}" in head["advice"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "model", "layout", "advised"),
+    [
+        ("style-shift+missing-content", "efficientnet_lite0", 0.69, True),  # digits in a frame
+        ("missing-content", "efficientnet_lite0", 0.2, True),
+        ("missing-content", "efficientnet_lite0", 0.19, False),
+        ("style-shift+missing-content", "efficientnet_lite0", 0.001, False),  # photo crops
+        ("style-shift+missing-content", CONTENT_MODEL, 0.69, False),
+        ("style-shift", "efficientnet_lite0", 0.001, True),  # the style rule still holds
+    ],
+)
+def test_images_in_a_fixed_layout_are_advised_the_content_model(kind, model, layout, advised):
+    document = {**_document(), "diagnosis": {"kind": kind, "text": "."}, "model": model,
+                "layout_share": layout}  # fmt: skip
+    head = headline(document)
+    assert head["advice"] == advice(kind, model, layout)
+    assert bool(head["advice"]) == advised
+    if advised and layout >= FIXED_LAYOUT:
+        assert f"({100 * layout:.0f}% of their pixel variance" in head["advice"]
         assert f"--model {CONTENT_MODEL}" in head["advice"]
 
 
