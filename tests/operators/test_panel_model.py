@@ -42,8 +42,9 @@ def test_panel_model_shows_what_the_run_stored(analyzed):
     assert model["run"] == "synthgap" and [r["run"] for r in model["runs"]] == ["synthgap"]
     assert model["headline"] == headline(document)
     assert summary["model"] == "efficientnet_lite0"  # the run stores its model: the advice reads it
+    assert 0.0 <= summary["layout_share"] < 0.05  # photo crops: no fixed layout
     assert model["headline"]["advice"] == advice(
-        document["diagnosis"]["kind"], "efficientnet_lite0"
+        document["diagnosis"]["kind"], "efficientnet_lite0", summary["layout_share"]
     )
     shown = {c["key"]: c["value"] for c in model["metrics"]}
     assert shown and all(shown[k].startswith(format_value(document[k])) for k in shown)
