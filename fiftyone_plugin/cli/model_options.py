@@ -17,10 +17,12 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     """The embedding options (defaults: EmbeddingOptions()) and the analysis seed."""
     d = EmbeddingOptions()
     parser.add_argument("--model", default=d.model,
-                        help="embedding model: efficientnet_lite0 (offline), "
-                             "efficientnet_lite0_content (offline; keeps shapes over style), a "
-                             "torchvision name (resnet50, vit_b_16, ...) or zoo:<fiftyone zoo "
-                             "model>")  # fmt: skip
+                        help="embedding model: auto (efficientnet_lite0_content when the "
+                             "real images share a fixed layout, as characters, signs and icons "
+                             "do, else efficientnet_lite0; objects: efficientnet_lite0), "
+                             "efficientnet_lite0 (offline), efficientnet_lite0_content (offline; "
+                             "keeps shapes over style), a torchvision name (resnet50, vit_b_16, "
+                             "...) or zoo:<fiftyone zoo model>")  # fmt: skip
     parser.add_argument("--checkpoint", default=d.checkpoint,
                         help="your own weights for --model: a state dict file (loaded with "
                              "weights_only=True)")  # fmt: skip

@@ -5,7 +5,8 @@ Characters, digits, icons and signs are drawn centred in a frame: the mean image
 is a clear shape, and most of how one pixel differs from another is that shape. Crops of photos
 and scenes taken anywhere have no such frame: their mean image is flat. The content model
 (efficientnet_lite0_content) adds where each stage's features fire in the frame to the pooled
-features, which describes such shapes over a style (docs/BENCHMARKS.md, "Content features").
+features, which describes such shapes over a style (docs/BENCHMARKS.md, "Content features"): the
+default model choice takes it for such images (:func:`choose_model`).
 """
 
 from __future__ import annotations
@@ -15,24 +16,28 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..defaults import CONTENT_MODEL, FIXED_LAYOUT, MODEL
 from .images import load_image
 
 #: Side (pixels) of the grey thumbnails the layout is measured on.
 SIDE = 16
 #: At most this many images are read (a random sample of them).
 MAX_IMAGES = 256
+#: Fewer real images than this are too few to choose a model by their layout.
+MIN_IMAGES = 20
 
 
 def layout_share(thumbnails: np.ndarray) -> float:
     """Share (0-1) of the pixel variance of ``thumbnails`` ((n, h, w) grey levels, n >= 2) that
     is the fixed layout: the variance across pixels of their mean image, over that plus the mean
-    variance of each pixel across the images. 1: every image the same picture; 0: no pixel is
-    darker or lighter than another on average."""
+    variance of each pixel across the images. The mean image of n images holds 1/n of that
+    variance as noise, which is taken off (a few photos do not make a layout). 1: every image
+    the same picture; 0: no pixel is darker or lighter than another on average."""
     x = np.asarray(thumbnails, dtype=np.float64)
     if x.ndim != 3 or len(x) < 2:
         raise ValueError(f"thumbnails must be (n, h, w) with n >= 2, got shape {x.shape}")
-    between = float(x.mean(axis=0).var())
-    within = float(x.var(axis=0).mean())
+    within = float(x.var(axis=0, ddof=1).mean())
+    between = max(float(x.mean(axis=0).var()) - within / len(x), 0.0)
     total = between + within
     return between / total if total > 0 else 0.0
 
@@ -52,3 +57,11 @@ def file_layout_share(
             thumb = loaded.image.convert("L").resize((SIDE, SIDE), reducing_gap=2.0)
             thumbnails.append(np.asarray(thumb, dtype=np.float64) / 255)
     return layout_share(np.stack(thumbnails)) if len(thumbnails) >= 2 else None
+
+
+def choose_model(paths: Sequence[str | os.PathLike]) -> tuple[str, float | None]:
+    """The model the default choice (defaults.AUTO_MODEL) takes for real images ``paths``, and
+    their layout share (None when not measured): CONTENT_MODEL from FIXED_LAYOUT up, given at
+    least MIN_IMAGES paths, else MODEL."""
+    share = file_layout_share(paths) if len(paths) >= MIN_IMAGES else None
+    return (CONTENT_MODEL if share is not None and share >= FIXED_LAYOUT else MODEL), share

@@ -30,6 +30,17 @@ if TYPE_CHECKING:
 CHUNK = 1024
 
 
+def auto_model(samples: fo.core.collections.SampleCollection) -> tuple[str, float | None]:
+    """The default model choice (embeddings/layout.choose_model) for the real samples of
+    ``samples`` (all of them when none is marked real), and their layout share."""
+    from ..embeddings.layout import choose_model
+
+    real = samples
+    if samples.has_sample_field(defaults.DOMAIN_FIELD):
+        real = samples.match(F(defaults.DOMAIN_FIELD) == defaults.REAL)
+    return choose_model(real.values("filepath") or samples.values("filepath"))
+
+
 @dataclass
 class EmbeddingSummary:
     """What a compute_embeddings call did."""
@@ -55,7 +66,7 @@ def compute_embeddings(
     """Embed the images of ``samples`` into ``field`` (default ``emb_<model>``).
 
     ``options``: how images are embedded (default EmbeddingOptions()). ``model``: None (the
-    model of ``options``), a model name (the same as ``options.replace(model=name)``) or an
+    model of ``options``; "auto" takes :func:`auto_model`'s), a model name (the same as ``options.replace(model=name)``) or an
     :class:`~fiftyone_plugin.embeddings.EmbeddingModel` already loaded with
     :func:`~fiftyone_plugin.embeddings.load_model`, to embed several collections without loading
     (or compiling) it again; the options that build a network are then ignored (batch_size,
@@ -79,6 +90,8 @@ def compute_embeddings(
     if isinstance(model, str):
         options = options.replace(model=model)
     options.validate()
+    if model is None and options.model == defaults.AUTO_MODEL:
+        options = options.replace(model=auto_model(samples)[0])
     loaded, model = (
         (None, options.model) if model is None or isinstance(model, str) else (model, model.name)
     )

@@ -91,6 +91,8 @@ def compute_object_embeddings(
     objects = (objects or ObjectOptions()).validate()
     if isinstance(model, str):
         options = options.replace(model=model)
+    if options.model == defaults.AUTO_MODEL:  # a whole image's layout says nothing of its boxes
+        options = options.replace(model=defaults.MODEL)
     loaded, name = (None, options.model) if model is None or isinstance(model, str) else (
         model, model.name)  # fmt: skip
     if is_zoo_model(name):

@@ -3,7 +3,7 @@ words and the metrics that pulled it down."""
 
 from __future__ import annotations
 
-from ..defaults import CONTENT_MODEL
+from ..defaults import CONTENT_MODEL, FIXED_LAYOUT
 from .document import diagnosis_of, kind_words
 from .grades import (
     FAIR,
@@ -31,12 +31,6 @@ DIAGNOSES = {
 #: of models other than CONTENT_MODEL: the shift is all the analysis found, or the sides stay
 #: apart after it is removed.
 STYLE_KINDS = ("style-shift", "separable")
-
-
-#: Share of the real images' pixel variance that is a fixed layout (embeddings/layout.py) from
-#: which their shapes are worth a run with CONTENT_MODEL, whatever the diagnosis. Characters and
-#: digits in a frame hold a half or more, crops of photos and scenes under a hundredth.
-FIXED_LAYOUT = 0.2
 
 
 def advice(kind: str | None, model: str | None, layout: float | None = None) -> str:
