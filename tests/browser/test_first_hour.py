@@ -113,11 +113,13 @@ def test_the_model_is_chosen_from_the_registry_or_typed(page, app_url, analyzed_
     open_dataset(page, app_url, DATASET)
     modal = open_operator(page, "Compute synthgap embeddings")
     model = modal.get_by_role("combobox").first
-    expect(model).to_have_value(defaults.MODEL, timeout=60_000)
+    expect(model).to_have_value(defaults.AUTO_MODEL, timeout=60_000)
+    expect(modal).to_contain_text("emb_<the model auto takes>")  # no field to name yet
     model.click()
     options = page.get_by_role("option")
     expect(options.first).to_be_visible()
-    assert [o.strip() for o in options.all_inner_texts()] == available_models()
+    shown = [o.strip() for o in options.all_inner_texts()]
+    assert shown == [defaults.AUTO_MODEL, *available_models()]
     screenshot(page, "model_choices")
     model.fill("zoo:clip-vit-base32-torch")  # a FiftyOne zoo model, typed
     page.keyboard.press("Escape")

@@ -76,7 +76,8 @@ def test_an_operator_form_never_evaluates_what_it_is_given(dataset_name, tmp_pat
     code = f"__import__('os').system('touch {marker}')"
     for operator, params in (
         ("analyze_gap", {"run": code}),
-        ("compute_embeddings", {"field": code}),
+        # the field is asked with a named model ("auto" stores in its model's field)
+        ("compute_embeddings", {"model": "efficientnet_lite0", "field": code}),
         ("add_images", {"source": f"$(touch {marker})", "domain": "real"}),
     ):
         ctx = {"dataset": dataset.name, "params": params, "request_delegation": False}

@@ -30,7 +30,8 @@ pytestmark = pytest.mark.slow
 URI = "@synthgap/synthgap/compute_embeddings"
 #: `fiftyone delegated launch`, run with this interpreter (the same code as the console script).
 LAUNCH = [sys.executable, "-c", "from fiftyone.core.cli import main; main()", "delegated", "launch"]
-PARAMS = {"field": "emb", "device": "cpu", "batch_size": 4, "precision": "fp32"}
+PARAMS = {"model": "efficientnet_lite0", "field": "emb", "device": "cpu", "batch_size": 4,
+          "precision": "fp32"}  # fmt: skip
 
 
 @pytest.fixture
