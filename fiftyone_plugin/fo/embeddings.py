@@ -66,7 +66,8 @@ def compute_embeddings(
     """Embed the images of ``samples`` into ``field`` (default ``emb_<model>``).
 
     ``options``: how images are embedded (default EmbeddingOptions()). ``model``: None (the
-    model of ``options``; "auto" takes :func:`auto_model`'s), a model name (the same as ``options.replace(model=name)``) or an
+    model of ``options``; "auto" takes :func:`auto_model`'s), a model name (the same as
+    ``options.replace(model=name)``) or an
     :class:`~fiftyone_plugin.embeddings.EmbeddingModel` already loaded with
     :func:`~fiftyone_plugin.embeddings.load_model`, to embed several collections without loading
     (or compiling) it again; the options that build a network are then ignored (batch_size,

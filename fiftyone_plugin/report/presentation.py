@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..serialization import to_jsonable
-from .classes import class_presentation
+from .classes import class_presentation, run_unit
 from .counts import count_line, counts
 from .document import diagnosis_of, kind_words
 from .galleries import galleries, largest_first
@@ -170,8 +170,7 @@ def present(
     """
     ranked = rank_regions(document) if regions is None else regions
     stored = document.get("regions") or []
-    unit = "objects" if document.get("objects") else "images"
-    shown = galleries(stored, max_galleries, gallery_examples, unit)
+    shown = galleries(stored, max_galleries, gallery_examples, run_unit(document))
     rest = largest_first(stored)[len(shown) :]
     return RunPresentation(
         title=title,
