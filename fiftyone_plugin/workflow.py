@@ -114,10 +114,12 @@ def analyze_folders(
     check_out_dir(out_dir)
     ds = load_or_create_dataset(name)
     check_run_writable(ds, run_key, overwrite=True, overwrite_fields=overwrite_fields)
-    if options.model == defaults.AUTO_MODEL:
-        options = options.replace(model=_auto_model(real_paths, objects, progress))
-    field = defaults.embeddings_field(options.model)
-    check_writable(ds, [field, defaults.ERROR_FIELD], overwrite_fields)
+    written = [defaults.ERROR_FIELD]
+    if objects is None:  # objects' embeddings are attributes of their boxes: fo/objects.py
+        if options.model == defaults.AUTO_MODEL:
+            options = options.replace(model=_auto_model(real_paths, progress))
+        written.append(defaults.embeddings_field(options.model))
+    check_writable(ds, written, overwrite_fields)
     if domain_field_problem(ds):
         raise FieldClashError(domain_field_problem(ds))
     label_field, warnings = labels_to_analyze(ds, *sources, labels.label_field)
@@ -273,11 +275,9 @@ def analyze_samples(
     )
 
 
-def _auto_model(real_paths: list[str], objects, progress: Progress | None) -> str:
-    """The model "auto" takes for folders whose real images are ``real_paths``: for whole
-    images embeddings.layout.choose_model's (said in the progress), for objects the default."""
-    if objects is not None:  # a whole image's layout says nothing of its boxes
-        return defaults.MODEL
+def _auto_model(real_paths: list[str], progress: Progress | None) -> str:
+    """The model "auto" takes for whole images when the real ones are ``real_paths``
+    (embeddings.layout.choose_model's), said in the progress."""
     from .embeddings.layout import choose_model
 
     model, share = choose_model(real_paths)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..report.classes import run_unit
 from ..report.verdict import advice
 
 
@@ -20,7 +21,7 @@ def print_summary(done) -> None:
             print(f"  {key:<10} {metrics[key]:8.3f}  {result.readings[key]}")
     objects = getattr(done.outcome, "objects", None)
     print(
-        f"uncovered real {'objects' if objects else 'samples'}: {int(result.uncovered.sum())} in "
+        f"uncovered real {run_unit(objects)}: {int(result.uncovered.sum())} in "
         f"{len(result.regions)} gap region(s); {int(result.underrepresented.sum())} more "
         "underrepresented (likely)"
     )
@@ -51,7 +52,7 @@ def _print_labels(done) -> None:
 
     print(f"labels    {done.outcome.label_field}")
     rows = class_rows(labeled.table)
-    unit = "objects" if getattr(done.outcome, "objects", None) else "images"
+    unit = run_unit(getattr(done.outcome, "objects", None))
     for line in class_table_text(rows, unit=unit):
         print(f"  {line}")
     if len(rows) > 20:

@@ -11,6 +11,7 @@ default model choice takes it for such images (:func:`choose_model`).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 
@@ -47,12 +48,29 @@ def file_layout_share(
 ) -> float | None:
     """:func:`layout_share` of (a random sample of at most ``max_images`` of) the image files
     ``paths``, each as a SIDE x SIDE grey thumbnail of the whole frame; None when fewer than two
-    can be read."""
-    rng = np.random.default_rng(seed)
-    chosen = rng.permutation(len(paths))[:max_images]
+    can be read. The sample depends on the set of paths, not their order, and the share of files
+    unchanged since the last calls is not read again (choosing the model and storing the share in
+    the run measure the same files)."""
+    ordered = sorted(os.fspath(p) for p in paths)
+    chosen = np.random.default_rng(seed).permutation(len(ordered))[:max_images]
+    return _share_of_files(tuple(_stamped(ordered[i]) for i in sorted(chosen)))
+
+
+def _stamped(path: str) -> tuple[str, int, int]:
+    """``path`` with its modification time and size (-1, -1 when it cannot be read)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return path, -1, -1
+    return path, stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=4)
+def _share_of_files(files: tuple[tuple[str, int, int], ...]) -> float | None:
+    """file_layout_share of the stamped ``files`` (see :func:`_stamped`)."""
     thumbnails = []
-    for i in sorted(chosen):
-        loaded = load_image(paths[i], min_size=SIDE)
+    for path, _, _ in files:
+        loaded = load_image(path, min_size=SIDE)
         if loaded.image is not None:
             thumb = loaded.image.convert("L").resize((SIDE, SIDE), reducing_gap=2.0)
             thumbnails.append(np.asarray(thumb, dtype=np.float64) / 255)

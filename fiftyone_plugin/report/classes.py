@@ -39,9 +39,10 @@ COLUMNS = (
 )
 
 
-def run_unit(document: dict) -> str:
-    """What one sample of the run is: "objects" for a run on labeled objects, else "images"."""
-    return "objects" if document.get("objects") else "images"
+def run_unit(objects: dict | None) -> str:
+    """What one sample of a run is: "objects" for a run on labeled objects (``objects``: the
+    run's objects entry, in its document or its outcome), else "images"."""
+    return "objects" if objects else "images"
 
 
 def columns(unit: str = "images") -> list[list[str]]:
@@ -244,7 +245,7 @@ def class_presentation(document: dict) -> dict | None:
     if not isinstance(per_class, list) or not per_class:
         return None
     stats = document.get("label_stats") if isinstance(document.get("label_stats"), dict) else {}
-    unit = run_unit(document)
+    unit = run_unit(document.get("objects"))
     return {
         "label_field": document.get("label_field"),
         "class_map": document.get("class_map"),

@@ -170,7 +170,7 @@ def present(
     """
     ranked = rank_regions(document) if regions is None else regions
     stored = document.get("regions") or []
-    shown = galleries(stored, max_galleries, gallery_examples, run_unit(document))
+    shown = galleries(stored, max_galleries, gallery_examples, run_unit(document.get("objects")))
     rest = largest_first(stored)[len(shown) :]
     return RunPresentation(
         title=title,

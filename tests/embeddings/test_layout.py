@@ -56,3 +56,18 @@ def test_files_are_read_as_thumbnails_and_unreadable_ones_skipped(tmp_path):
     assert share == pytest.approx(layout_share(np.stack(thumbs) / 255), abs=0.05) and share > 0.5
     assert file_layout_share(paths[:1]) is None
     assert file_layout_share(paths, max_images=10) == pytest.approx(share, abs=0.15)
+
+
+def test_the_sample_follows_the_files_not_their_order_and_changed_files_are_read_again(tmp_path):
+    paths = []
+    for i, digit in enumerate(_digits()[:30]):
+        path = tmp_path / f"{i}.png"
+        Image.fromarray(digit.astype(np.uint8)).resize((32, 32)).save(path)
+        paths.append(str(path))
+    share = file_layout_share(paths, max_images=12)
+    assert file_layout_share(paths[::-1], max_images=12) == share
+    assert share > 0.3
+    rng = np.random.default_rng(0)
+    for path in paths:  # the same files, now noise: no layout
+        Image.fromarray(rng.integers(0, 256, (32, 32), dtype=np.uint8)).save(path)
+    assert file_layout_share(paths, max_images=12) < share / 2
