@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiny", action="store_true", help="smoke-test size (CI)")
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick"
-    embed = g.make_embedder("auto", MODEL)
+    embed = g.Embedder("auto", MODEL)
     table = defaultdict(list)
     for seed in (int(s) for s in args.seed.split(",")):
         cfg = AnalysisConfig(seed=seed, project=False)

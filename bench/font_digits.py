@@ -44,12 +44,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from gap_quality import (  # noqa: E402
     CACHE,
+    Embedder,
     Scenario,
     _f,
     _pct,
     digit_images,
     evaluate,
-    make_embedder,
     recognizable,
 )
 
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = "tiny" if args.tiny else "full"
     rows = []
     for model in args.models.split(","):
-        embed = make_embedder("fp32", model)
+        embed = Embedder("fp32", model)
         for seed in [int(s) for s in args.seed.split(",")]:
             config = AnalysisConfig(seed=seed, project=False, kid_subsets=5)
             for sc in scenarios(embedded(mode, seed, embed), seed):
@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(rows[-1], default=float), file=sys.stderr)
     if args.figure:
         first = args.models.split(",")[0]
-        figure(args.figure, mode, int(args.seed.split(",")[0]), make_embedder("fp32", first))
+        figure(args.figure, mode, int(args.seed.split(",")[0]), Embedder("fp32", first))
     print(markdown(rows))
     for r in rows:
         print(json.dumps(r, default=float))

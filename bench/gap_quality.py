@@ -14,8 +14,9 @@ thicker strokes for digits). Controls: the same with nothing withheld (nothing s
 and a junk set (the mild control plus pure-noise, blank, broken-texture and glitched renders,
 styled like the rest: they should rank least realistic).
 
-Everything is embedded with the project's offline default model (efficientnet_lite0 via
-fiftyone_plugin.embeddings, or the one --model names; cached in bench/.cache/) and analysed with
+Everything is embedded with efficientnet_lite0 via fiftyone_plugin.embeddings, or the model
+--model names (``auto``: the one the product's default choice takes for each dataset's real images;
+cached in bench/.cache/) and analysed with
 `analyze_embeddings` (the UMAP map is skipped: it does not change any number below). The baseline, computed in the same run
 on the same embeddings, is prdc-style per-sample coverage (Naeem et al. 2020): a real sample is
 covered when a synthetic sample lies within its 5-NN real radius; its gap score is the distance to
@@ -27,6 +28,13 @@ synthetic sample to the nearest real sample over that sample's radius.
     .venv/bin/python bench/gap_quality.py --tiny     # smoke test (< 60 s once embedded)
     .venv/bin/python bench/gap_quality.py --quick --seed 0,1,2   # adds the spread over seeds
     .venv/bin/python bench/gap_quality.py --quick --model efficientnet_lite0_content
+    .venv/bin/python bench/gap_quality.py --quick --model auto   # the product's default choice
+
+A strong style shift can make the synthetic images of some content unrecognizable as it (the
+"recognizable" column: a classifier trained on the real images' content labels): the real images
+of such content are then not represented for a model either, and calling them is not wholly
+false. The "where recognizable" columns count the calls again without the classes whose
+synthetic images are mostly (over half) not recognised.
 
 Prints a markdown table, then one JSON line with the key figures.
 """
@@ -53,7 +61,7 @@ sys.path.insert(0, str(ROOT))
 
 from fiftyone_plugin.core import AnalysisConfig, analyze_embeddings  # noqa: E402
 from fiftyone_plugin.core.neighbors import knn  # noqa: E402
-from fiftyone_plugin.defaults import PRECISIONS  # noqa: E402
+from fiftyone_plugin.defaults import AUTO_MODEL, PRECISIONS  # noqa: E402
 from fiftyone_plugin.embeddings.registry import (  # noqa: E402
     DEFAULT_MODEL,
     available_models,
@@ -210,15 +218,14 @@ class Dataset:
     real: np.ndarray  # (n, d) embeddings of the unchanged images
     styled: dict[str, np.ndarray]  # strength -> (n, d) embeddings of the styled images
     junk: dict[str, np.ndarray]  # strength -> (n_junk, d)
+    model: str = DEFAULT_MODEL  # that made the embeddings
+    layout_share: float | None = None  # of the images, where "auto" chose the model
 
 
-def build_dataset(name: str, mode: str, seed: int, embed) -> Dataset:
+def build_dataset(name: str, mode: str, seed: int, embed: Embedder) -> Dataset:
+    """Dataset ``name`` at size ``mode`` and ``seed``, embedded by ``embed`` (under "auto", by
+    the model the product takes for its unchanged images)."""
     size = SIZES[mode]
-    tag = f"{VERSION}-{name}-{mode}-{seed}-{embed.precision}"
-    if embed.model != DEFAULT_MODEL:
-        tag += f"-{embed.model}"
-    key = hashlib.sha1(tag.encode()).hexdigest()[:10]
-    path = CACHE / f"{name}-{mode}-{key}.npz"
     rng = np.random.default_rng(seed)
     if name == "digits":
         images, labels, classes = digit_images(size["digits"], rng)
@@ -226,6 +233,13 @@ def build_dataset(name: str, mode: str, seed: int, embed) -> Dataset:
         images, labels, classes = photo_crops(size["crops"], size["n_photos"], rng)
     else:
         images, labels, classes = face_images()
+    embed = embed.for_images(images)
+    made_by = dict(model=embed.model, layout_share=embed.layout_share)
+    tag = f"{VERSION}-{name}-{mode}-{seed}-{embed.precision}"
+    if embed.model != DEFAULT_MODEL:
+        tag += f"-{embed.model}"
+    key = hashlib.sha1(tag.encode()).hexdigest()[:10]
+    path = CACHE / f"{name}-{mode}-{key}.npz"
     if path.exists():
         z = np.load(path)
         return Dataset(
@@ -235,6 +249,7 @@ def build_dataset(name: str, mode: str, seed: int, embed) -> Dataset:
             z["real"],
             {s: z[f"styled_{s}"] for s in STYLES if s != "none"},
             {s: z[f"junk_{s}"] for s in STYLES},
+            **made_by,
         )
     junk = junk_images(size["junk"], images[0].shape[0], images, rng)
     batches = {"real": images}
@@ -252,23 +267,52 @@ def build_dataset(name: str, mode: str, seed: int, embed) -> Dataset:
         arrays["real"],
         {s: arrays[f"styled_{s}"] for s in STYLES if s != "none"},
         {s: arrays[f"junk_{s}"] for s in STYLES},
+        **made_by,
     )
 
 
-def make_embedder(precision: str = "auto", model_name: str = DEFAULT_MODEL):
-    """images (uint8 HxWx3 arrays) -> (n, d) embeddings by ``model_name``, written to files and
-    read back as the product reads them, on the CPU at ``precision`` (as ``load_model`` takes it;
-    the resolved one is ``embed.precision``). The model is loaded on first use (not at all when
-    everything is cached)."""
-    from fiftyone_plugin.embeddings.registry import resolve_precision
+class Embedder:
+    """images (uint8 HxWx3 arrays) -> (n, d) embeddings by ``model``, written to files and read
+    back as the product reads them, on the CPU at ``precision`` (the resolved one of
+    ``load_model``'s values). The network is loaded on first use (not at all when everything is
+    cached). ``model`` "auto" (defaults.AUTO_MODEL) stands for the product's default choice:
+    :meth:`for_images` gives the embedder of the model it takes for a dataset's real images."""
 
-    model = None
+    def __init__(self, precision: str = "auto", model: str = DEFAULT_MODEL):
+        from fiftyone_plugin.embeddings.registry import resolve_precision
 
-    def embed(images: list[np.ndarray], what: str) -> np.ndarray:
-        nonlocal model
+        self.precision = resolve_precision(precision, "cpu")
+        self.model = model
+        self.layout_share: float | None = None  # of the images the auto choice was made on
+        self._network = None
+        self._chosen: dict[str, Embedder] = {}
+
+    def for_images(self, images: list[np.ndarray]) -> Embedder:
+        """This embedder, or under "auto" the one of the model the product takes for real images
+        ``images`` (embeddings/layout.py, on a random sample of at most MAX_IMAGES of them), with
+        their ``layout_share``."""
+        if self.model != AUTO_MODEL:
+            return self
+        from fiftyone_plugin.embeddings.layout import (
+            MAX_IMAGES,
+            layout_share,
+            model_for,
+            thumbnail,
+        )
+
+        chosen = np.random.default_rng(0).permutation(len(images))[:MAX_IMAGES]
+        share = layout_share(np.stack([thumbnail(Image.fromarray(images[i])) for i in chosen]))
+        model = model_for(share)
+        embedder = self._chosen.setdefault(model, Embedder(self.precision, model))
+        embedder.layout_share = share
+        return embedder
+
+    def __call__(self, images: list[np.ndarray], what: str) -> np.ndarray:
         from fiftyone_plugin.embeddings import embed_images, load_model
 
-        model = model or load_model(embed.model, "cpu", precision=embed.precision)
+        if self.model == AUTO_MODEL:
+            raise ValueError("'auto' embeds nothing itself: embed with for_images(images)")
+        self._network = self._network or load_model(self.model, "cpu", precision=self.precision)
         t = time.time()
         with tempfile.TemporaryDirectory() as tmp:
             paths = []
@@ -276,7 +320,7 @@ def make_embedder(precision: str = "auto", model_name: str = DEFAULT_MODEL):
                 p = Path(tmp) / f"{i:05d}.png"
                 Image.fromarray(a).save(p)
                 paths.append(p)
-            result = embed_images(paths, model, batch_size=64, num_workers=2)
+            result = embed_images(paths, self._network, batch_size=64, num_workers=2)
         bad = [e for e in result.errors if e]
         if bad:
             raise RuntimeError(f"{len(bad)} images failed to embed, e.g. {bad[0]}")
@@ -284,10 +328,6 @@ def make_embedder(precision: str = "auto", model_name: str = DEFAULT_MODEL):
             f"  embedded {what}: {len(images)} images in {time.time() - t:.0f} s", file=sys.stderr
         )
         return result.vectors
-
-    embed.precision = resolve_precision(precision, "cpu")
-    embed.model = model_name
-    return embed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,6 +346,9 @@ class Scenario:
     labels_real: np.ndarray
     labels_synthetic: np.ndarray
     recognizable: float  # see recognizable()
+    #: (n_real,) bool: real samples of a class whose synthetic images (all of them, before any
+    #: is withheld) are mostly not recognised as it after the style shift (see recognized())
+    unrecognizable: np.ndarray
 
 
 def split(ds: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -326,7 +369,9 @@ def scenarios(ds: Dataset, seed: int) -> list[Scenario]:
     out = []
     for shift in STYLES:
         x = ds.real if shift == "none" else ds.styled[shift]
-        kept = recognizable(ds.real[ir], x[js], ds.labels[ir], ds.labels[js])
+        seen = recognized(ds.real[ir], x[js], ds.labels[ir])
+        kept = float(np.mean(seen == ds.labels[js]))
+        lost = [c for c in np.unique(ds.labels[js]) if np.mean(seen[ds.labels[js] == c] == c) < 0.5]
         for kind in ("gap", "control", "junk"):
             if kind == "control" and shift == "none":
                 continue  # identical style and content: nothing to test
@@ -352,6 +397,7 @@ def scenarios(ds: Dataset, seed: int) -> list[Scenario]:
                     ds.labels[ir].astype(object),
                     labels_s,
                     kept,
+                    np.isin(ds.labels[ir], lost),
                 )
             )
     return out
@@ -392,6 +438,11 @@ def recognizable(real: np.ndarray, synthetic: np.ndarray, labels_real, labels_sy
     still recognises after centring each side (all content present on both sides): how much
     content survives the style shift in the embedding space, the ceiling any unsupervised
     alignment works under."""
+    return float(np.mean(recognized(real, synthetic, labels_real) == labels_synthetic))
+
+
+def recognized(real: np.ndarray, synthetic: np.ndarray, labels_real) -> np.ndarray:
+    """The content class the classifier of :func:`recognizable` gives each synthetic image."""
     from sklearn.linear_model import LogisticRegression
 
     from fiftyone_plugin.core.projection import FeatureReducer
@@ -399,7 +450,7 @@ def recognizable(real: np.ndarray, synthetic: np.ndarray, labels_real, labels_sy
     red = FeatureReducer(64).fit(real, synthetic)
     r, s = red.transform(real), red.transform(synthetic)
     clf = LogisticRegression(max_iter=2000).fit(r - r.mean(0), labels_real)
-    return float(np.mean(clf.predict(s - s.mean(0)) == labels_synthetic))
+    return clf.predict(s - s.mean(0))
 
 
 def evaluate(sc: Scenario, config: AnalysisConfig, model: str = DEFAULT_MODEL) -> dict:
@@ -429,12 +480,18 @@ def evaluate(sc: Scenario, config: AnalysisConfig, model: str = DEFAULT_MODEL) -
         recognizable=sc.recognizable,
         c2st=res.metrics["c2st_auc"],
         c2st_aligned=res.metrics["c2st_auc_aligned"],
+        model=model,
         diagnosis=res.diagnosis["kind"],
         flagged=float(res.uncovered.mean()),
         flagged_either=float((res.uncovered | res.underrepresented).mean()),
         expected_fp=res.expected_false_positive.get("uncovered", float("nan")),
         expected_fp_either=sum(res.expected_false_positive.values()),
         base_flagged=float(b_unc.mean()),
+        flagged_recognizable=float(
+            (res.uncovered | res.underrepresented)[~sc.unrecognizable].mean()
+        )
+        if (~sc.unrecognizable).any()
+        else float("nan"),
         flagged_by_class={
             str(c): float(res.uncovered[sc.labels_real == c].mean())
             for c in np.unique(sc.labels_real)
@@ -445,6 +502,9 @@ def evaluate(sc: Scenario, config: AnalysisConfig, model: str = DEFAULT_MODEL) -
         row["auroc"] = auroc(res.gap_score, sc.missing)
         row["base_auroc"] = auroc(b_gap, sc.missing)
         row["precision"], row["recall"] = precision_recall(res.uncovered, sc.missing)
+        row["precision_recognizable"] = precision_recall(
+            res.uncovered & ~sc.unrecognizable, sc.missing
+        )[0]
         row["precision_either"], row["recall_either"] = precision_recall(
             res.uncovered | res.underrepresented, sc.missing
         )
@@ -478,8 +538,9 @@ def markdown(rows: list[dict]) -> str:
         "| data | shift | scenario | real / synth | recognizable | C2ST before → after | "
         "gap AUROC (baseline) | uncovered precision (baseline) | uncovered recall (baseline) | "
         "+ underrepresented: precision / recall | score's recall at 5% FP | "
-        "flagged uncovered / either (baseline) | junk AUROC (baseline) | diagnosis |",
-        "|" + "---|" * 14,
+        "flagged uncovered / either (baseline) | where recognizable: uncovered precision, "
+        "flagged either | junk AUROC (baseline) | diagnosis |",
+        "|" + "---|" * 15,
     ]
     for r in rows:
         lines.append(
@@ -491,6 +552,7 @@ def markdown(rows: list[dict]) -> str:
             f"{_f(r.get('precision_either'))} / {_f(r.get('recall_either'))} | "
             f"{_f(r.get('recall_at_fpr'))} | "
             f"{_pct(r['flagged'])} / {_pct(r['flagged_either'])} ({_pct(r['base_flagged'])}) | "
+            f"{_f(r.get('precision_recognizable'))}, {_pct(r['flagged_recognizable'])} | "
             f"{_f(r.get('junk_auroc'))} ({_f(r.get('base_junk_auroc'))}) | {r['diagnosis']} |"
         )
     return "\n".join(lines)
@@ -501,7 +563,9 @@ SPREAD = {
     "auroc": "gap AUROC", "precision": "uncovered precision", "recall": "uncovered recall",
     "precision_either": "+ underrep. precision", "recall_either": "+ underrep. recall",
     "recall_at_fpr": "score's recall at 5% FP", "flagged": "flagged uncovered",
-    "flagged_either": "flagged either", "junk_auroc": "junk AUROC",
+    "flagged_either": "flagged either",
+    "precision_recognizable": "uncovered precision where recognizable",
+    "flagged_recognizable": "flagged either where recognizable", "junk_auroc": "junk AUROC",
 }  # fmt: skip
 
 
@@ -561,6 +625,8 @@ def summary(rows: list[dict]) -> dict:
         "max_control_flagged": worst(control, "flagged", max),
         "max_control_flagged_either": worst(control, "flagged_either", max),
         "max_base_control_flagged": worst(control, "base_flagged", max),
+        "min_uncovered_precision_recognizable": worst(gap, "precision_recognizable"),
+        "max_control_flagged_recognizable": worst(control, "flagged_recognizable", max),
         "min_junk_auroc": worst(junk, "junk_auroc"),
         "min_base_junk_auroc": worst(junk, "base_junk_auroc"),
         "below_target": {
@@ -592,21 +658,27 @@ def main(argv: list[str] | None = None) -> int:
         "--precision", default="auto", choices=PRECISIONS, help="of the embedding network"
     )
     parser.add_argument(
-        "--model", default=DEFAULT_MODEL, choices=available_models(), help="embedding model"
+        "--model",
+        default=DEFAULT_MODEL,
+        choices=[AUTO_MODEL, *available_models()],
+        help=f"embedding model ({AUTO_MODEL}: the product's default choice, per dataset)",
     )
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     seeds = [int(v) for v in args.seed.split(",")]
 
     t0 = time.time()
-    embed = make_embedder(args.precision, args.model)
-    rows = []
+    embed = Embedder(args.precision, args.model)
+    rows, chosen = [], {}
     for seed in seeds:
         config = AnalysisConfig(seed=seed, project=False, kid_subsets=SIZES[mode]["kid_subsets"])
         for name in args.datasets.split(","):
             ds = build_dataset(name, mode, seed, embed)
+            if args.model == AUTO_MODEL:
+                chosen[name] = f"{name} {ds.model} (layout share {ds.layout_share:.2f})"
+                print(f"  {chosen[name]}", file=sys.stderr)
             for sc in scenarios(ds, seed):
-                rows.append(evaluate(sc, config, args.model))
+                rows.append(evaluate(sc, config, ds.model))
                 r = rows[-1]
                 if len(seeds) > 1:
                     r["seed"] = seed
@@ -616,7 +688,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"prec {_f(r.get('precision'))} rec {_f(r.get('recall'))} "
                     f"+under {_f(r.get('precision_either'))}/{_f(r.get('recall_either'))} "
                     f"rec@5%FP {_f(r.get('recall_at_fpr'))} flagged {_pct(r['flagged'])}/"
-                    f"{_pct(r['flagged_either'])} junk {_f(r.get('junk_auroc'))} "
+                    f"{_pct(r['flagged_either'])} where recognizable "
+                    f"{_f(r.get('precision_recognizable'))}/{_pct(r['flagged_recognizable'])} "
+                    f"junk {_f(r.get('junk_auroc'))} "
                     f"{r['diagnosis']} [{r['seconds']:.1f} s]",
                     file=sys.stderr,
                     flush=True,
@@ -624,6 +698,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n### Gap detection quality ({mode}, seed {args.seed}, {args.model}, {embed.precision})\n"
     )
+    if chosen:
+        print(f"{AUTO_MODEL} took (seed {seeds[-1]}): " + "; ".join(chosen.values()) + "\n")
     print(markdown(rows))
     if len(seeds) > 1:
         print(f"\n### Spread over seeds {args.seed} ({mode})\n")

@@ -73,10 +73,10 @@ import object_scenarios as OS  # noqa: E402
 from gap_quality import (  # noqa: E402
     PHOTOS,
     STYLES,
+    Embedder,
     _rgb,
     auroc,
     digit_images,
-    make_embedder,
     precision_recall,
     stylize,
 )
@@ -503,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     tune = () if args.no_finetune else SIZES[mode]["finetune"]
 
     t0 = time.time()
-    embed = make_embedder(args.precision, args.model)
+    embed = Embedder(args.precision, args.model)
     rows = []
     for name in args.datasets.split(","):
         if name == "scenes":

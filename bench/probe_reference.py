@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     config = AnalysisConfig(seed=args.seed, project=False)
-    embed = LQ.make_embedder(args.precision)
+    embed = LQ.Embedder(args.precision)
     kinds = args.kinds.split(",")
     for name in args.datasets.split(","):
         data = LQ.build(name, mode, args.seed, embed)

@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 
 import numpy as np
+from PIL import Image
 
 from ..defaults import CONTENT_MODEL, FIXED_LAYOUT, MODEL
 from .images import load_image
@@ -68,13 +69,22 @@ def _stamped(path: str) -> tuple[str, int, int]:
 @functools.lru_cache(maxsize=4)
 def _share_of_files(files: tuple[tuple[str, int, int], ...]) -> float | None:
     """file_layout_share of the stamped ``files`` (see :func:`_stamped`)."""
-    thumbnails = []
-    for path, _, _ in files:
-        loaded = load_image(path, min_size=SIDE)
-        if loaded.image is not None:
-            thumb = loaded.image.convert("L").resize((SIDE, SIDE), reducing_gap=2.0)
-            thumbnails.append(np.asarray(thumb, dtype=np.float64) / 255)
+    loaded = (load_image(path, min_size=SIDE).image for path, _, _ in files)
+    thumbnails = [thumbnail(image) for image in loaded if image is not None]
     return layout_share(np.stack(thumbnails)) if len(thumbnails) >= 2 else None
+
+
+def thumbnail(image: Image.Image) -> np.ndarray:
+    """The SIDE x SIDE grey thumbnail (0-1) of the whole frame of ``image`` the layout is
+    measured on."""
+    grey = image.convert("L").resize((SIDE, SIDE), reducing_gap=2.0)
+    return np.asarray(grey, dtype=np.float64) / 255
+
+
+def model_for(share: float | None) -> str:
+    """The model the default choice takes for real images of layout share ``share`` (None: not
+    measured): CONTENT_MODEL from FIXED_LAYOUT up, else MODEL."""
+    return CONTENT_MODEL if share is not None and share >= FIXED_LAYOUT else MODEL
 
 
 def choose_model(paths: Sequence[str | os.PathLike]) -> tuple[str, float | None]:
@@ -82,4 +92,4 @@ def choose_model(paths: Sequence[str | os.PathLike]) -> tuple[str, float | None]
     their layout share (None when not measured): CONTENT_MODEL from FIXED_LAYOUT up, given at
     least MIN_IMAGES paths, else MODEL."""
     share = file_layout_share(paths) if len(paths) >= MIN_IMAGES else None
-    return (CONTENT_MODEL if share is not None and share >= FIXED_LAYOUT else MODEL), share
+    return model_for(share), share
