@@ -50,7 +50,7 @@ from gap_quality import (  # noqa: E402
     _pct,
     digit_images,
     evaluate,
-    recognizable,
+    recognition,
 )
 
 from fiftyone_plugin.core import AnalysisConfig  # noqa: E402
@@ -168,13 +168,13 @@ def scenarios(arrays: dict[str, np.ndarray], seed: int) -> list[Scenario]:
     out = []
     for name in RENDERERS:
         synth = arrays[name]
-        kept = recognizable(real, synth, lr, ls)
+        kept, lost = recognition(real, synth, lr, ls)
         for kind in ("gap", "control"):
             keep = ~np.isin(ls, withheld) if kind == "gap" else np.ones(len(ls), bool)
             missing = np.isin(lr, withheld) if kind == "gap" else np.zeros(len(lr), bool)
             sc = Scenario(f"digits {withheld[0]}+{withheld[1]}", name, kind, real, synth[keep],
                           missing, np.zeros(int(keep.sum()), bool), lr.astype(object),
-                          ls[keep].astype(object), kept)  # fmt: skip
+                          ls[keep].astype(object), kept, np.isin(lr, lost))  # fmt: skip
             out.append(sc)
     return out
 

@@ -345,9 +345,9 @@ class Scenario:
     junk: np.ndarray  # (n_synthetic,) bool
     labels_real: np.ndarray
     labels_synthetic: np.ndarray
-    recognizable: float  # see recognizable()
+    recognizable: float  # see recognition()
     #: (n_real,) bool: real samples of a class whose synthetic images (all of them, before any
-    #: is withheld) are mostly not recognised as it after the style shift (see recognized())
+    #: is withheld) are mostly not recognised as it after the style shift (see recognition())
     unrecognizable: np.ndarray
 
 
@@ -369,9 +369,7 @@ def scenarios(ds: Dataset, seed: int) -> list[Scenario]:
     out = []
     for shift in STYLES:
         x = ds.real if shift == "none" else ds.styled[shift]
-        seen = recognized(ds.real[ir], x[js], ds.labels[ir])
-        kept = float(np.mean(seen == ds.labels[js]))
-        lost = [c for c in np.unique(ds.labels[js]) if np.mean(seen[ds.labels[js] == c] == c) < 0.5]
+        kept, lost = recognition(ds.real[ir], x[js], ds.labels[ir], ds.labels[js])
         for kind in ("gap", "control", "junk"):
             if kind == "control" and shift == "none":
                 continue  # identical style and content: nothing to test
@@ -433,16 +431,14 @@ def baseline(real: np.ndarray, synthetic: np.ndarray, k: int = 5):
     return d_rs / radius, d_rs > radius, -d_sr[:, 0] / radius[i_sr[:, 0]]
 
 
-def recognizable(real: np.ndarray, synthetic: np.ndarray, labels_real, labels_synthetic) -> float:
-    """Share of synthetic images that a classifier trained on the real images' content labels
-    still recognises after centring each side (all content present on both sides): how much
-    content survives the style shift in the embedding space, the ceiling any unsupervised
-    alignment works under."""
-    return float(np.mean(recognized(real, synthetic, labels_real) == labels_synthetic))
-
-
-def recognized(real: np.ndarray, synthetic: np.ndarray, labels_real) -> np.ndarray:
-    """The content class the classifier of :func:`recognizable` gives each synthetic image."""
+def recognition(
+    real: np.ndarray, synthetic: np.ndarray, labels_real, labels_synthetic
+) -> tuple[float, list]:
+    """(share, lost): the share of synthetic images that a classifier trained on the real images'
+    content labels still recognises after centring each side (all content present on both sides):
+    how much content survives the style shift in the embedding space, the ceiling any
+    unsupervised alignment works under; and the classes whose synthetic images it mostly (over
+    half) does not recognise."""
     from sklearn.linear_model import LogisticRegression
 
     from fiftyone_plugin.core.projection import FeatureReducer
@@ -450,7 +446,9 @@ def recognized(real: np.ndarray, synthetic: np.ndarray, labels_real) -> np.ndarr
     red = FeatureReducer(64).fit(real, synthetic)
     r, s = red.transform(real), red.transform(synthetic)
     clf = LogisticRegression(max_iter=2000).fit(r - r.mean(0), labels_real)
-    return clf.predict(s - s.mean(0))
+    seen = clf.predict(s - s.mean(0)) == np.asarray(labels_synthetic)
+    classes = np.unique(labels_synthetic)
+    return float(seen.mean()), [c for c in classes if seen[labels_synthetic == c].mean() < 0.5]
 
 
 def evaluate(sc: Scenario, config: AnalysisConfig, model: str = DEFAULT_MODEL) -> dict:
