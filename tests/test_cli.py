@@ -314,7 +314,7 @@ def test_demo_under_its_own_name_says_what_it_does_at_every_step(tmp_path):
         labels = [re.split(r"\s+\d+%\|", line)[0].strip() for line in lines if "%|" in line]
         for label in ("demo: cropping astronaut (1/16)", "starting FiftyOne and its database",
                       "loading efficientnet_lite0", "computing metrics",
-                      "coverage: calibrating on real-vs-real halves"):  # fmt: skip
+                      "coverage: calibrating on shuffled sides"):  # fmt: skip
             assert label in labels, (label, labels)
         assert labels.count("done") == 1, labels
         # a style shift and missing content found: no advice to try another model

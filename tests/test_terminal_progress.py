@@ -18,7 +18,7 @@ def drawn(calls) -> list[str]:
 
 
 def test_each_new_label_is_drawn_at_once_and_whole():
-    long = "coverage: calibrating on real-vs-real halves"
+    long = "coverage: calibrating on shuffled sides"
     lines = drawn([(0.0, "starting FiftyOne and its database"), (0.02, "added 432 synthetic images"),
                    (0.02, "loading efficientnet_lite0"), (0.5, long), (0.5001, "computing metrics"),
                    (1.0, "done")])  # fmt: skip

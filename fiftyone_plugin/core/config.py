@@ -29,7 +29,7 @@ class AnalysisConfig:
         k-NN based metrics and radii. alignment: "mnn" (default), "center" or "none"; mnn_k, mnn_iter:
         mutual-neighbour count and correction rounds. n_smooth: real neighbours a gap score is averaged
         over. alpha: share of real samples allowed to be flagged when nothing is missing: the false-positive
-    rate the gap threshold is calibrated to on a real-vs-real split.
+    rate the gap threshold is calibrated to with the sides' labels shuffled (coverage.py).
         min_region_size: smallest gap region reported. n_folds: cross-fitting folds (realism, C2ST).
         kid_subsets, kid_subset_size: KID sampling. project: compute the UMAP map (the slowest step;
         False leaves the map coordinates NaN). device: where the core's torch kernels run ("auto":

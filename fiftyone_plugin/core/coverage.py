@@ -8,8 +8,10 @@ Method (unbalanced optimal transport between micro-clusters):
 1-3. ``gap_score`` of a real sample: log2(expected / received synthetic mass) of its
    micro-cluster, smoothed over its real neighbours (transport.py says how).
 4. The threshold for ``uncovered`` is calibrated, not fixed: the maximum of (a) the ``1 - alpha``
-   quantile of the same score computed between two disjoint random halves of the real set
-   (nothing is missing there: the sampling noise), (b) the ``1 - alpha/5`` quantile of the
+   quantile of the same score with the sides' labels shuffled: the real and synthetic samples
+   pooled and dealt at random into sets of the sides' sizes (nothing is missing there, and the
+   sampling noise is that of the analysis's sizes; two halves of the real side alone score
+   noisier than the analysis and held the calls back), (b) the ``1 - alpha/5`` quantile of the
    synthetic side's own shortfall (residual misalignment raises both sides; junk excluded), and
    (c) ``min_log2_ratio``.
 5. A sample is uncovered only if the shortfall is confirmed at a coarser scale
@@ -23,16 +25,22 @@ Method (unbalanced optimal transport between micro-clusters):
 6. Two tiers of calls. ``underrepresented`` (likely): gap_score above the calibrated threshold
    (step 4), in a group of such samples connected in the real k-NN graph at least as large as
    one smoothing neighbourhood (``n_smooth`` and ``min_region_size``; a smaller group is one
-   smoothed blip of sampling noise), not confirmed. ``uncovered`` (confident): confirmed as in step 5, and the members of a
-   likely group that holds a confirmed group of at least ``min_region_size`` (a region whose core
-   is confidently missing takes the members that share its shortfall). The tiers are disjoint.
-   Each tier's expected false-positive rate is measured by applying its rule to the real-vs-real
-   halves of step 4 (nothing missing there).
+   smoothed blip of sampling noise), not confirmed. ``uncovered`` (confident): confirmed as in
+   step 5, and the members of a likely group that holds a confirmed group of at least
+   ``min_region_size`` (a region whose core is confidently missing takes the members that share
+   its shortfall). The tiers are disjoint.
+   A real sample whose own neighbourhood (out to its k-th real neighbour) holds at least half the
+   synthetic samples expected there (``COVERED_SHARE``) is covered whatever its score: the
+   smoothing of step 3 spreads a missing area's shortfall onto the covered samples at its edge.
+   Each tier's expected false-positive rate is measured by applying its rule to the shuffled
+   sides of step 4 (nothing missing there).
 7. Uncovered samples connected in the real k-NN graph form gap regions, numbered 0.. by size;
    regions smaller than ``min_region_size`` are dropped (not uncovered).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -43,9 +51,23 @@ from ._validation import check_fraction, check_pair, check_positive_int
 from .neighbors import knn
 from .transport import MAX_SCORE, neighbor_graphs, transport_match
 
+#: A real sample whose own neighbourhood (out to its k-th real neighbour) holds at least this
+#: share of the synthetic samples expected there is covered, whatever its smoothed score.
+COVERED_SHARE = 0.5
 #: gap_score from which a shortfall counts without coarse confirmation: the sample's neighbourhood
 #: received under 1/32 of its expected synthetic mass.
 CERTAIN_SCORE = MAX_SCORE - 1.0
+
+
+@dataclass
+class NullSides:
+    """The gap scores of the shuffled sides (GapDetector._null): per parameter set, the scores of
+    the pseudo-real samples; their ``n_smooth`` neighbours; and which are covered nearby
+    (GapDetector.covered_nearby_)."""
+
+    scores: list[np.ndarray]
+    neighbors: np.ndarray
+    covered_nearby: np.ndarray
 
 
 class GapDetector:
@@ -62,12 +84,14 @@ class GapDetector:
     * ``underrepresented_`` (n_real,) bool, the likely tier: gap_score_ > threshold_ inside a
       group of at least max(``n_smooth``, ``min_region_size``) such samples, and not uncovered_
       (module step 6).
-    * ``expected_false_positive_``: {"uncovered": share, "underrepresented": share} of a real
-      half flagged by each tier's rule when scored against the other half (nothing missing).
+    * ``covered_nearby_`` (n_real,) bool: the sample's own neighbourhood holds at least
+      COVERED_SHARE of the synthetic samples expected there; never called (module step 6).
+    * ``expected_false_positive_``: {"uncovered": share, "underrepresented": share} of the
+      shuffled real side flagged by each tier's rule (nothing missing there).
     * ``gap_region_`` (n_real,) int: -1 where covered, else the region number (0 = largest).
     * ``threshold_``: gap_score above which a sample is uncovered; ``threshold_parts_``: its
-      candidates (see the module docstring); ``null_scores_``: scores of a real half against the
-      other half, the no-gap reference; ``alpha`` is the rate it is calibrated to.
+      candidates (see the module docstring); ``null_scores_``: scores with the sides' labels
+      shuffled (module step 4), the no-gap reference; ``alpha`` is the rate it is calibrated to.
     * ``synthetic_excess_`` (n_synthetic,): log2(expected / delivered mass) per synthetic sample,
       high = no real counterpart (used by the realism score).
     * ``nearest_synthetic_`` / ``distance_to_synthetic_`` (n_real,): index of and distance to the
@@ -92,7 +116,7 @@ class GapDetector:
         min_log2_ratio: float = 0.25,
         min_region_size: int = 5,
         n_representatives: int = 8,
-        max_null_samples: int = 20000,
+        max_null_samples: int = 10000,
         seed: int = 0,
     ) -> None:
         self.k = k
@@ -128,7 +152,7 @@ class GapDetector:
         if len(real) < 2 * need:
             raise ValueError(
                 f"real has {len(real)} samples but the gap detector needs at least {2 * need} "
-                f"(k={self.k}, n_smooth={self.n_smooth}, and a real half to calibrate against): "
+                f"(k={self.k}, n_smooth={self.n_smooth}): "
                 "add real samples or lower k / n_smooth"
             )
         return real, synthetic
@@ -155,15 +179,18 @@ class GapDetector:
         self.spacing_ = match.spacing
         self.gap_score_ = match.real_score
         self.synthetic_excess_ = match.synthetic_score
-        report(progress, 0.3, "coverage: calibrating on real-vs-real halves")
+        d_rs, i_rs = knn(real, synthetic, 1, seed=self.seed)
+        self.distance_to_synthetic_ = d_rs[:, 0]
+        self.nearest_synthetic_ = i_rs[:, 0]
+        self.covered_nearby_ = self._covered_nearby(real, synthetic, self.real_graph_)
+        report(progress, 0.3, "coverage: calibrating on shuffled sides")
         coarse = {
             **params,
             "samples_per_cluster": self.confirm_samples_per_cluster,
             "tau_real": self.confirm_tau_real,
         }
-        (self.null_scores_, coarse_null), null_neighbors = self._null_scores(
-            real, len(synthetic), [params, coarse]
-        )
+        null = self._null(real, synthetic, [params, coarse])
+        self.null_scores_, coarse_null = null.scores
         self.threshold_parts_ = self._threshold_parts(self.null_scores_, self.synthetic_excess_)
         self.threshold_ = max(self.threshold_parts_.values())
 
@@ -178,13 +205,14 @@ class GapDetector:
         )
 
         report(progress, 0.8, "coverage: gap regions")
-        d_rs, i_rs = knn(real, synthetic, 1, seed=self.seed)
-        self.distance_to_synthetic_ = d_rs[:, 0]
-        self.nearest_synthetic_ = i_rs[:, 0]
         neighbors = self.real_graph_[1][:, : self.n_smooth]
-        uncovered, likely = self._calls(self.gap_score_, self.coarse_score_, neighbors)
-        self._null_neighbors = null_neighbors
-        null_uncovered, null_likely = self._calls(self.null_scores_, coarse_null, null_neighbors)
+        uncovered, likely = self._calls(
+            self.gap_score_, self.coarse_score_, neighbors, self.covered_nearby_
+        )
+        self._null_sides = null
+        null_uncovered, null_likely = self._calls(
+            self.null_scores_, coarse_null, null.neighbors, null.covered_nearby
+        )
         self.expected_false_positive_ = {
             "uncovered": float(null_uncovered.mean()),
             "underrepresented": float(null_likely.mean()),
@@ -195,11 +223,12 @@ class GapDetector:
         return self
 
     def _calls(
-        self, score: np.ndarray, coarse: np.ndarray, neighbors: np.ndarray
+        self, score: np.ndarray, coarse: np.ndarray, neighbors: np.ndarray, nearby: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """(uncovered, underrepresented) by the rules of the module docstring, step 6, for scores
-        ``score`` / ``coarse`` on a real set whose neighbours are ``neighbors``."""
-        above = score > self.threshold_
+        ``score`` / ``coarse`` on a real set whose neighbours are ``neighbors`` and whose
+        samples ``nearby`` are covered nearby (never called)."""
+        above = (score > self.threshold_) & ~nearby
         confirmed = above & ((coarse > self.coarse_threshold_) | (score >= CERTAIN_SCORE))
         core = self._regions(confirmed, neighbors) >= 0
         group = self._regions(above, neighbors, max(self.n_smooth, self.min_region_size))
@@ -215,8 +244,10 @@ class GapDetector:
         none = np.zeros_like(self.uncovered_)
         self._set_regions(
             self.uncovered_ & (self.gap_score_ >= CERTAIN_SCORE), none, real, synthetic
-        )
-        certain = self._regions(self.null_scores_ >= CERTAIN_SCORE, self._null_neighbors) >= 0
+        )  # uncovered_ already leaves out covered_nearby_
+        null = self._null_sides
+        certain = (self.null_scores_ >= CERTAIN_SCORE) & ~null.covered_nearby
+        certain = self._regions(certain, null.neighbors) >= 0
         self.expected_false_positive_ = {
             "uncovered": float(certain.mean()),
             "underrepresented": 0.0,
@@ -240,27 +271,38 @@ class GapDetector:
         matched = excess[excess < MAX_SCORE - 2]
         return {
             "minimum": float(self.min_log2_ratio),
-            "real_vs_real": float(np.quantile(null_scores, 1.0 - self.alpha)),
+            "shuffled_sides": float(np.quantile(null_scores, 1.0 - self.alpha)),
             "synthetic_side": float(np.quantile(matched, 1.0 - self.alpha / 5))
             if len(matched)
             else 0.0,
         }
 
-    def _null_scores(
-        self, real: np.ndarray, n_synthetic: int, scales: list[dict]
-    ) -> tuple[list[np.ndarray], np.ndarray]:
-        """Per parameter set in ``scales``, the scores of one random real half against the other
-        (sized like the synthetic side), on at most ``max_null_samples`` real samples; and the
-        first half's ``n_smooth`` real neighbours (indices within that half)."""
+    def _null(self, real: np.ndarray, synthetic: np.ndarray, scales: list[dict]) -> NullSides:
+        """The no-gap reference (module step 4): the real and synthetic samples pooled and dealt
+        at random into a pseudo-real and a pseudo-synthetic set of the sides' sizes (at most
+        ``max_null_samples`` each), the first scored against the second per parameter set in
+        ``scales``."""
         rng = np.random.default_rng(self.seed + 7)
-        perm = rng.permutation(len(real))[: self.max_null_samples]
-        half = len(perm) // 2
-        ref, pseudo = perm[:half], perm[half:]
-        pseudo = pseudo[: max(2, min(len(pseudo), n_synthetic))]
-        x, y = real[ref], real[pseudo]
+        pooled = np.concatenate([real, synthetic])
+        order = rng.permutation(len(pooled))
+        x = pooled[order[: len(real)][: self.max_null_samples]]
+        y = pooled[order[len(real) :][: self.max_null_samples]]
         graphs = neighbor_graphs(x, y, self.k, self.n_smooth, self.seed)
         scores = [transport_match(x, y, graphs=graphs, **p).real_score for p in scales]
-        return scores, graphs[0][1][:, : self.n_smooth]
+        return NullSides(
+            scores, graphs[0][1][:, : self.n_smooth], self._covered_nearby(x, y, graphs[0])
+        )
+
+    def _covered_nearby(
+        self, real: np.ndarray, synthetic: np.ndarray, real_graph: tuple[np.ndarray, np.ndarray]
+    ) -> np.ndarray:
+        """(n_real,) bool: the ball of each real sample out to its k-th real neighbour (distances
+        in ``real_graph``) holds at least COVERED_SHARE of the synthetic samples expected there
+        (k times the sides' size ratio), and at least one (module step 6)."""
+        expected = self.k * len(synthetic) / len(real)
+        need = min(max(1, int(np.ceil(COVERED_SHARE * expected))), len(synthetic))
+        d_rs = knn(real, synthetic, need, seed=self.seed)[0][:, need - 1]
+        return d_rs <= real_graph[0][:, self.k - 1]
 
     def _regions(
         self, flagged: np.ndarray, neighbors: np.ndarray, min_size: int | None = None

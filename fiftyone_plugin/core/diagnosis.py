@@ -25,7 +25,8 @@ SEPARABLE_AUC = 0.8
 SEPARABLE_MIXING_AUC = 0.95
 #: ... and as only partly aligned (coverage results less certain) from this mixing AUC.
 PARTIAL_MIXING_AUC = 0.8
-#: Missing content is diagnosed when this share of real samples is uncovered ...
+#: Missing content is diagnosed when this share of real samples is uncovered, or underrepresented,
+#: ...
 MISSING_FRACTION = 0.05
 #: ... or when a gap region of at least MISSING_REGION_FRACTION of the real samples receives less
 #: than half of its expected synthetic share (mean gap_score >= 1).
@@ -58,7 +59,8 @@ def diagnose(
         for r in regions
         if r["mean_gap_score"] >= 1.0 and r["size"] >= MISSING_REGION_FRACTION * n_real
     ]
-    missing = uncovered >= MISSING_FRACTION or bool(strong)
+    likely = metrics.get(M.UNDERREPRESENTED_FRACTION, 0.0)
+    missing = uncovered >= MISSING_FRACTION or bool(strong) or likely >= MISSING_FRACTION
     style = auc >= STYLE_SHIFT_AUC
     evidence = {
         "c2st_auc": auc,
@@ -77,6 +79,11 @@ def diagnose(
         where = (
             f" {100 * uncovered:.0f}% of the real {unit}, in {len(regions)} region"
             f"{'s' if len(regions) != 1 else ''} ({names}{more}), have no synthetic counterpart."
+        )
+    if likely >= MISSING_FRACTION:
+        where += (
+            f" {100 * likely:.0f}% of the real {unit} are underrepresented: they receive less "
+            "synthetic data than expected, not confirmed at a coarser scale."
         )
     caution = ""
     if not math.isnan(mixing) and mixing >= PARTIAL_MIXING_AUC:
@@ -134,7 +141,7 @@ def diagnose(
 
 def calls_sentence(metrics: dict, n_real: int, unit: str = "samples") -> str:
     """ " Calls: N real samples uncovered ..., M more underrepresented ...": how many of each tier
-    and at what expected false-positive rate (a real half scored against the other half);
+    and at what expected false-positive rate (the sides' labels shuffled, coverage.py);
     ``unit`` as in :func:`diagnose`."""
     fp_unc = metrics.get(M.UNCOVERED_EXPECTED_FP)
     fp_under = metrics.get(M.UNDERREPRESENTED_EXPECTED_FP)
@@ -143,7 +150,8 @@ def calls_sentence(metrics: dict, n_real: int, unit: str = "samples") -> str:
     n_unc = round(metrics[M.UNCOVERED_FRACTION] * n_real)
     n_under = round(metrics.get(M.UNDERREPRESENTED_FRACTION, 0.0) * n_real)
     return (
-        f" Calls: {n_unc} real {unit if n_unc != 1 else unit.removesuffix('s')} uncovered (confident: a real "
-        f"half scored against the other, where nothing is missing, gets {100 * fp_unc:.1f}% "
-        f"called so) and {n_under} more underrepresented (likely: {100 * fp_under:.1f}% there)."
+        f" Calls: {n_unc} real {unit if n_unc != 1 else unit.removesuffix('s')} uncovered "
+        f"(confident: with the real and synthetic {unit} shuffled together, where nothing is "
+        f"missing, {100 * fp_unc:.1f}% get called so) and {n_under} more underrepresented "
+        f"(likely: {100 * fp_under:.1f}% there)."
     )

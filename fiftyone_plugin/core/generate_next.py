@@ -5,7 +5,9 @@ Candidates are the gap regions (real samples without a synthetic counterpart, co
 the real-only clusters (clustering.py). A region and a cluster that share most of their real
 samples (SAME_CONTENT of the smaller one) are the same content: one row, the region, naming the
 cluster. The gap is counted in real samples without synthetic counterparts: all of a region's; for
-a cluster, its real samples beyond what its synthetic samples stand for.
+a cluster, its real samples beyond what its synthetic samples stand for. Where a cluster holds
+several regions (finer contents that clustering merged), each region is its own row with its own
+size, and the cluster's gap, which holds them all, is not counted again.
 """
 
 from __future__ import annotations
@@ -62,10 +64,11 @@ def generation_targets(
     def needed(gap: float) -> int:
         return int(math.ceil(gap * ratio - 1e-9)) if ratio > 0 else int(math.ceil(gap))
 
-    rows, merged = [], set()
-    for region in regions:
+    same = [_same_content(r, by_id, gap_region, cluster_real) for r in regions]
+    shared = {c for c in same if c is not None and same.count(c) > 1}
+    rows, merged = [], set(c for c in same if c is not None)
+    for region, c_same in zip(regions, same, strict=True):
         c = region.get("cluster")
-        members = np.flatnonzero(gap_region == region["region"])
         row = {
             "kind": "region",
             "name": region["name"],
@@ -75,15 +78,11 @@ def generation_targets(
             "gap": float(region["size"]),
             "examples": list(region.get("representatives", []))[:n_examples],
         }
-        cluster = by_id.get(c) if c is not None else None
-        if cluster is not None and cluster["n_real"]:
-            in_cluster = int(np.count_nonzero(cluster_real[members] == c))
-            if in_cluster / min(len(members), int(cluster["n_real"])) >= SAME_CONTENT:
-                merged.add(c)
-                gap = _cluster_gap(cluster, total_real, total_synthetic)
-                row["n_real"] = max(row["n_real"], int(cluster["n_real"]))
-                row["n_synthetic"] = int(cluster["n_synthetic"])
-                row["gap"] = max(row["gap"], gap)
+        if c_same is not None and c_same not in shared:
+            cluster = by_id[c_same]
+            row["n_real"] = max(row["n_real"], int(cluster["n_real"]))
+            row["n_synthetic"] = int(cluster["n_synthetic"])
+            row["gap"] = max(row["gap"], _cluster_gap(cluster, total_real, total_synthetic))
         rows.append(row)
     for cluster in clusters:
         c = int(cluster["cluster"])
@@ -106,6 +105,17 @@ def generation_targets(
         row["needed"] = needed(row["gap"])
     rows.sort(key=lambda r: (-r["gap"], r["kind"] != "region", str(r["name"] or r["cluster"])))
     return rows
+
+
+def _same_content(region: dict, by_id: dict, gap_region: np.ndarray, cluster_real: np.ndarray):
+    """The cluster that is the same content as ``region`` (module docstring), or None."""
+    c = region.get("cluster")
+    cluster = by_id.get(c) if c is not None else None
+    if cluster is None or not cluster["n_real"]:
+        return None
+    members = np.flatnonzero(gap_region == region["region"])
+    in_cluster = int(np.count_nonzero(cluster_real[members] == c))
+    return c if in_cluster / min(len(members), int(cluster["n_real"])) >= SAME_CONTENT else None
 
 
 def _cluster_gap(cluster: dict, total_real: int, total_synthetic: int) -> float:

@@ -42,7 +42,7 @@ COVERAGE_ALIGNED = "coverage_aligned"
 UNCOVERED_FRACTION = "uncovered_fraction"
 #: Share of real samples called underrepresented (the likely tier; coverage.GapDetector).
 UNDERREPRESENTED_FRACTION = "underrepresented_fraction"
-#: Share of a real half each tier flags when scored against the other half (nothing missing):
+#: Share of the real side each tier flags with the sides' labels shuffled (nothing missing):
 #: the tier's expected false-positive rate.
 UNCOVERED_EXPECTED_FP = "uncovered_expected_fp"
 UNDERREPRESENTED_EXPECTED_FP = "underrepresented_expected_fp"

@@ -8,7 +8,7 @@ alignment.py), every class with enough samples on both sides gets its own
 :class:`~.coverage.GapDetector`; a class with no synthetic sample at all is wholly uncovered.
 
 Only the detector's confident tier (``uncovered``) is called within a class; its likely tier
-(``underrepresented``) is not used: on a few dozen images a class its real-vs-real calibration
+(``underrepresented``) is not used: on a few dozen images of a class its shuffled-sides calibration
 is too coarse to hold the false calls down (docs/BENCHMARKS.md, labeled data). In a class with
 fewer real images than two coarse clusters (``confirm_samples_per_cluster`` of GapDetector) the
 coarse confirmation sees the class as one cluster and confirms nothing, so there only a

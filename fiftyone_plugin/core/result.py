@@ -22,7 +22,7 @@ class AnalysisResult:
     (see coverage.GapDetector), inside a gap region.
     underrepresented (n_real,): the likely tier, gap_score above ``threshold`` among like samples
     but not confirmed; disjoint from ``uncovered``. expected_false_positive: per tier, the share of
-    a real half flagged when scored against the other half (nothing missing there).
+    the real side flagged with the sides' labels shuffled (nothing missing there).
     gap_region (n_real,): -1 where covered, else the region (0 = largest).
     realism (n_synthetic,): in [0, 1], higher = more like real data.
     support (n_synthetic,): distance to the real support in the aligned space, in units of the

@@ -66,3 +66,23 @@ def test_a_real_only_cluster_outside_every_region_is_listed_as_a_cluster():
     rows = generation_targets([], clusters, np.full(16, -1), gap_score, cluster_real, 3)
     assert rows == [{"kind": "cluster", "name": None, "cluster": 1, "n_real": 6,
                      "n_synthetic": 0, "gap": 6.0, "examples": [15, 14, 13], "needed": 4}]  # fmt: skip
+
+
+def test_regions_of_one_cluster_are_listed_each_with_its_own_size():
+    """Clustering merged two missing contents (cluster 1: 8 real, 0 synthetic) that the gap
+    regions keep apart (5 and 3 real samples): two rows of their own sizes, the cluster's gap
+    not counted again, and no row for the cluster."""
+    clusters = [
+        {"cluster": 0, "n_real": 10, "n_synthetic": 10, "status": "mixed"},
+        {"cluster": 1, "n_real": 8, "n_synthetic": 0, "status": REAL_ONLY},
+    ]
+    cluster_real = np.r_[np.zeros(10), np.ones(8)].astype(int)
+    gap_region = np.r_[np.full(10, -1), np.zeros(5), np.ones(3)].astype(int)
+    regions = [{"region": r, "name": f"gap-{r + 1}", "size": n, "cluster": 1,
+                "representatives": list(np.flatnonzero(gap_region == r))} for r, n in ((0, 5), (1, 3))]  # fmt: skip
+    rows = generation_targets(regions, clusters, gap_region, np.zeros(18), cluster_real)
+    assert [(r["name"], r["n_real"], r["gap"]) for r in rows] == [
+        ("gap-1", 5, 5.0),
+        ("gap-2", 3, 3.0),
+    ]
+    assert sum(r["gap"] for r in rows) == 8.0
