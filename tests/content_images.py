@@ -1,7 +1,10 @@
-"""Small real images for the content model's tests: crops of scikit-image photos, and junk
-renders (noise, blank frames, stripes) as broken synthetic output."""
+"""Small real images for the content model's tests: crops of scikit-image photos, junk renders
+(noise, blank frames, stripes) as broken synthetic output, and folders of digits drawn in a
+frame (a fixed layout)."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 from PIL import Image
@@ -39,3 +42,25 @@ def junk(rng: np.random.Generator, n: int, size: int = 48) -> list[np.ndarray]:
             a[np.arange(size) // 6 % 2 == 0] = 0
         out.append(a)
     return out
+
+
+def digit_folders(root) -> tuple[str, str]:
+    """Folders ``root``/real and ``root``/synthetic of 80 of scikit-learn's handwritten digits
+    each (64 x 64 PNGs, dark ink on paper); the synthetic ones with a renderer's warm cast."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits().images
+    out = []
+    for name, images, tint in (("real", digits[:80], False), ("synthetic", digits[80:160], True)):
+        folder = os.path.join(root, name)
+        os.makedirs(folder)
+        for i, digit in enumerate(images):
+            grey = np.pad(255 - digit * 255 / 16, 2).astype(np.uint8)
+            rgb = np.repeat(grey[..., None], 3, axis=2).astype(np.float64)
+            if tint:
+                rgb = np.clip(rgb * (1.0, 0.9, 0.75) + (10, 0, 0), 0, 255)
+            Image.fromarray(rgb.astype(np.uint8)).resize((64, 64), Image.BICUBIC).save(
+                os.path.join(folder, f"{i:03d}.png")
+            )
+        out.append(folder)
+    return out[0], out[1]

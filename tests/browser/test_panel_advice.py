@@ -1,5 +1,7 @@
-"""The panel's verdict says what to try next when a style shift is all the analysis found: the
-tiny demo without its missing photos on the real side (same content, another style)."""
+"""The panel's verdict says what to try next: when a style shift is all the analysis found (the
+tiny demo without its missing photos on the real side: same content, another style), and when
+the real images share a fixed layout but another model than the content model was named (digits
+drawn in a frame, analyzed with efficientnet_lite0)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from fiftyone_plugin.report.verdict import CONTENT_MODEL
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DATASET = "browser-panel-advice"
+LAYOUT_DATASET = "browser-panel-layout-advice"
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +52,36 @@ def test_after_a_style_shift_alone_the_panel_advises_the_content_model(page, app
     assert advice.startswith("Next: A style shift can hide missing content")
     assert f"--model {CONTENT_MODEL}" in advice
     screenshot(page, "panel_advice")
+
+
+@pytest.fixture(scope="module")
+def digits_named_model(tmp_path_factory):
+    import fiftyone as fo
+    from content_images import digit_folders
+
+    from fiftyone_plugin.options import EmbeddingOptions
+    from fiftyone_plugin.workflow import analyze_folders
+
+    real, synthetic = digit_folders(tmp_path_factory.mktemp("layout-digits"))
+    if fo.dataset_exists(LAYOUT_DATASET):
+        fo.delete_dataset(LAYOUT_DATASET)
+    done = analyze_folders(
+        real, synthetic, dataset=LAYOUT_DATASET, out=str(tmp_path_factory.mktemp("layout-out")),
+        options=EmbeddingOptions(model="efficientnet_lite0", num_workers=0),
+    )  # fmt: skip
+    assert done.outcome.layout_share >= 0.2
+    yield fo.load_dataset(LAYOUT_DATASET)
+    fo.delete_dataset(LAYOUT_DATASET)
+
+
+def test_real_images_in_a_fixed_layout_get_the_content_model_advised(
+    page, app_url, digits_named_model
+):
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    open_dataset(page, app_url, LAYOUT_DATASET)
+    open_panel(page)
+    panel = page.locator(f"[data-cy=panel-content-{PANEL}]")
+    advice = panel.locator("[data-cy=synthgap-advice]").inner_text()
+    assert advice.startswith("Next: Your real images share a fixed layout (")
+    assert f"--model {CONTENT_MODEL}" in advice
+    screenshot(page, "panel_layout_advice")

@@ -6,12 +6,10 @@ efficientnet_lite0 and no advice (tests/test_cli.py)."""
 from __future__ import annotations
 
 import json
-import os
 
 import fiftyone as fo
-import numpy as np
 import pytest
-from PIL import Image
+from content_images import digit_folders as write_digit_folders
 
 from fiftyone_plugin.cli import main
 from fiftyone_plugin.defaults import CONTENT_MODEL
@@ -19,26 +17,9 @@ from fiftyone_plugin.defaults import CONTENT_MODEL
 pytestmark = pytest.mark.slow  # embeds 160 images
 
 
-def _write_digits(folder, images: np.ndarray, tint: bool) -> str:
-    os.makedirs(folder)
-    for i, digit in enumerate(images):
-        grey = np.pad(255 - digit * 255 / 16, 2).astype(np.uint8)  # dark ink on paper
-        rgb = np.repeat(grey[..., None], 3, axis=2).astype(np.float64)
-        if tint:  # a renderer's warm cast
-            rgb = np.clip(rgb * (1.0, 0.9, 0.75) + (10, 0, 0), 0, 255)
-        Image.fromarray(rgb.astype(np.uint8)).resize((64, 64), Image.BICUBIC).save(
-            os.path.join(folder, f"{i:03d}.png")
-        )
-    return str(folder)
-
-
 @pytest.fixture
 def digit_folders(tmp_path) -> tuple[str, str]:
-    from sklearn.datasets import load_digits
-
-    digits = load_digits().images
-    return (_write_digits(tmp_path / "real", digits[:80], tint=False),
-            _write_digits(tmp_path / "synthetic", digits[80:160], tint=True))  # fmt: skip
+    return write_digit_folders(tmp_path)
 
 
 def _analyze(folders, dataset_name, out, *extra) -> dict:
