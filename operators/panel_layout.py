@@ -167,7 +167,8 @@ def _headline_section(panel, model: dict) -> None:
               italic=True)  # fmt: skip
     _text(box, "sentence", head["sentence"], color="text.secondary", font_size="0.9rem")
     if head.get("advice"):
-        _text(box, "advice", f"Next: {head['advice']}", font_size="0.9rem")
+        _text(box, "advice", f"Next: {head['advice']}", font_size="0.9rem", bold=True,
+              padding="0.25rem 0")  # fmt: skip
     flagged = sorted(head["flagged"].items(), key=lambda item: item[1] != POOR)  # poor first
     if flagged:
         text = "Flagged: " + " · ".join(f"{label} ({level})" for label, level in flagged)
