@@ -179,10 +179,10 @@ class GapDetector:
         self.spacing_ = match.spacing
         self.gap_score_ = match.real_score
         self.synthetic_excess_ = match.synthetic_score
-        d_rs, i_rs = knn(real, synthetic, 1, seed=self.seed)
+        d_rs, i_rs = self._nearest_synthetic(real, synthetic)
         self.distance_to_synthetic_ = d_rs[:, 0]
         self.nearest_synthetic_ = i_rs[:, 0]
-        self.covered_nearby_ = self._covered_nearby(real, synthetic, self.real_graph_)
+        self.covered_nearby_ = self._covered_nearby(d_rs, self.real_graph_)
         report(progress, 0.3, "coverage: calibrating on shuffled sides")
         coarse = {
             **params,
@@ -289,20 +289,26 @@ class GapDetector:
         y = pooled[order[len(real) :][: self.max_null_samples]]
         graphs = neighbor_graphs(x, y, self.k, self.n_smooth, self.seed)
         scores = [transport_match(x, y, graphs=graphs, **p).real_score for p in scales]
-        return NullSides(
-            scores, graphs[0][1][:, : self.n_smooth], self._covered_nearby(x, y, graphs[0])
-        )
+        covered = self._covered_nearby(self._nearest_synthetic(x, y)[0], graphs[0])
+        return NullSides(scores, graphs[0][1][:, : self.n_smooth], covered)
 
-    def _covered_nearby(
-        self, real: np.ndarray, synthetic: np.ndarray, real_graph: tuple[np.ndarray, np.ndarray]
-    ) -> np.ndarray:
-        """(n_real,) bool: the ball of each real sample out to its k-th real neighbour (distances
-        in ``real_graph``) holds at least COVERED_SHARE of the synthetic samples expected there
-        (k times the sides' size ratio), and at least one (module step 6)."""
+    def _nearest_synthetic(
+        self, real: np.ndarray, synthetic: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(distances, indices) of each real sample's nearest synthetic samples, as many as
+        :meth:`_covered_nearby` counts: COVERED_SHARE of the k expected in a real sample's
+        neighbourhood (k times the sides' size ratio), at least one."""
         expected = self.k * len(synthetic) / len(real)
         need = min(max(1, int(np.ceil(COVERED_SHARE * expected))), len(synthetic))
-        d_rs = knn(real, synthetic, need, seed=self.seed)[0][:, need - 1]
-        return d_rs <= real_graph[0][:, self.k - 1]
+        return knn(real, synthetic, need, seed=self.seed)
+
+    def _covered_nearby(
+        self, to_synthetic: np.ndarray, real_graph: tuple[np.ndarray, np.ndarray]
+    ) -> np.ndarray:
+        """(n_real,) bool: the ball of each real sample out to its k-th real neighbour (distances
+        in ``real_graph``) holds all its nearest synthetic samples ``to_synthetic`` (distances,
+        from :meth:`_nearest_synthetic`) (module step 6)."""
+        return to_synthetic[:, -1] <= real_graph[0][:, self.k - 1]
 
     def _regions(
         self, flagged: np.ndarray, neighbors: np.ndarray, min_size: int | None = None
