@@ -43,15 +43,21 @@ def style_only(tiny_demo, tmp_path_factory):
     fo.delete_dataset(DATASET)
 
 
-def test_after_a_style_shift_alone_the_panel_advises_the_content_model(page, app_url, style_only):
+def _panel_advice(page, app_url, dataset: str, shot: str) -> str:
+    """The advice line of the panel on ``dataset`` (screenshot ``shot``)."""
     page.set_viewport_size({"width": 1600, "height": 1000})
-    open_dataset(page, app_url, DATASET)
+    open_dataset(page, app_url, dataset)
     open_panel(page)
     panel = page.locator(f"[data-cy=panel-content-{PANEL}]")
     advice = panel.locator("[data-cy=synthgap-advice]").inner_text()
+    screenshot(page, shot)
+    return advice
+
+
+def test_after_a_style_shift_alone_the_panel_advises_the_content_model(page, app_url, style_only):
+    advice = _panel_advice(page, app_url, DATASET, "panel_advice")
     assert advice.startswith("Next: A style shift can hide missing content")
     assert f"--model {CONTENT_MODEL}" in advice
-    screenshot(page, "panel_advice")
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +83,6 @@ def digits_named_model(tmp_path_factory):
 def test_real_images_in_a_fixed_layout_get_the_content_model_advised(
     page, app_url, digits_named_model
 ):
-    page.set_viewport_size({"width": 1600, "height": 1000})
-    open_dataset(page, app_url, LAYOUT_DATASET)
-    open_panel(page)
-    panel = page.locator(f"[data-cy=panel-content-{PANEL}]")
-    advice = panel.locator("[data-cy=synthgap-advice]").inner_text()
+    advice = _panel_advice(page, app_url, LAYOUT_DATASET, "panel_layout_advice")
     assert advice.startswith("Next: Your real images share a fixed layout (")
     assert f"--model {CONTENT_MODEL}" in advice
-    screenshot(page, "panel_layout_advice")
