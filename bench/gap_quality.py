@@ -233,8 +233,8 @@ def build_dataset(name: str, mode: str, seed: int, embed: Embedder) -> Dataset:
         images, labels, classes = photo_crops(size["crops"], size["n_photos"], rng)
     else:
         images, labels, classes = face_images()
-    embed = embed.for_images(images)
-    made_by = dict(model=embed.model, layout_share=embed.layout_share)
+    embed, share = embed.for_images(images)
+    made_by = dict(model=embed.model, layout_share=share)
     tag = f"{VERSION}-{name}-{mode}-{seed}-{embed.precision}"
     if embed.model != DEFAULT_MODEL:
         tag += f"-{embed.model}"
@@ -283,16 +283,15 @@ class Embedder:
 
         self.precision = resolve_precision(precision, "cpu")
         self.model = model
-        self.layout_share: float | None = None  # of the images the auto choice was made on
         self._network = None
         self._chosen: dict[str, Embedder] = {}
 
-    def for_images(self, images: list[np.ndarray]) -> Embedder:
-        """This embedder, or under "auto" the one of the model the product takes for real images
-        ``images`` (embeddings/layout.py, on a random sample of at most MAX_IMAGES of them), with
-        their ``layout_share``."""
+    def for_images(self, images: list[np.ndarray]) -> tuple[Embedder, float | None]:
+        """(embedder, layout share): this embedder, or under "auto" the one of the model the
+        product takes for real images ``images`` with their layout share (embeddings/layout.py,
+        on a random sample of at most MAX_IMAGES of them; None when not measured)."""
         if self.model != AUTO_MODEL:
-            return self
+            return self, None
         from fiftyone_plugin.embeddings.layout import (
             MAX_IMAGES,
             layout_share,
@@ -303,9 +302,7 @@ class Embedder:
         chosen = np.random.default_rng(0).permutation(len(images))[:MAX_IMAGES]
         share = layout_share(np.stack([thumbnail(Image.fromarray(images[i])) for i in chosen]))
         model = model_for(share)
-        embedder = self._chosen.setdefault(model, Embedder(self.precision, model))
-        embedder.layout_share = share
-        return embedder
+        return self._chosen.setdefault(model, Embedder(self.precision, model)), share
 
     def __call__(self, images: list[np.ndarray], what: str) -> np.ndarray:
         from fiftyone_plugin.embeddings import embed_images, load_model
