@@ -9,6 +9,8 @@ cluster, so large sets stay fast.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from ..progress import Progress, report
@@ -157,11 +159,12 @@ def cluster_table(
 def composition_status(n_real: int, n_synthetic: int, total_real: int, total_synthetic: int) -> str:
     """ "real-only" / "synthetic-only" when one side's odds in the cluster are below
     ONE_SIDED_ODDS times its overall odds, else "mixed" (+0.5 smoothing on the counts)."""
-    odds = (n_synthetic + 0.5) / (n_real + 0.5)
-    overall = max(total_synthetic, 1) / max(total_real, 1)
-    if odds < ONE_SIDED_ODDS * overall:
+    # exact fractions: swapping the sides gives exactly the mirrored status, even on a boundary
+    odds = Fraction(2 * n_synthetic + 1, 2 * n_real + 1)
+    overall = Fraction(max(total_synthetic, 1), max(total_real, 1))
+    if odds < Fraction(ONE_SIDED_ODDS) * overall:
         return REAL_ONLY
-    if odds > overall / ONE_SIDED_ODDS:
+    if odds > overall / Fraction(ONE_SIDED_ODDS):
         return SYNTHETIC_ONLY
     return MIXED
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 from core_scenarios import gaussian_gap_scenario
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
@@ -74,6 +74,7 @@ def test_unknown_method_raises():
     total_real=st.integers(1, 1000),
     total_synth=st.integers(1, 1000),
 )
+@example(n_real=19, n_synth=82, total_real=260, total_synth=110)  # on the boundary (CI found it)
 def test_status_is_symmetric_between_the_sides(n_real, n_synth, total_real, total_synth):
     flip = {REAL_ONLY: SYNTHETIC_ONLY, SYNTHETIC_ONLY: REAL_ONLY, MIXED: MIXED}
     a = composition_status(n_real, n_synth, total_real, total_synth)
