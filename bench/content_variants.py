@@ -48,10 +48,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import gap_quality as g  # noqa: E402
 
 from fiftyone_plugin.core import AnalysisConfig  # noqa: E402
-from fiftyone_plugin.core import metrics as M  # noqa: E402
 from fiftyone_plugin.core.diagnosis import is_separable  # noqa: E402
 from fiftyone_plugin.core.feature_blocks import equal_blocks  # noqa: E402
-from fiftyone_plugin.core.steps import find_gaps, fit_realism  # noqa: E402
+from fiftyone_plugin.core.steps import aligned_mixing, find_gaps, fit_realism  # noqa: E402
 from fiftyone_plugin.embeddings.registry import feature_blocks, head_dims  # noqa: E402
 
 MODEL = "efficientnet_lite0_content"
@@ -74,14 +73,8 @@ def gap_row(sc: g.Scenario, cfg: AnalysisConfig, variant: str) -> dict:
     real, synthetic = VARIANTS[variant](sc.real, sc.synthetic)
     gp = find_gaps(real, synthetic, cfg)
     gaps, ra, sa = gp.gaps, gp.aligner.real_aligned_, gp.aligner.synthetic_aligned_
-    covered = ~gaps.uncovered_
-    auc = (
-        M.c2st_auc(ra[covered], sa, cfg.n_folds, seed=cfg.seed)
-        if covered.sum() >= cfg.n_folds
-        else float("nan")
-    )
-    mixing = M.knn_two_sample_auc(ra[covered], sa, cfg.n_smooth) if covered.sum() >= 2 else np.nan
-    if is_separable(auc, mixing):
+    mixing = aligned_mixing(gp, cfg)
+    if is_separable(mixing):
         gaps.keep_certain(ra, sa)
     either = gaps.uncovered_ | gaps.underrepresented_
     row = dict(flagged=float(either.mean()))

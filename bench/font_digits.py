@@ -181,7 +181,7 @@ def scenarios(arrays: dict[str, np.ndarray], seed: int) -> list[Scenario]:
 
 def markdown(rows: list[dict]) -> str:
     lines = [
-        "| model | seed | renderer | scenario | real / synth | recognizable | C2ST before → after "
+        "| model | seed | renderer | scenario | real / synth | recognizable | C2ST; mixing after alignment "
         "| gap AUROC (baseline) | uncovered precision / recall (baseline) | + underrepresented: "
         "precision / recall | score's recall at 5% FP | flagged uncovered / either | "
         "uncovered in the classes called most | diagnosis |",
@@ -194,7 +194,7 @@ def markdown(rows: list[dict]) -> str:
         cells = [
             r["model"], str(r["seed"]), r["shift"], scenario,
             f"{r['n_real']} / {r['n_synthetic']}", _pct(r["recognizable"]),
-            f"{_f(r['c2st'])} → {_f(r['c2st_aligned'])}",
+            f"{_f(r['c2st'])}; {_f(r['mixing_aligned'])}",
             f"{_f(r['auroc'])} ({_f(r['base_auroc'])})" if gap else "–",
             f"{_f(r['precision'])} / {_f(r['recall'])} ({_f(r['base_precision'])} / "
             f"{_f(r['base_recall'])})" if gap else "–",

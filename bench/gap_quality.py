@@ -474,7 +474,7 @@ def evaluate(sc: Scenario, config: AnalysisConfig, model: str = DEFAULT_MODEL) -
         n_missing=int(sc.missing.sum()),
         recognizable=sc.recognizable,
         c2st=res.metrics["c2st_auc"],
-        c2st_aligned=res.metrics["c2st_auc_aligned"],
+        mixing_aligned=res.metrics["mixing_auc_aligned"],
         model=model,
         diagnosis=res.diagnosis["kind"],
         flagged=float(res.uncovered.mean()),
@@ -530,7 +530,7 @@ def _scenario(r: dict) -> str:
 
 def markdown(rows: list[dict]) -> str:
     lines = [
-        "| data | shift | scenario | real / synth | recognizable | C2ST before → after | "
+        "| data | shift | scenario | real / synth | recognizable | C2ST; mixing after alignment | "
         "gap AUROC (baseline) | uncovered precision (baseline) | uncovered recall (baseline) | "
         "+ underrepresented: precision / recall | score's recall at 5% FP | "
         "flagged uncovered / either (baseline) | where recognizable: uncovered precision, "
@@ -540,8 +540,8 @@ def markdown(rows: list[dict]) -> str:
     for r in rows:
         lines.append(
             f"| {r['dataset']} | {r['shift']} | {_scenario(r)} | {r['n_real']} / "
-            f"{r['n_synthetic']} | {_pct(r['recognizable'])} | {_f(r['c2st'])} → "
-            f"{_f(r['c2st_aligned'])} | {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) | "
+            f"{r['n_synthetic']} | {_pct(r['recognizable'])} | {_f(r['c2st'])}; "
+            f"{_f(r['mixing_aligned'])} | {_f(r.get('auroc'))} ({_f(r.get('base_auroc'))}) | "
             f"{_f(r.get('precision'))} ({_f(r.get('base_precision'))}) | "
             f"{_f(r.get('recall'))} ({_f(r.get('base_recall'))}) | "
             f"{_f(r.get('precision_either'))} / {_f(r.get('recall_either'))} | "

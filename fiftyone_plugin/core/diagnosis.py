@@ -19,9 +19,8 @@ DIAGNOSES = (NO_GAP, MISSING_CONTENT, STYLE_SHIFT, STYLE_SHIFT_AND_MISSING, SEPA
 
 #: C2ST AUC (before alignment) from which the two sides count as differing in style.
 STYLE_SHIFT_AUC = 0.75
-#: After alignment, the sides count as separable beyond a style shift from this linear C2ST AUC
-#: or this neighbourhood-mixing AUC (metrics.knn_two_sample_auc) on ...
-SEPARABLE_AUC = 0.8
+#: After alignment, the sides count as separable beyond a style shift from this
+#: neighbourhood-mixing AUC (metrics.MIXING_AUC_ALIGNED) ...
 SEPARABLE_MIXING_AUC = 0.95
 #: ... and as only partly aligned (coverage results less certain) from this mixing AUC.
 PARTIAL_MIXING_AUC = 0.8
@@ -33,12 +32,10 @@ MISSING_FRACTION = 0.05
 MISSING_REGION_FRACTION = 0.01
 
 
-def is_separable(auc_aligned: float, mixing: float) -> bool:
-    """Whether the sides stay apart after alignment: the C2ST AUC (``auc_aligned``) or the
-    neighbourhood-mixing AUC (``mixing``) on the covered real samples reaches its limit."""
-    return (not math.isnan(auc_aligned) and auc_aligned >= SEPARABLE_AUC) or (
-        not math.isnan(mixing) and mixing >= SEPARABLE_MIXING_AUC
-    )
+def is_separable(mixing: float) -> bool:
+    """Whether the sides stay apart after alignment: the neighbourhood-mixing AUC (``mixing``) on
+    the covered real samples reaches SEPARABLE_MIXING_AUC."""
+    return not math.isnan(mixing) and mixing >= SEPARABLE_MIXING_AUC
 
 
 def diagnose(
@@ -51,7 +48,6 @@ def diagnose(
     """{"kind", "text", "evidence"}: what separates the two sides, in plain words; ``unit``: what
     the samples are called ("samples", or "objects" for a run on objects)."""
     auc = metrics[M.C2ST_AUC]
-    auc_aligned = metrics[M.C2ST_AUC_ALIGNED]
     mixing = metrics[M.MIXING_AUC_ALIGNED]
     uncovered = metrics[M.UNCOVERED_FRACTION]
     strong = [
@@ -64,7 +60,6 @@ def diagnose(
     style = auc >= STYLE_SHIFT_AUC
     evidence = {
         "c2st_auc": auc,
-        "c2st_auc_aligned": auc_aligned,
         "mixing_auc_aligned": mixing,
         "uncovered_fraction": uncovered,
         "underrepresented_fraction": metrics.get(M.UNDERREPRESENTED_FRACTION),
@@ -92,12 +87,12 @@ def diagnose(
             "mixed), so some content may be flagged only because its synthetic version looks "
             "too different."
         )
-    if is_separable(auc_aligned, mixing):
+    if is_separable(mixing):
         kind = SEPARABLE
         text = (
             f"The two sides stay separable even after the global style shift is removed: a "
-            f"classifier tells them apart with AUC {auc:.2f} before alignment and {auc_aligned:.2f} "
-            f"after, and their neighbourhoods barely mix (AUC {mixing:.2f}). The synthetic images "
+            f"classifier tells them apart with AUC {auc:.2f} before alignment, and after it their "
+            f"neighbourhoods barely mix (AUC {mixing:.2f}; 0.5 = fully mixed). The synthetic images "
             "differ from the real ones in more than a shared style (or show other content). A "
             "real area short of synthetic data may then be short because of style as much as "
             f"missing content, so only real {unit} that received almost none are marked "
@@ -108,15 +103,17 @@ def diagnose(
         kind = STYLE_SHIFT_AND_MISSING
         text = (
             f"Two separate problems. Style: every synthetic image differs from the real ones in "
-            f"a shared way (a classifier tells them apart with AUC {auc:.2f}; after removing that "
-            f"shift, AUC {auc_aligned:.2f}). Content:{where}{caution}"
+            f"a shared way (a classifier tells them apart with AUC {auc:.2f}; with that shift "
+            f"removed, neighbourhood mixing AUC {mixing:.2f}, 0.5 = fully mixed). "
+            f"Content:{where}{caution}"
         )
     elif style:
         kind = STYLE_SHIFT
         text = (
             f"The synthetic images differ from the real ones in style everywhere (a classifier "
             f"tells them apart with AUC {auc:.2f}), but once that global shift is removed they "
-            f"cover the real content (AUC {auc_aligned:.2f} after alignment; "
+            f"cover the real content (neighbourhood mixing AUC {mixing:.2f} after alignment, "
+            f"0.5 = fully mixed; "
             f"{100 * uncovered:.0f}% of real {unit} uncovered).{caution}"
         )
     elif missing:

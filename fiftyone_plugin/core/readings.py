@@ -14,10 +14,9 @@ from typing import TypeGuard
 
 import numpy as np
 
-from .diagnosis import SEPARABLE_AUC, SEPARABLE_MIXING_AUC
+from .diagnosis import SEPARABLE_MIXING_AUC
 from .metrics import (
     C2ST_AUC,
-    C2ST_AUC_ALIGNED,
     COVERAGE,
     COVERAGE_ALIGNED,
     DENSITY,
@@ -64,10 +63,9 @@ THRESHOLDS: dict[str, Threshold] = {
     C2ST_AUC: Threshold("half", good=0.6, poor=0.9),
     UNCOVERED_FRACTION: Threshold("lower", good=0.05, poor=0.2),
     # After the global style shift is removed (core/alignment.py): coverage reads as above; a
-    # domain classifier or a neighbourhood-mixing AUC at the diagnosis's "separable" limits
-    # means the sides stay apart beyond a style shift.
+    # neighbourhood-mixing AUC at the diagnosis's "separable" limit means the sides stay apart
+    # beyond a style shift.
     COVERAGE_ALIGNED: Threshold("higher", good=0.8, poor=0.5),
-    C2ST_AUC_ALIGNED: Threshold("half", good=0.6, poor=SEPARABLE_AUC),
     MIXING_AUC_ALIGNED: Threshold("lower", good=0.7, poor=SEPARABLE_MIXING_AUC),
 }
 
@@ -183,14 +181,6 @@ def readings(metrics: dict) -> dict[str, str]:
         out[C2ST_AUC] = (
             f"Domain classifier AUC {a:.2f}: a classifier {how} (0.5 = indistinguishable, "
             "1 = always)."
-        )
-    if C2ST_AUC_ALIGNED in m:
-        a = m[C2ST_AUC_ALIGNED]
-        how = {GOOD: "indistinguishable", FAIR: "still partly distinguishable",
-               POOR: "still separable"}.get(grade(C2ST_AUC_ALIGNED, a), "of unknown separability")  # fmt: skip
-        out[C2ST_AUC_ALIGNED] = (
-            f"After alignment, AUC {a:.2f}: with the style shift removed and uncovered real "
-            f"samples set aside, the two sides are {how}."
         )
     if MIXING_AUC_ALIGNED in m:
         a = m[MIXING_AUC_ALIGNED]

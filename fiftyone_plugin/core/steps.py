@@ -86,6 +86,17 @@ def find_gaps(
         return GapPath(**vars(path), gaps=gaps)
 
 
+def aligned_mixing(gp: GapPath, cfg: AnalysisConfig) -> float:
+    """Do the sides stay apart once the style shift is removed? The neighbourhood-mixing AUC of
+    the aligned features (metrics.knn_two_sample_auc) on the covered real samples (so that
+    missing content does not count as a difference); NaN where fewer than two are covered."""
+    real_a, synth_a = gp.aligner.real_aligned_, gp.aligner.synthetic_aligned_
+    covered = ~gp.gaps.uncovered_
+    if covered.sum() < 2:
+        return float("nan")
+    return M.knn_two_sample_auc(real_a[covered], synth_a, cfg.n_smooth)
+
+
 def fit_realism(
     cfg: AnalysisConfig,
     gap_path: GapPath,

@@ -40,10 +40,6 @@ METRICS: dict[str, tuple[str, str]] = {
         "Coverage, style removed",
         "share of real neighbourhoods that hold a synthetic image once the style shift is removed",
     ),
-    "c2st_auc_aligned": (
-        "Domain classifier AUC, style removed",
-        "can a classifier still tell the sides apart? 0.5 = no",
-    ),
     "mixing_auc_aligned": (
         "Neighbourhood mixing AUC, style removed",
         "do real and synthetic images share neighbourhoods? 0.5 = fully mixed",
