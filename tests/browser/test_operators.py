@@ -65,8 +65,10 @@ def choose_execute(modal) -> None:
     """Run now rather than schedule: the analyze operator offers Schedule first (delegated by
     default); Execute is in the split button's menu."""
     execute = modal.get_by_role("button", name="Execute", exact=True)
+    split = modal.get_by_role("group", name="split button")
+    execute.or_(split).first.wait_for(timeout=60_000)  # the form's buttons render late
     if not execute.count():
-        modal.get_by_role("group", name="split button").get_by_role("button").last.click()
+        split.get_by_role("button").last.click()
         modal.page.get_by_role("menuitem", name=re.compile(r"^Execute")).click()
     execute.wait_for()
     execute.click()
